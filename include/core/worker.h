@@ -1,0 +1,60 @@
+/*
+ * Worker threads: each owns one event_base, the client connections it accepted and the
+ * server connections currently attached to them. Other threads reach a worker only through
+ * its mailbox (handoffs of servers to waiting clients, cancel requests), woken by an event.
+ */
+#ifndef MYRMEX_CORE_WORKER_H
+#define MYRMEX_CORE_WORKER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/list.h"
+
+struct event_base;
+struct event;
+struct client;
+
+#define WORKER_MAX_CANCELS 256
+
+struct worker {
+    int id;
+    pthread_t thread;
+    struct event_base *base;
+    struct event *mailbox_ev; /* activated from other threads */
+    struct event *janitor_ev; /* periodic timeouts */
+    struct event *reap_ev;    /* frees closed connections after the current callback */
+    struct event **listen_evs;
+    int n_listen;
+
+    struct list clients; /* every client owned by this worker (this thread only) */
+    struct list reap;    /* closed clients waiting to be freed */
+    struct list connecting; /* servers in CONNECTING or LOGIN started by this worker */
+    struct list server_reap; /* closed servers waiting to be freed */
+    int n_clients;
+
+    /* Mailbox. handoff is protected by pool_lock; cancels by mailbox_lock. */
+    struct list handoff; /* clients given a server (or an error) by another thread */
+    pthread_mutex_t mailbox_lock;
+    uint64_t cancels[WORKER_MAX_CANCELS];
+    int n_cancels;
+};
+
+/* Wake a worker to read its mailbox (any thread). */
+void worker_wake(struct worker *w);
+/* Post a cancel for the client with this key (any thread). */
+void worker_post_cancel(struct worker *w, uint64_t key);
+/* Schedule the reap event so closed objects are freed after the current callback. */
+void worker_schedule_reap(struct worker *w);
+/* The worker running on the calling thread, or NULL on the main thread. */
+struct worker *worker_current(void);
+
+/* Life cycle, driven by proxy.c from the main thread. */
+bool worker_init(struct worker *w, int id);
+bool worker_start(struct worker *w);
+void worker_stop_listening(struct worker *w);
+void worker_fini(struct worker *w);
+void worker_free_base(struct worker *w);
+
+#endif

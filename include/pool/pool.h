@@ -1,0 +1,80 @@
+/*
+ * Pools per (database, server user), global across workers and guarded by one lock.
+ * A pool owns its idle servers and its queue of waiting clients; limits (pool_size,
+ * reserve, max_db_connections, max_user_connections) are enforced here.
+ */
+#ifndef MYRMEX_POOL_POOL_H
+#define MYRMEX_POOL_POOL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auth/scram.h"
+#include "config/config.h"
+#include "pool/params.h"
+#include "util/list.h"
+
+struct client;
+struct server;
+struct worker;
+
+#define POOL_MAX_WELCOME 32
+
+struct pool {
+    struct list node; /* all pools */
+    char *db_name;    /* as clients name it */
+    char *user;       /* server login user */
+    const struct db_config *db; /* entry of the configuration in effect (replaced on reload) */
+    enum pool_mode mode;
+
+    struct list idle;    /* struct server, SERVER_IDLE */
+    struct list waiting; /* struct client, CLIENT_WAITING or CLIENT_LOGIN_WAIT */
+    int n_servers;       /* every server of the pool, in any state but closed */
+    int n_connecting;    /* in CONNECTING or LOGIN */
+    int n_waiting;
+
+    /* ParameterStatus values from the first login, sent to every client at its login. */
+    bool welcome_ready;
+    int n_welcome;
+    char *welcome_names[POOL_MAX_WELCOME];
+    char *welcome_values[POOL_MAX_WELCOME];
+
+    struct scram_keys scram_keys; /* from a client's SCRAM login, for pass-through */
+    int64_t login_failed_ms;      /* last failed server login, for server_login_retry */
+    char login_error[256];        /* "SQLSTATE message" of that failure */
+};
+
+extern pthread_mutex_t pool_lock;
+
+/* The pool for (database entry, client user), created on first use. Takes pool_lock. */
+struct pool *pool_get(const struct db_config *db, const char *client_user);
+
+enum pool_acquire_result { POOL_ACQUIRED, POOL_WAIT, POOL_FAILED };
+/*
+ * Get a server for c. ACQUIRED: c->server is attached on c's worker. WAIT: c is queued and
+ * will get a handoff. FAILED: c->handoff_error says why (for example server_login_retry).
+ */
+enum pool_acquire_result pool_acquire(struct client *c);
+/* Take over a server handed to one of w's clients: its events move to w's base. */
+void pool_adopt_server(struct server *s, struct worker *w);
+/* Return s (detached from its client, on its worker's thread): to a waiter, idle, or closed. */
+void pool_release(struct server *s);
+/* A server died or failed login: forget it; login_error set when the login failed. */
+void pool_server_closed(struct server *s, const char *login_error);
+/* A client stops waiting (closed or timed out). Returns a server already handed to it, if any. */
+void pool_cancel_wait(struct client *c);
+/* Record the welcome parameters from a server's login. */
+void pool_set_welcome(struct pool *p, const struct server *s, const char *const *names,
+                      const char *const *values, int n);
+/* Periodic: idle timeouts, lifetime, min_pool_size, reserve pool. Main thread. */
+void pool_janitor(int64_t now);
+/* Point every pool at the new configuration's entries. Main thread. */
+void pool_reconfigure(const struct config *cfg);
+/* Close every idle server (shutdown). */
+void pool_close_idle(void);
+/* Active servers over all pools (for shutdown). */
+int pool_total_servers(void);
+void pool_destroy_all(void);
+
+#endif

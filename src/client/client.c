@@ -1,0 +1,558 @@
+/*
+ * Client connections in the steady state. Messages are forwarded to the attached server by
+ * moving bytes between evbuffers; only their headers are read, plus the little the proxy must
+ * understand: which messages expect a ReadyForQuery (Query, Sync, FunctionCall), statement
+ * names in Parse, and session-level SETs of parameters PostgreSQL does not report.
+ *
+ * A server is attached when a message needs one (pool_acquire, or later a handoff from the
+ * mailbox) and released per pool mode from client_on_ready(): in transaction mode at a
+ * ReadyForQuery 'I' with no reply outstanding, in statement mode after every one, in session
+ * mode only when the client leaves. Attaching replays the client's tracked parameters onto the
+ * server as one injected query whose replies are discarded.
+ */
+#include "client/client.h"
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/proxy.h"
+#include "pool/pool.h"
+#include "server/server.h"
+#include "util/log.h"
+#include "util/util.h"
+#include "wire/proto.h"
+
+/* Simple queries up to this size are scanned for SET of unreported parameters. */
+#define CLIENT_SET_SCAN_MAX 8192
+
+static void client_send_error(struct client *c, const char *severity, const char *sqlstate,
+                              const char *msg)
+{
+    struct proto_builder b;
+    struct proto_error e = {severity, sqlstate, msg, NULL, NULL};
+
+    proto_builder_init(&b);
+    proto_write_error(&b, &e);
+    if (!b.failed)
+        evbuffer_add(c->io.out, b.data, b.len);
+    proto_builder_fini(&b);
+}
+
+void client_error(struct client *c, const char *sqlstate, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    client_send_error(c, "ERROR", sqlstate, msg);
+}
+
+void client_fatal(struct client *c, const char *sqlstate, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    if (c->state == CLIENT_CLOSED)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    log_at(LOG_INFO, c->prefix, "closing client: %s %s", sqlstate, msg);
+    client_send_error(c, "FATAL", sqlstate, msg);
+    /* Best effort: the error is written before the socket closes. */
+    io_flush(&c->io);
+    client_close(c, NULL);
+}
+
+/* Split "SQLSTATE message" reasons used by the server and pool code. */
+static const char *client_reason_code(const char *reason, char code[6])
+{
+    if (reason && strlen(reason) > 6 && reason[5] == ' ') {
+        memcpy(code, reason, 5);
+        code[5] = '\0';
+        return reason + 6;
+    }
+    strcpy(code, "08006");
+    return reason ? reason : "server connection lost";
+}
+
+/* Whether the attached server can go back to the pool as it is. */
+static bool client_server_clean(const struct client *c)
+{
+    const struct server *s = c->server;
+    return s && s->tx_status == 'I' && c->expect_rfq == 0 && !c->unsynced && c->fwd_left == 0 &&
+           s->fwd_left == 0 && s->swallow_rfq == 0 && io_pending_out(&s->io) == 0 &&
+           evbuffer_get_length(s->io.in) == 0;
+}
+
+/* Give the attached server back: reset it when the mode asks for it, or close it if unclean. */
+static void client_detach_server(struct client *c, bool session_end)
+{
+    struct server *s = c->server;
+    const struct config *cfg = proxy_config();
+    const char *reset = cfg->server_reset_query;
+    bool clean = client_server_clean(c);
+
+    if (!s)
+        return;
+    c->server = NULL;
+    s->client = NULL;
+    if (!clean) {
+        s->dirty = true;
+        server_close(s, "client left with the server in an unknown state");
+        return;
+    }
+    if (reset && reset[0] &&
+        ((session_end && c->pool->mode == POOL_SESSION) || cfg->server_reset_query_always)) {
+        if (strcasecmp(reset, "DISCARD ALL") == 0 || strcasecmp(reset, "RESET ALL") == 0)
+            for (int i = 0; i < PARAM_COUNT; i++)
+                if (!params_reported(i))
+                    params_set(&s->params, i, NULL);
+        server_start_reset(s, reset);
+        return;
+    }
+    pool_release(s);
+}
+
+void client_close(struct client *c, const char *reason)
+{
+    if (c->state == CLIENT_CLOSED)
+        return;
+    if (reason)
+        log_at(LOG_INFO, c->prefix, "closing client: %s", reason);
+    else
+        log_at(LOG_DEBUG, c->prefix, "client closed");
+    if (c->state == CLIENT_WAITING || c->state == CLIENT_LOGIN_WAIT || list_linked(&c->wait_node))
+        pool_cancel_wait(c);
+    if (c->server)
+        client_detach_server(c, true);
+    cancel_unregister(c);
+    c->state = CLIENT_CLOSED;
+    io_fini(&c->io);
+    if (c->counted)
+        atomic_fetch_sub(&proxy.n_clients, 1);
+    c->counted = false;
+    list_del(&c->node);
+    c->worker->n_clients--;
+    list_add_tail(&c->worker->reap, &c->node);
+    worker_schedule_reap(c->worker);
+}
+
+void client_free(struct client *c)
+{
+    if (c->scram)
+        scram_server_destroy(c->scram);
+    params_clear(&c->params);
+    free(c->pending_value);
+    free(c->user);
+    free(c->dbname);
+    free(c);
+}
+
+/* A server was just attached: replay the client's session parameters onto it. */
+void client_attach(struct client *c)
+{
+    struct server *s = c->server;
+    char sql[4096] = "";
+
+    s->client = c;
+    c->state = CLIENT_ACTIVE;
+    c->cancel_sent = false;
+    if (params_sync_sql(&c->params, &s->params, sql, sizeof(sql)) > 0)
+        server_inject(s, sql);
+}
+
+bool client_maybe_release(struct client *c)
+{
+    enum pool_mode mode = c->pool->mode;
+    if (mode == POOL_SESSION || !client_server_clean(c))
+        return false;
+    client_detach_server(c, false);
+    c->state = CLIENT_IDLE;
+    return true;
+}
+
+static void client_apply_pending_set(struct client *c)
+{
+    if (c->pending_set == -2)
+        return;
+    if (c->pending_set == -1) {
+        for (int i = 0; i < PARAM_COUNT; i++) {
+            if (!params_reported(i)) {
+                params_set(&c->params, i, NULL);
+                params_set(&c->server->params, i, NULL);
+            }
+        }
+    } else {
+        const char *v = c->pending_value && c->pending_value[0] ? c->pending_value : NULL;
+        params_set(&c->params, c->pending_set, v);
+        params_set(&c->server->params, c->pending_set, v);
+    }
+    c->pending_set = -2;
+}
+
+bool client_on_ready(struct client *c, char status)
+{
+    struct server *s = c->server;
+    struct proto_builder b;
+
+    if (c->expect_rfq > 0)
+        c->expect_rfq--;
+    c->last_active_ms = now_ms();
+    if (c->expect_rfq == 0) {
+        if (!c->query_failed && status != 'E')
+            client_apply_pending_set(c);
+        c->pending_set = -2;
+        c->query_failed = false;
+        c->cancel_sent = false;
+    }
+    if (c->pool->mode == POOL_STATEMENT && status != 'I' && c->expect_rfq == 0) {
+        /* A transaction was opened: roll it back and refuse it, as statement mode must. */
+        proto_builder_init(&b);
+        struct proto_error e = {"ERROR", "0A000",
+                                "transaction blocks are not allowed in statement pooling mode",
+                                NULL, "Use pool_mode = transaction for this database or user."};
+        proto_write_error(&b, &e);
+        proto_write_ready(&b, 'I');
+        if (!b.failed)
+            evbuffer_add(c->io.out, b.data, b.len);
+        proto_builder_fini(&b);
+        c->server = NULL;
+        c->state = CLIENT_IDLE;
+        server_start_reset(s, "ROLLBACK");
+        return true;
+    }
+    proto_builder_init(&b);
+    proto_write_ready(&b, status);
+    if (!b.failed)
+        evbuffer_add(c->io.out, b.data, b.len);
+    proto_builder_fini(&b);
+    if (atomic_load(&proxy.run_state) != PROXY_RUNNING && status == 'I' && c->expect_rfq == 0 &&
+        !c->unsynced) {
+        /* Draining: the transaction finished, so this client is done. */
+        io_flush(&c->io);
+        client_detach_server(c, true);
+        client_fatal(c, "57P01", "terminating connection: the proxy is shutting down");
+        return true;
+    }
+    return client_maybe_release(c);
+}
+
+void client_on_server_lost(struct client *c, const char *reason)
+{
+    char code[6];
+    const char *msg = client_reason_code(reason, code);
+    c->server = NULL;
+    if (c->state == CLIENT_CLOSED)
+        return;
+    client_fatal(c, code, "server connection lost: %s", msg);
+}
+
+void client_on_handoff(struct client *c)
+{
+    struct server *s = c->handoff_server;
+    const char *err = c->handoff_error;
+    bool login = c->state == CLIENT_LOGIN_WAIT;
+
+    c->handoff_server = NULL;
+    c->handoff_error = NULL;
+    if (!s) {
+        char code[6];
+        const char *msg = client_reason_code(err, code);
+        client_fatal(c, code, "%s", msg);
+        return;
+    }
+    pool_adopt_server(s, c->worker);
+    io_start_read(&s->io);
+    c->server = s;
+    client_attach(c);
+    if (login) {
+        client_login_finish(c);
+        if (c->state == CLIENT_CLOSED)
+            return;
+    }
+    if (!io_flush(&s->io)) {
+        s->dirty = true;
+        server_close(s, "could not write to server");
+        return;
+    }
+    io_start_read(&c->io);
+    client_process(c);
+}
+
+/* Get a server for the next message; false when the client must wait (or was closed). */
+static bool client_need_server(struct client *c)
+{
+    switch (pool_acquire(c)) {
+    case POOL_ACQUIRED:
+        client_attach(c);
+        return true;
+    case POOL_WAIT:
+        c->state = CLIENT_WAITING;
+        io_stop_read(&c->io);
+        return false;
+    case POOL_FAILED:
+    default: {
+        char code[6];
+        const char *msg = client_reason_code(c->handoff_error, code);
+        c->handoff_error = NULL;
+        client_fatal(c, code, "%s", msg);
+        return false;
+    }
+    }
+}
+
+/* Inspect a whole (or the first CLIENT_SET_SCAN_MAX bytes of a) message before forwarding. */
+static bool client_inspect(struct client *c, uint8_t type, const uint8_t *body, size_t len,
+                           bool whole)
+{
+    struct proto_reader r;
+
+    switch (type) {
+    case 'Q':
+        if (c->expect_rfq == 0)
+            c->query_start_ms = now_ms();
+        c->expect_rfq++;
+        if (whole) {
+            char value[1024];
+            int id;
+            if (params_parse_set((const char *)body, len, &id, value, sizeof(value))) {
+                c->pending_set = id;
+                str_replace(&c->pending_value, value);
+            }
+        }
+        return true;
+    case 'P':
+        proto_reader_init(&r, body, len);
+        if (proto_get_str(&r)[0] && !r.failed && c->pool->mode != POOL_SESSION) {
+            client_fatal(c, "0A000",
+                         "named prepared statements are not supported in %s pooling mode",
+                         c->pool->mode == POOL_TRANSACTION ? "transaction" : "statement");
+            return false;
+        }
+        if (c->expect_rfq == 0 && !c->unsynced)
+            c->query_start_ms = now_ms();
+        c->unsynced = true;
+        return true;
+    case 'B':
+    case 'E':
+    case 'D':
+    case 'C':
+    case 'H':
+        if (c->expect_rfq == 0 && !c->unsynced)
+            c->query_start_ms = now_ms();
+        c->unsynced = true;
+        return true;
+    case 'S':
+        c->unsynced = false;
+        c->expect_rfq++;
+        return true;
+    case 'F':
+        if (c->expect_rfq == 0)
+            c->query_start_ms = now_ms();
+        c->expect_rfq++;
+        return true;
+    case 'd':
+    case 'c':
+    case 'f':
+        return true;
+    default:
+        client_fatal(c, "08P01", "invalid frontend message type %d", type);
+        return false;
+    }
+}
+
+void client_process(struct client *c)
+{
+    const struct config *cfg = proxy_config();
+    struct evbuffer *in = c->io.in;
+
+    while (c->state == CLIENT_IDLE || c->state == CLIENT_ACTIVE) {
+        size_t avail = evbuffer_get_length(in), need;
+        uint8_t hdr[PROTO_HEADER_LEN], *msg;
+        uint32_t len;
+        uint8_t type;
+        struct server *s;
+
+        if (c->fwd_left) {
+            size_t n = avail < c->fwd_left ? avail : c->fwd_left;
+            if (n == 0)
+                break;
+            evbuffer_remove_buffer(in, c->server->io.out, n);
+            c->fwd_left -= (uint32_t)n;
+            continue;
+        }
+        if (avail < PROTO_HEADER_LEN)
+            break;
+        evbuffer_copyout(in, hdr, PROTO_HEADER_LEN);
+        type = hdr[0];
+        len = proto_read_u32(hdr + 1);
+        if (len < 4) {
+            client_fatal(c, "08P01", "invalid message length %u", len);
+            return;
+        }
+        if ((int64_t)len > (int64_t)cfg->max_packet_size) {
+            client_fatal(c, "54000", "message of %u bytes exceeds max_packet_size", len);
+            return;
+        }
+        if (type == 'X') {
+            client_close(c, NULL);
+            return;
+        }
+        if (!c->server) {
+            if (type == 'S' || type == 'H') {
+                /* Nothing is pending anywhere: answer the Sync ourselves. */
+                evbuffer_drain(in, (size_t)len + 1);
+                if (type == 'S') {
+                    struct proto_builder b;
+                    proto_builder_init(&b);
+                    proto_write_ready(&b, 'I');
+                    if (!b.failed)
+                        evbuffer_add(c->io.out, b.data, b.len);
+                    proto_builder_fini(&b);
+                }
+                continue;
+            }
+            if (type == 'd' || type == 'c' || type == 'f') {
+                /* Copy messages after the copy ended are ignored, as PostgreSQL does. */
+                if (avail < (size_t)len + 1) {
+                    c->fwd_left = 0;
+                    break;
+                }
+                evbuffer_drain(in, (size_t)len + 1);
+                continue;
+            }
+        }
+        need = (size_t)len + 1;
+        if (need > CLIENT_SET_SCAN_MAX + PROTO_HEADER_LEN)
+            need = CLIENT_SET_SCAN_MAX + PROTO_HEADER_LEN;
+        if (type == 'd')
+            need = PROTO_HEADER_LEN;
+        if (avail < need)
+            break;
+        if (!c->server && !client_need_server(c))
+            return;
+        msg = evbuffer_pullup(in, (ssize_t)need);
+        if (!client_inspect(c, type, msg + PROTO_HEADER_LEN, need - PROTO_HEADER_LEN,
+                            need == (size_t)len + 1))
+            return;
+        s = c->server;
+        {
+            size_t n = avail < (size_t)len + 1 ? avail : (size_t)len + 1;
+            evbuffer_remove_buffer(in, s->io.out, n);
+            c->fwd_left = (uint32_t)((size_t)len + 1 - n);
+        }
+        if (io_pending_out(&s->io) > IO_HIGH_WATERMARK) {
+            c->read_blocked = true;
+            io_stop_read(&c->io);
+            break;
+        }
+    }
+    if (c->server && c->state == CLIENT_ACTIVE) {
+        struct server *s = c->server;
+        if (!io_flush(&s->io)) {
+            s->dirty = true;
+            server_close(s, "08006 could not write to server");
+        }
+    }
+}
+
+void client_on_read(int fd, short what, void *arg)
+{
+    struct client *c = arg;
+    int n;
+
+    if (c->state == CLIENT_CLOSED)
+        return;
+    n = io_read(&c->io);
+    if (n == -2)
+        return;
+    if (n <= 0) {
+        client_close(c, n == 0 ? NULL : "could not read from client");
+        return;
+    }
+    c->last_active_ms = now_ms();
+    if (c->state == CLIENT_STARTUP || c->state == CLIENT_AUTH)
+        client_login_process(c);
+    else
+        client_process(c);
+    if (c->state != CLIENT_CLOSED && !io_flush(&c->io))
+        client_close(c, "could not write to client");
+}
+
+void client_on_write(int fd, short what, void *arg)
+{
+    struct client *c = arg;
+    struct server *s = c->server;
+
+    if (c->state == CLIENT_CLOSED)
+        return;
+    if (!io_flush(&c->io)) {
+        client_close(c, "could not write to client");
+        return;
+    }
+    if (s && s->read_blocked && io_pending_out(&c->io) < IO_LOW_WATERMARK) {
+        s->read_blocked = false;
+        io_start_read(&s->io);
+        server_process(s);
+        if (c->state != CLIENT_CLOSED && !io_flush(&c->io))
+            client_close(c, "could not write to client");
+    }
+}
+
+void client_check_timeouts(struct client *c, int64_t now)
+{
+    const struct config *cfg = proxy_config();
+    int run_state = atomic_load(&proxy.run_state);
+
+    switch (c->state) {
+    case CLIENT_STARTUP:
+    case CLIENT_AUTH:
+        if (cfg->client_login_timeout_ms > 0 && now - c->connect_ms > cfg->client_login_timeout_ms)
+            client_fatal(c, "08P01", "client_login_timeout: login took too long");
+        break;
+    case CLIENT_LOGIN_WAIT:
+    case CLIENT_WAITING:
+        if (cfg->query_wait_timeout_ms > 0 && now - c->wait_start_ms > cfg->query_wait_timeout_ms)
+            client_fatal(c, "53300", "query_wait_timeout: no server connection became available");
+        else if (run_state == PROXY_STOPPING)
+            client_fatal(c, "57P01", "terminating connection: the proxy is shutting down");
+        break;
+    case CLIENT_ACTIVE:
+        if (c->expect_rfq > 0 || c->unsynced) {
+            if (cfg->query_timeout_ms > 0 && !c->cancel_sent &&
+                now - c->query_start_ms > cfg->query_timeout_ms && c->server) {
+                log_at(LOG_INFO, c->prefix, "query_timeout: cancelling the query");
+                c->cancel_sent = true;
+                server_send_cancel(c->server);
+            }
+        } else if (c->server && c->server->tx_status != 'I') {
+            if (cfg->idle_transaction_timeout_ms > 0 &&
+                now - c->last_active_ms > cfg->idle_transaction_timeout_ms)
+                client_fatal(c, "25P03", "idle_transaction_timeout: idle in transaction too long");
+        } else if (run_state != PROXY_RUNNING) {
+            client_fatal(c, "57P01", "terminating connection: the proxy is shutting down");
+        } else if (cfg->client_idle_timeout_ms > 0 &&
+                   now - c->last_active_ms > cfg->client_idle_timeout_ms) {
+            client_fatal(c, "57P05", "client_idle_timeout: connection idle too long");
+        }
+        if (c->state == CLIENT_ACTIVE && run_state == PROXY_STOPPING)
+            client_fatal(c, "57P01", "terminating connection: shutdown_timeout reached");
+        break;
+    case CLIENT_IDLE:
+        if (run_state != PROXY_RUNNING)
+            client_fatal(c, "57P01", "terminating connection: the proxy is shutting down");
+        else if (cfg->client_idle_timeout_ms > 0 &&
+                 now - c->last_active_ms > cfg->client_idle_timeout_ms)
+            client_fatal(c, "57P05", "client_idle_timeout: connection idle too long");
+        break;
+    default:
+        break;
+    }
+}

@@ -1,0 +1,142 @@
+/*
+ * Socket mechanics behind one narrow interface: events assigned to a worker's base, reads
+ * into the input evbuffer, writes from the output evbuffer with a write event armed only
+ * while data is pending. Protocol code never calls read() or write() itself.
+ */
+#include "core/io.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define IO_READ_CHUNK 65536
+
+bool io_init(struct io *io, int fd)
+{
+    memset(io, 0, sizeof(*io));
+    io->fd = fd;
+    io->in = evbuffer_new();
+    io->out = evbuffer_new();
+    if (!io->in || !io->out) {
+        if (io->in)
+            evbuffer_free(io->in);
+        if (io->out)
+            evbuffer_free(io->out);
+        io->in = io->out = NULL;
+        return false;
+    }
+    return true;
+}
+
+void io_assign(struct io *io, struct event_base *base, event_callback_fn on_read,
+               event_callback_fn on_write, void *arg)
+{
+    event_assign(&io->rev, base, io->fd, EV_READ | EV_PERSIST, on_read, arg);
+    event_assign(&io->wev, base, io->fd, EV_WRITE | EV_PERSIST, on_write, arg);
+    io->assigned = true;
+    io->reading = false;
+    io->writing = false;
+}
+
+void io_unassign(struct io *io)
+{
+    if (!io->assigned)
+        return;
+    event_del(&io->rev);
+    event_del(&io->wev);
+    io->assigned = false;
+    io->reading = false;
+    io->writing = false;
+}
+
+void io_start_read(struct io *io)
+{
+    if (io->assigned && !io->reading) {
+        event_add(&io->rev, NULL);
+        io->reading = true;
+    }
+}
+
+void io_stop_read(struct io *io)
+{
+    if (io->assigned && io->reading) {
+        event_del(&io->rev);
+        io->reading = false;
+    }
+}
+
+int io_read(struct io *io)
+{
+    int n = evbuffer_read(io->in, io->fd, IO_READ_CHUNK);
+    if (n > 0)
+        return n;
+    if (n == 0)
+        return 0;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return -2;
+    return -1;
+}
+
+bool io_flush(struct io *io)
+{
+    while (evbuffer_get_length(io->out) > 0) {
+        int n = evbuffer_write(io->out, io->fd);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            return false;
+        }
+        if (n == 0)
+            break;
+    }
+    if (evbuffer_get_length(io->out) > 0) {
+        if (io->assigned && !io->writing) {
+            event_add(&io->wev, NULL);
+            io->writing = true;
+        }
+    } else if (io->writing) {
+        event_del(&io->wev);
+        io->writing = false;
+    }
+    return true;
+}
+
+size_t io_pending_out(const struct io *io)
+{
+    return io->out ? evbuffer_get_length(io->out) : 0;
+}
+
+void io_fini(struct io *io)
+{
+    io_unassign(io);
+    if (io->fd >= 0)
+        close(io->fd);
+    io->fd = -1;
+    if (io->in)
+        evbuffer_free(io->in);
+    if (io->out)
+        evbuffer_free(io->out);
+    io->in = io->out = NULL;
+}
+
+bool io_prepare_socket(int fd, bool tcp, bool keepalive)
+{
+    int flags = fcntl(fd, F_GETFL, 0), one = 1;
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+        return false;
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+        return false;
+    if (tcp) {
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        if (keepalive)
+            setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+    }
+    return true;
+}

@@ -1,0 +1,220 @@
+/*
+ * Tracked session parameters. Reported parameters (ParameterStatus) are learnt from the
+ * server; search_path and extra_float_digits are not reported by PostgreSQL 15, so a client's
+ * session-level SET/RESET of them is recognised in its simple queries.
+ */
+#include "pool/params.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/util.h"
+
+static const struct {
+    const char *name;
+    bool reported;
+} params_table[PARAM_COUNT] = {
+    [PARAM_CLIENT_ENCODING] = {"client_encoding", true},
+    [PARAM_DATESTYLE] = {"DateStyle", true},
+    [PARAM_TIMEZONE] = {"TimeZone", true},
+    [PARAM_STANDARD_CONFORMING_STRINGS] = {"standard_conforming_strings", true},
+    [PARAM_APPLICATION_NAME] = {"application_name", true},
+    [PARAM_INTERVALSTYLE] = {"IntervalStyle", true},
+    [PARAM_SEARCH_PATH] = {"search_path", false},
+    [PARAM_EXTRA_FLOAT_DIGITS] = {"extra_float_digits", false},
+};
+
+int params_lookup(const char *name)
+{
+    for (int i = 0; i < PARAM_COUNT; i++)
+        if (strcasecmp(params_table[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+const char *params_name(int id)
+{
+    return params_table[id].name;
+}
+
+bool params_reported(int id)
+{
+    return params_table[id].reported;
+}
+
+void params_set(struct params *p, int id, const char *value)
+{
+    str_replace(&p->v[id], value);
+}
+
+void params_copy(struct params *dst, const struct params *src)
+{
+    for (int i = 0; i < PARAM_COUNT; i++)
+        params_set(dst, i, src->v[i]);
+}
+
+void params_clear(struct params *p)
+{
+    for (int i = 0; i < PARAM_COUNT; i++) {
+        free(p->v[i]);
+        p->v[i] = NULL;
+    }
+}
+
+bool params_equal(const char *a, const char *b)
+{
+    if (a == b)
+        return true;
+    if (!a || !b)
+        return false;
+    return strcmp(a, b) == 0;
+}
+
+/* Append s as a quoted SQL literal. */
+static size_t params_quote(char *dst, size_t cap, const char *s)
+{
+    size_t n = 0;
+    if (cap < 3)
+        return 0;
+    dst[n++] = '\'';
+    for (; *s && n + 3 < cap; s++) {
+        if (*s == '\'')
+            dst[n++] = '\'';
+        dst[n++] = *s;
+    }
+    dst[n++] = '\'';
+    dst[n] = '\0';
+    return n;
+}
+
+int params_sync_sql(const struct params *want, struct params *srv, char *sql, size_t cap)
+{
+    size_t len = strlen(sql);
+    int n = 0;
+
+    for (int i = 0; i < PARAM_COUNT; i++) {
+        const char *w = want->v[i];
+        char lit[1024];
+        int k;
+
+        if (params_equal(w, srv->v[i]) || (!w && params_reported(i)))
+            continue;
+        if (w && i == PARAM_SEARCH_PATH) {
+            /* search_path is kept as the client wrote it: a list of identifiers. */
+            k = snprintf(sql + len, cap - len, "SET search_path TO %s;", w);
+        } else if (w) {
+            params_quote(lit, sizeof(lit), w);
+            k = snprintf(sql + len, cap - len, "SET %s TO %s;", params_table[i].name, lit);
+        } else {
+            k = snprintf(sql + len, cap - len, "RESET %s;", params_table[i].name);
+        }
+        if (k < 0 || (size_t)k >= cap - len) {
+            sql[len] = '\0';
+            break;
+        }
+        len += (size_t)k;
+        n++;
+        if (!params_reported(i))
+            params_set(srv, i, w);
+    }
+    return n;
+}
+
+/* Skip whitespace and SQL comments. */
+static const char *params_skip(const char *p, const char *end)
+{
+    while (p < end) {
+        if (isspace((unsigned char)*p)) {
+            p++;
+        } else if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
+            while (p < end && *p != '\n')
+                p++;
+        } else if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
+            const char *q = p + 2;
+            while (q + 1 < end && !(q[0] == '*' && q[1] == '/'))
+                q++;
+            p = q + 1 < end ? q + 2 : end;
+        } else {
+            break;
+        }
+    }
+    return p;
+}
+
+/* Read one keyword or identifier into buf (lowercased); returns the position after it. */
+static const char *params_word(const char *p, const char *end, char *buf, size_t cap)
+{
+    size_t n = 0;
+    p = params_skip(p, end);
+    while (p < end && (isalnum((unsigned char)*p) || *p == '_' || *p == '.')) {
+        if (n + 1 < cap)
+            buf[n++] = (char)tolower((unsigned char)*p);
+        p++;
+    }
+    buf[n] = '\0';
+    return p;
+}
+
+bool params_parse_set(const char *sql, size_t len, int *id, char *value, size_t cap)
+{
+    const char *end = sql + len, *p;
+    char w[64];
+    size_t n;
+
+    /* Only a single statement: a trailing ';' and whitespace are allowed. */
+    while (end > sql && (isspace((unsigned char)end[-1]) || end[-1] == '\0'))
+        end--;
+    if (end > sql && end[-1] == ';')
+        end--;
+    for (p = sql; p < end; p++)
+        if (*p == ';')
+            return false;
+
+    p = params_word(sql, end, w, sizeof(w));
+    if (strcmp(w, "discard") == 0 || strcmp(w, "reset") == 0) {
+        bool discard = w[0] == 'd';
+        p = params_word(p, end, w, sizeof(w));
+        if (params_skip(p, end) != end)
+            return false;
+        if (strcmp(w, "all") == 0) {
+            *id = -1;
+        } else if (!discard && (*id = params_lookup(w)) >= 0 && !params_reported(*id)) {
+            /* a reset of one unreported parameter */
+        } else {
+            return false;
+        }
+        value[0] = '\0';
+        return true;
+    }
+    if (strcmp(w, "set") != 0)
+        return false;
+    p = params_word(p, end, w, sizeof(w));
+    if (strcmp(w, "session") == 0)
+        p = params_word(p, end, w, sizeof(w));
+    if (strcmp(w, "local") == 0)
+        return false;
+    *id = params_lookup(w);
+    if (*id < 0 || params_reported(*id))
+        return false;
+    p = params_skip(p, end);
+    if (p < end && *p == '=') {
+        p++;
+    } else {
+        const char *q = params_word(p, end, w, sizeof(w));
+        if (strcmp(w, "to") != 0)
+            return false;
+        p = q;
+    }
+    p = params_skip(p, end);
+    n = (size_t)(end - p);
+    if (n == 0 || n + 1 > cap)
+        return false;
+    memcpy(value, p, n);
+    value[n] = '\0';
+    if (strcasecmp(value, "default") == 0)
+        value[0] = '\0';
+    return true;
+}

@@ -1,0 +1,469 @@
+/*
+ * Pools per (database, server user). One mutex, pool_lock, guards every pool's lists and
+ * counters and the workers' handoff lists; it is held only for list moves, never across I/O.
+ *
+ * A server is in exactly one place: pool->idle (SERVER_IDLE, its idle_ev watching for EOF on
+ * the worker that released it), attached to a client (SERVER_ACTIVE, its io events on the
+ * client's worker), in a client's handoff (SERVER_ACTIVE, io unassigned until the client's
+ * worker picks it up), or owned by the worker that is connecting or resetting it. Moving a
+ * server between workers is event_del() on the old base (which waits for a callback running
+ * there) followed by event_assign() on the new one.
+ */
+#include "pool/pool.h"
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/client.h"
+#include "core/proxy.h"
+#include "server/server.h"
+#include "util/log.h"
+#include "util/util.h"
+
+pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct list pools = {&pools, &pools};
+
+static void pool_on_idle_read(int fd, short what, void *arg);
+
+struct pool *pool_get(const struct db_config *db, const char *client_user)
+{
+    const char *user = db->user ? db->user : client_user;
+    struct config *cfg = proxy_config();
+    struct list *pos, *tmp;
+    struct pool *p;
+
+    pthread_mutex_lock(&pool_lock);
+    list_for_each_safe(pos, tmp, &pools)
+    {
+        p = list_entry(pos, struct pool, node);
+        if (strcmp(p->db_name, db->name) == 0 && strcmp(p->user, user) == 0) {
+            pthread_mutex_unlock(&pool_lock);
+            return p;
+        }
+    }
+    p = xcalloc(1, sizeof(*p));
+    p->db_name = xstrdup(db->name);
+    p->user = xstrdup(user);
+    p->db = db;
+    p->mode = config_pool_mode(cfg, db, user);
+    list_init(&p->idle);
+    list_init(&p->waiting);
+    list_add_tail(&pools, &p->node);
+    pthread_mutex_unlock(&pool_lock);
+    return p;
+}
+
+/* Servers of every pool of the same database, or of the same user (lock held). */
+static int pool_count_servers(const struct pool *p, bool by_db)
+{
+    struct list *pos, *tmp;
+    int n = 0;
+    list_for_each_safe(pos, tmp, &pools)
+    {
+        const struct pool *q = list_entry(pos, struct pool, node);
+        if (by_db ? strcmp(q->db_name, p->db_name) == 0 : strcmp(q->user, p->user) == 0)
+            n += q->n_servers;
+    }
+    return n;
+}
+
+static int pool_max_user_connections(const struct config *cfg, const char *user)
+{
+    const struct user_config *u = config_find_user(cfg, user);
+    if (u && u->max_user_connections >= 0)
+        return u->max_user_connections;
+    return cfg->max_user_connections;
+}
+
+/* Whether one more server may be opened (lock held). */
+static bool pool_can_open(const struct pool *p, bool use_reserve)
+{
+    const struct config *cfg = proxy_config();
+    int size = config_pool_size(cfg, p->db);
+    int reserve = p->db->reserve_pool_size >= 0 ? p->db->reserve_pool_size : cfg->reserve_pool_size;
+    int max_db = p->db->max_db_connections >= 0 ? p->db->max_db_connections
+                                                 : cfg->max_db_connections;
+    int max_user = pool_max_user_connections(cfg, p->user);
+
+    if (atomic_load(&proxy.run_state) != PROXY_RUNNING && p->n_waiting == 0)
+        return false;
+    if (p->n_servers >= size + (use_reserve ? reserve : 0))
+        return false;
+    if (max_db > 0 && pool_count_servers(p, true) >= max_db)
+        return false;
+    if (max_user > 0 && pool_count_servers(p, false) >= max_user)
+        return false;
+    return true;
+}
+
+/* Start a server when waiters outnumber connections in progress (lock held). */
+static bool pool_want_new_server(struct pool *p, bool use_reserve)
+{
+    if (p->n_waiting <= p->n_connecting || !pool_can_open(p, use_reserve))
+        return false;
+    p->n_servers++;
+    p->n_connecting++;
+    return true;
+}
+
+static bool pool_login_backoff(struct pool *p, int64_t now)
+{
+    const struct config *cfg = proxy_config();
+    return p->login_failed_ms && p->n_servers == 0 &&
+           now - p->login_failed_ms < cfg->server_login_retry_ms;
+}
+
+/* Deliver a server (or an error) to a waiting client through its worker (lock held). */
+static void pool_handoff(struct client *c, struct server *s, const char *error)
+{
+    c->handoff_server = s;
+    c->handoff_error = error ? c->handoff_msg : NULL;
+    if (error)
+        snprintf(c->handoff_msg, sizeof(c->handoff_msg), "%s", error);
+    if (s) {
+        s->client = c;
+        s->state = SERVER_ACTIVE;
+    }
+    list_add_tail(&c->worker->handoff, &c->wait_node);
+    worker_wake(c->worker);
+}
+
+/* Point s's io events at worker w's base (s is not reachable by other threads). */
+void pool_adopt_server(struct server *s, struct worker *w)
+{
+    if (s->io.assigned && s->worker == w)
+        return;
+    io_unassign(&s->io);
+    io_assign(&s->io, w->base, server_on_read, server_on_write, s);
+    s->worker = w;
+}
+
+enum pool_acquire_result pool_acquire(struct client *c)
+{
+    struct pool *p = c->pool;
+    struct server *s = NULL;
+    struct list *node;
+    bool open_new = false;
+    int64_t now = now_ms();
+
+    pthread_mutex_lock(&pool_lock);
+    node = list_pop(&p->idle);
+    if (node) {
+        s = list_entry(node, struct server, node);
+        s->state = SERVER_ACTIVE;
+        s->client = c;
+        pthread_mutex_unlock(&pool_lock);
+        /* The idle watcher may be running on another worker; event_del waits for it. */
+        event_del(&s->idle_ev);
+        pool_adopt_server(s, c->worker);
+        c->server = s;
+        io_start_read(&s->io);
+        return POOL_ACQUIRED;
+    }
+    if (pool_login_backoff(p, now)) {
+        snprintf(c->handoff_msg, sizeof(c->handoff_msg), "%s", p->login_error);
+        c->handoff_error = c->handoff_msg;
+        pthread_mutex_unlock(&pool_lock);
+        return POOL_FAILED;
+    }
+    list_add_tail(&p->waiting, &c->wait_node);
+    p->n_waiting++;
+    c->wait_start_ms = now;
+    open_new = pool_want_new_server(p, false);
+    pthread_mutex_unlock(&pool_lock);
+    if (open_new)
+        server_connect(p, c->worker, &c->params);
+    return POOL_WAIT;
+}
+
+/* Unlink the first waiter (lock held). */
+static struct client *pool_pop_waiter(struct pool *p)
+{
+    struct list *node = list_pop(&p->waiting);
+    if (!node)
+        return NULL;
+    p->n_waiting--;
+    return list_entry(node, struct client, wait_node);
+}
+
+void pool_release(struct server *s)
+{
+    struct pool *p = s->pool;
+    struct worker *w = worker_current();
+    const struct config *cfg = proxy_config();
+    struct client *c;
+    int64_t now = now_ms();
+    bool too_old = cfg->server_lifetime_ms > 0 && now - s->connect_ms > s->lifetime_ms;
+
+    s->client = NULL;
+    if (s->dirty || too_old || atomic_load(&proxy.run_state) == PROXY_STOPPING) {
+        server_close(s, s->dirty ? "server state unknown" : "server_lifetime reached");
+        return;
+    }
+    /* Unassigned, the server can be handed to any worker without touching this base. */
+    io_unassign(&s->io);
+    pthread_mutex_lock(&pool_lock);
+    if (s->connecting_counted) {
+        s->connecting_counted = false;
+        p->n_connecting--;
+        p->login_failed_ms = 0;
+    }
+    c = pool_pop_waiter(p);
+    if (c) {
+        pool_handoff(c, s, NULL);
+        pthread_mutex_unlock(&pool_lock);
+        return;
+    }
+    pthread_mutex_unlock(&pool_lock);
+
+    s->worker = w;
+    s->idle_since_ms = now;
+    if (!s->idle_ev_assigned || event_get_base(&s->idle_ev) != s->worker->base) {
+        event_assign(&s->idle_ev, s->worker->base, s->io.fd, EV_READ | EV_PERSIST,
+                     pool_on_idle_read, s);
+        s->idle_ev_assigned = true;
+    }
+    event_add(&s->idle_ev, NULL);
+    pthread_mutex_lock(&pool_lock);
+    s->state = SERVER_IDLE;
+    list_add_head(&p->idle, &s->node);
+    pthread_mutex_unlock(&pool_lock);
+}
+
+/*
+ * An idle server became readable: normally the server closing (FATAL then EOF). Runs on the
+ * worker that released it, possibly racing an acquire from another worker, hence the lock.
+ */
+static void pool_on_idle_read(int fd, short what, void *arg)
+{
+    struct server *s = arg;
+    struct pool *p = s->pool;
+    int n;
+
+    pthread_mutex_lock(&pool_lock);
+    if (s->state != SERVER_IDLE) {
+        pthread_mutex_unlock(&pool_lock);
+        return;
+    }
+    n = io_read(&s->io);
+    if (n == -2) {
+        pthread_mutex_unlock(&pool_lock);
+        return;
+    }
+    /* Data or EOF while idle: nothing a client asked for, so the connection is retired. */
+    list_del(&s->node);
+    s->state = SERVER_CLOSED;
+    p->n_servers--;
+    pthread_mutex_unlock(&pool_lock);
+    event_del(&s->idle_ev);
+    log_at(LOG_INFO, s->prefix, "closing idle server: %s",
+           n == 0 ? "server closed the connection" : "unexpected data from an idle server");
+    io_fini(&s->io);
+    server_free(s);
+}
+
+void pool_server_closed(struct server *s, const char *login_error)
+{
+    struct pool *p = s->pool;
+    struct client *failed[64];
+    int n_failed = 0;
+    bool open_new;
+
+    pthread_mutex_lock(&pool_lock);
+    p->n_servers--;
+    if (s->connecting_counted) {
+        s->connecting_counted = false;
+        p->n_connecting--;
+    }
+    if (login_error) {
+        p->login_failed_ms = now_ms();
+        snprintf(p->login_error, sizeof(p->login_error), "%s", login_error);
+        /* Nothing else will serve the waiters soon: fail them now, as PgBouncer does. */
+        if (p->n_servers == 0) {
+            struct client *c;
+            while (n_failed < (int)ARRAY_SIZE(failed) && (c = pool_pop_waiter(p)))
+                failed[n_failed++] = c;
+            for (int i = 0; i < n_failed; i++)
+                pool_handoff(failed[i], NULL, p->login_error);
+        }
+        open_new = false;
+    } else {
+        open_new = pool_want_new_server(p, false);
+    }
+    pthread_mutex_unlock(&pool_lock);
+    if (open_new && worker_current())
+        server_connect(p, worker_current(), NULL);
+}
+
+void pool_cancel_wait(struct client *c)
+{
+    struct server *s;
+
+    pthread_mutex_lock(&pool_lock);
+    if (list_linked(&c->wait_node)) {
+        /* Either still in the pool's queue or in our own worker's handoff list. */
+        if (!c->handoff_server && !c->handoff_error)
+            c->pool->n_waiting--;
+        list_del(&c->wait_node);
+    }
+    s = c->handoff_server;
+    c->handoff_server = NULL;
+    c->handoff_error = NULL;
+    pthread_mutex_unlock(&pool_lock);
+    if (s) {
+        s->client = NULL;
+        pool_release(s);
+    }
+}
+
+void pool_set_welcome(struct pool *p, const struct server *s, const char *const *names,
+                      const char *const *values, int n)
+{
+    pthread_mutex_lock(&pool_lock);
+    if (!p->welcome_ready) {
+        for (int i = 0; i < n && i < POOL_MAX_WELCOME; i++) {
+            p->welcome_names[i] = xstrdup(names[i]);
+            p->welcome_values[i] = xstrdup(values[i]);
+        }
+        p->n_welcome = n < POOL_MAX_WELCOME ? n : POOL_MAX_WELCOME;
+        p->welcome_ready = true;
+    }
+    pthread_mutex_unlock(&pool_lock);
+}
+
+/* Close an idle server from any thread (it is already unlinked and marked closed). */
+static void pool_close_unlinked(struct server *s)
+{
+    static const uint8_t terminate[5] = {'X', 0, 0, 0, 4};
+    event_del(&s->idle_ev);
+    if (send(s->io.fd, terminate, sizeof(terminate), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+        log_at(LOG_DEBUG, s->prefix, "could not send Terminate");
+    io_fini(&s->io);
+    server_free(s);
+}
+
+void pool_janitor(int64_t now)
+{
+    const struct config *cfg = proxy_config();
+    struct server *doomed[256];
+    struct pool *opens[64];
+    int n_doomed = 0, n_opens = 0;
+    struct list *pos, *tmp, *spos, *stmp;
+
+    pthread_mutex_lock(&pool_lock);
+    list_for_each_safe(pos, tmp, &pools)
+    {
+        struct pool *p = list_entry(pos, struct pool, node);
+        int min = p->db->min_pool_size >= 0 ? p->db->min_pool_size : cfg->min_pool_size;
+
+        list_for_each_safe(spos, stmp, &p->idle)
+        {
+            struct server *s = list_entry(spos, struct server, node);
+            bool idle_out = cfg->server_idle_timeout_ms > 0 &&
+                            now - s->idle_since_ms > cfg->server_idle_timeout_ms &&
+                            p->n_servers > min;
+            bool old = cfg->server_lifetime_ms > 0 && now - s->connect_ms > s->lifetime_ms;
+            if ((idle_out || old) && n_doomed < (int)ARRAY_SIZE(doomed)) {
+                list_del(&s->node);
+                s->state = SERVER_CLOSED;
+                p->n_servers--;
+                doomed[n_doomed++] = s;
+            }
+        }
+        if (n_opens < (int)ARRAY_SIZE(opens) && !pool_login_backoff(p, now) &&
+            atomic_load(&proxy.run_state) == PROXY_RUNNING) {
+            bool reserve = false;
+            if (p->n_waiting > 0) {
+                struct client *first = list_entry(p->waiting.next, struct client, wait_node);
+                reserve = now - first->wait_start_ms >= cfg->reserve_pool_timeout_ms;
+            }
+            if ((p->n_servers < min && pool_can_open(p, false) && p->welcome_ready) ||
+                (reserve && pool_want_new_server(p, true))) {
+                if (p->n_servers < min) {
+                    p->n_servers++;
+                    p->n_connecting++;
+                }
+                opens[n_opens++] = p;
+            }
+        }
+    }
+    pthread_mutex_unlock(&pool_lock);
+    for (int i = 0; i < n_doomed; i++) {
+        log_at(LOG_INFO, doomed[i]->prefix, "closing idle server: %s",
+               now - doomed[i]->connect_ms > doomed[i]->lifetime_ms ? "server_lifetime"
+                                                                     : "server_idle_timeout");
+        pool_close_unlinked(doomed[i]);
+    }
+    for (int i = 0; i < n_opens; i++)
+        server_connect(opens[i], worker_current(), NULL);
+}
+
+void pool_reconfigure(const struct config *cfg)
+{
+    struct list *pos, *tmp;
+
+    pthread_mutex_lock(&pool_lock);
+    list_for_each_safe(pos, tmp, &pools)
+    {
+        struct pool *p = list_entry(pos, struct pool, node);
+        const struct db_config *db = config_find_db(cfg, p->db_name);
+        if (db) {
+            p->db = db;
+            p->mode = config_pool_mode(cfg, db, p->user);
+        }
+        /* A database removed from the file keeps its old entry until its clients leave. */
+    }
+    pthread_mutex_unlock(&pool_lock);
+}
+
+void pool_close_idle(void)
+{
+    struct server *doomed[1024];
+    int n = 0;
+    struct list *pos, *tmp;
+
+    pthread_mutex_lock(&pool_lock);
+    list_for_each_safe(pos, tmp, &pools)
+    {
+        struct pool *p = list_entry(pos, struct pool, node);
+        struct list *node;
+        while (n < (int)ARRAY_SIZE(doomed) && (node = list_pop(&p->idle))) {
+            struct server *s = list_entry(node, struct server, node);
+            s->state = SERVER_CLOSED;
+            p->n_servers--;
+            doomed[n++] = s;
+        }
+    }
+    pthread_mutex_unlock(&pool_lock);
+    for (int i = 0; i < n; i++)
+        pool_close_unlinked(doomed[i]);
+}
+
+int pool_total_servers(void)
+{
+    struct list *pos, *tmp;
+    int n = 0;
+    pthread_mutex_lock(&pool_lock);
+    list_for_each_safe(pos, tmp, &pools)
+    n += list_entry(pos, struct pool, node)->n_servers;
+    pthread_mutex_unlock(&pool_lock);
+    return n;
+}
+
+void pool_destroy_all(void)
+{
+    struct list *node;
+    pool_close_idle();
+    while ((node = list_pop(&pools))) {
+        struct pool *p = list_entry(node, struct pool, node);
+        for (int i = 0; i < p->n_welcome; i++) {
+            free(p->welcome_names[i]);
+            free(p->welcome_values[i]);
+        }
+        free(p->db_name);
+        free(p->user);
+        free(p);
+    }
+}

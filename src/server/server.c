@@ -1,0 +1,446 @@
+/*
+ * Server connections in the steady state: replies are forwarded to the attached client
+ * by moving bytes between evbuffers. Only ReadyForQuery, ParameterStatus and ErrorResponse
+ * are decoded; DataRow and CopyData stream through in chunks of whatever has arrived.
+ * Replies to queries the proxy injected itself (parameter SETs, the reset query) are
+ * discarded in order, counted in ReadyForQuery units.
+ */
+#include "server/server.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "client/client.h"
+#include "core/proxy.h"
+#include "pool/pool.h"
+#include "util/log.h"
+#include "util/util.h"
+#include "wire/proto.h"
+
+/* Largest backend message the proxy decodes whole (ErrorResponse, ParameterStatus). */
+#define SERVER_MAX_DECODED (1024 * 1024)
+
+static atomic_int server_next_id;
+
+void server_free(struct server *s)
+{
+    for (int i = 0; i < s->n_login_params; i++) {
+        free(s->login_names[i]);
+        free(s->login_values[i]);
+    }
+    if (s->scram)
+        scram_client_destroy(s->scram);
+    params_clear(&s->params);
+    free(s);
+}
+
+static bool server_resolve(struct server *s, const struct db_config *db, char *err, size_t errlen)
+{
+    char port[16];
+    struct addrinfo hints, *res = NULL;
+    int rc;
+
+    snprintf(port, sizeof(port), "%d", db->port > 0 ? db->port : 5432);
+    if (db->host && db->host[0] == '/') {
+        struct sockaddr_un *sun = (struct sockaddr_un *)&s->addr;
+        memset(sun, 0, sizeof(*sun));
+        sun->sun_family = AF_UNIX;
+        if ((size_t)snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/.s.PGSQL.%s", db->host,
+                             port) >= sizeof(sun->sun_path)) {
+            snprintf(err, errlen, "unix socket path too long");
+            return false;
+        }
+        s->addr_len = sizeof(*sun);
+        return true;
+    }
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+    rc = getaddrinfo(db->host ? db->host : "127.0.0.1", port, &hints, &res);
+    if (rc == EAI_NONAME) {
+        /* A host name: resolved here (typically /etc/hosts); see the README on DNS. */
+        hints.ai_flags = AI_NUMERICSERV;
+        rc = getaddrinfo(db->host, port, &hints, &res);
+    }
+    if (rc != 0 || !res) {
+        snprintf(err, errlen, "could not resolve \"%s\": %s", db->host, gai_strerror(rc));
+        return false;
+    }
+    memcpy(&s->addr, res->ai_addr, res->ai_addrlen);
+    s->addr_len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return true;
+}
+
+void server_connect(struct pool *pool, struct worker *w, const struct params *startup)
+{
+    const struct config *cfg = proxy_config();
+    const struct db_config *db = pool->db;
+    struct server *s = xcalloc(1, sizeof(*s));
+    char err[256];
+    int fd;
+
+    list_init(&s->node);
+    s->id = atomic_fetch_add(&server_next_id, 1) + 1;
+    s->pool = pool;
+    s->worker = w;
+    s->state = SERVER_CONNECTING;
+    s->connecting_counted = true; /* the caller counted it in pool->n_connecting */
+    s->io.fd = -1;
+    s->connect_ms = now_ms();
+    s->login_deadline_ms = s->connect_ms + cfg->server_connect_timeout_ms;
+    /* Spread lifetimes a little so a pool's servers do not all expire at once. */
+    s->lifetime_ms = cfg->server_lifetime_ms - (int64_t)(s->id % 10) * cfg->server_lifetime_ms / 100;
+    snprintf(s->prefix, sizeof(s->prefix), "S-%d %s@%s:%d", s->id, pool->user,
+             db->host ? db->host : "127.0.0.1", db->port);
+    if (startup)
+        params_copy(&s->params, startup);
+
+    if (!server_resolve(s, db, err, sizeof(err)))
+        goto fail;
+    fd = socket(s->addr.ss_family, SOCK_STREAM, 0);
+    if (fd < 0) {
+        snprintf(err, sizeof(err), "could not create socket: %s", strerror(errno));
+        goto fail;
+    }
+    if (!io_init(&s->io, fd) ||
+        !io_prepare_socket(fd, s->addr.ss_family != AF_UNIX, cfg->tcp_keepalive)) {
+        close(fd);
+        s->io.fd = -1;
+        snprintf(err, sizeof(err), "could not set up socket");
+        goto fail;
+    }
+    if (connect(fd, (struct sockaddr *)&s->addr, s->addr_len) < 0 && errno != EINPROGRESS) {
+        snprintf(err, sizeof(err), "could not connect to server: %s", strerror(errno));
+        goto fail;
+    }
+    io_assign(&s->io, w->base, server_on_read, server_on_write, s);
+    list_add_tail(&w->connecting, &s->node);
+    server_login_start(s);
+    /* Writability signals the end of the non-blocking connect. */
+    event_add(&s->io.wev, NULL);
+    s->io.writing = true;
+    log_at(LOG_DEBUG, s->prefix, "connecting");
+    return;
+
+fail:
+    log_at(LOG_WARNING, s->prefix, "%s", err);
+    {
+        char msg[300];
+        snprintf(msg, sizeof(msg), "57P03 %s", err);
+        pool_server_closed(s, msg);
+    }
+    if (s->io.in)
+        io_fini(&s->io);
+    server_free(s);
+}
+
+void server_close(struct server *s, const char *reason)
+{
+    struct client *c = s->client;
+    bool login = s->state == SERVER_CONNECTING || s->state == SERVER_LOGIN;
+
+    if (s->state == SERVER_CLOSED)
+        return;
+    log_at(login ? LOG_WARNING : LOG_INFO, s->prefix, "closing server: %s", reason);
+    if (c) {
+        s->client = NULL;
+        c->server = NULL;
+    }
+    list_del(&s->node);
+    if (!login && s->io.fd >= 0 && !s->dirty) {
+        static const uint8_t terminate[5] = {'X', 0, 0, 0, 4};
+        if (send(s->io.fd, terminate, sizeof(terminate), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+            log_at(LOG_DEBUG, s->prefix, "could not send Terminate");
+    }
+    if (login) {
+        char msg[300];
+        snprintf(msg, sizeof(msg), "%s", reason);
+        pool_server_closed(s, msg);
+    } else {
+        pool_server_closed(s, NULL);
+    }
+    s->state = SERVER_CLOSED;
+    io_fini(&s->io);
+    list_add_tail(&s->worker->server_reap, &s->node);
+    worker_schedule_reap(s->worker);
+    if (c)
+        client_on_server_lost(c, reason);
+}
+
+void server_inject(struct server *s, const char *sql)
+{
+    struct proto_builder b;
+    proto_builder_init(&b);
+    proto_write_query(&b, sql);
+    if (!b.failed) {
+        evbuffer_add(s->io.out, b.data, b.len);
+        s->swallow_rfq++;
+    }
+    proto_builder_fini(&b);
+}
+
+bool server_start_reset(struct server *s, const char *sql)
+{
+    const struct config *cfg = proxy_config();
+
+    s->state = SERVER_RESETTING;
+    s->client = NULL;
+    server_inject(s, sql);
+    s->login_deadline_ms = now_ms() + cfg->server_connect_timeout_ms;
+    list_del(&s->node);
+    list_add_tail(&s->worker->connecting, &s->node);
+    if (!io_flush(&s->io)) {
+        s->dirty = true;
+        server_close(s, "08006 could not write to server");
+        return false;
+    }
+    return true;
+}
+
+struct cancel_conn {
+    int fd;
+    struct event ev;
+    uint8_t pkt[16];
+};
+
+static void server_on_cancel_conn(int fd, short what, void *arg)
+{
+    struct cancel_conn *cc = arg;
+    if (what & EV_WRITE) {
+        if (send(fd, cc->pkt, sizeof(cc->pkt), MSG_NOSIGNAL) != (ssize_t)sizeof(cc->pkt))
+            log_warning("could not send cancel request to server: %s", strerror(errno));
+    } else {
+        log_warning("timed out sending cancel request to server");
+    }
+    close(fd);
+    free(cc);
+}
+
+void server_send_cancel(struct server *s)
+{
+    struct cancel_conn *cc = xcalloc(1, sizeof(*cc));
+    struct timeval tv = {5, 0};
+    struct proto_builder b;
+
+    cc->fd = socket(s->addr.ss_family, SOCK_STREAM, 0);
+    if (cc->fd < 0 || !io_prepare_socket(cc->fd, s->addr.ss_family != AF_UNIX, false) ||
+        (connect(cc->fd, (struct sockaddr *)&s->addr, s->addr_len) < 0 && errno != EINPROGRESS)) {
+        log_at(LOG_WARNING, s->prefix, "could not connect to send a cancel request: %s",
+               strerror(errno));
+        if (cc->fd >= 0)
+            close(cc->fd);
+        free(cc);
+        return;
+    }
+    proto_builder_init(&b);
+    proto_write_cancel(&b, s->be_pid, s->be_key);
+    memcpy(cc->pkt, b.data, sizeof(cc->pkt));
+    proto_builder_fini(&b);
+    event_assign(&cc->ev, s->worker->base, cc->fd, EV_WRITE, server_on_cancel_conn, cc);
+    event_add(&cc->ev, &tv);
+}
+
+/* Handle a whole ParameterStatus message: track it, and tell the client when it changes. */
+static void server_on_param_status(struct server *s, struct client *c, const uint8_t *body,
+                                   size_t len, bool swallow)
+{
+    struct proto_reader r;
+    const char *name, *value;
+    int id;
+
+    proto_reader_init(&r, body, len);
+    name = proto_get_str(&r);
+    value = proto_get_str(&r);
+    if (r.failed)
+        return;
+    id = params_lookup(name);
+    if (id >= 0)
+        params_set(&s->params, id, value);
+    if (!c)
+        return;
+    if (id >= 0) {
+        if (params_equal(c->params.v[id], value))
+            return;
+        params_set(&c->params, id, value);
+    } else if (swallow) {
+        return;
+    }
+    struct proto_builder b;
+    proto_builder_init(&b);
+    proto_write_param_status(&b, name, value);
+    if (!b.failed)
+        evbuffer_add(c->io.out, b.data, b.len);
+    proto_builder_fini(&b);
+}
+
+void server_process(struct server *s)
+{
+    struct evbuffer *in = s->io.in;
+
+    while (s->state == SERVER_ACTIVE || s->state == SERVER_RESETTING) {
+        struct client *c = s->client;
+        size_t avail = evbuffer_get_length(in);
+        bool swallow = s->swallow_rfq > 0 || !c;
+        uint8_t hdr[PROTO_HEADER_LEN];
+        uint32_t len;
+        uint8_t type;
+
+        if (s->fwd_left) {
+            size_t n = avail < s->fwd_left ? avail : s->fwd_left;
+            if (n == 0)
+                return;
+            if (s->fwd_discard || !c)
+                evbuffer_drain(in, n);
+            else
+                evbuffer_remove_buffer(in, c->io.out, n);
+            s->fwd_left -= (uint32_t)n;
+            continue;
+        }
+        if (avail < PROTO_HEADER_LEN)
+            return;
+        evbuffer_copyout(in, hdr, PROTO_HEADER_LEN);
+        type = hdr[0];
+        len = proto_read_u32(hdr + 1);
+        if (len < 4 || len > 0x7fffffff - 1) {
+            s->dirty = true;
+            server_close(s, "invalid message length from server");
+            return;
+        }
+
+        if (type == 'Z' || type == 'S' || type == 'E') {
+            uint8_t *msg;
+            if (len > SERVER_MAX_DECODED) {
+                s->dirty = true;
+                server_close(s, "oversized message from server");
+                return;
+            }
+            if (avail < (size_t)len + 1)
+                return;
+            msg = evbuffer_pullup(in, (ssize_t)len + 1);
+            if (type == 'S') {
+                server_on_param_status(s, c, msg + PROTO_HEADER_LEN, len - 4, swallow);
+                evbuffer_drain(in, len + 1);
+                continue;
+            }
+            if (type == 'E') {
+                if (swallow) {
+                    struct proto_error_fields f;
+                    if (proto_parse_error(msg + PROTO_HEADER_LEN, len - 4, &f))
+                        log_at(LOG_WARNING, s->prefix, "query run by the proxy failed: %s %s",
+                               f.sqlstate ? f.sqlstate : "", f.message ? f.message : "");
+                    evbuffer_drain(in, len + 1);
+                } else {
+                    c->query_failed = true;
+                    evbuffer_remove_buffer(in, c->io.out, len + 1);
+                }
+                continue;
+            }
+            /* ReadyForQuery */
+            if (len != 5) {
+                s->dirty = true;
+                server_close(s, "malformed ReadyForQuery from server");
+                return;
+            }
+            s->tx_status = (char)msg[PROTO_HEADER_LEN];
+            if (swallow) {
+                evbuffer_drain(in, len + 1);
+                if (s->swallow_rfq > 0)
+                    s->swallow_rfq--;
+                if (s->state == SERVER_RESETTING && s->swallow_rfq == 0) {
+                    if (s->tx_status != 'I')
+                        s->dirty = true;
+                    list_del(&s->node);
+                    pool_release(s);
+                    return;
+                }
+                /* Injected SETs done and nothing else asked for: the server may go back. */
+                if (c && s->swallow_rfq == 0 && c->state == CLIENT_ACTIVE &&
+                    client_maybe_release(c))
+                    return;
+                continue;
+            }
+            /* client_on_ready writes the ReadyForQuery (or what replaces it). */
+            evbuffer_drain(in, len + 1);
+            /* The client may release this server; it then belongs to someone else. */
+            if (client_on_ready(c, s->tx_status))
+                return;
+            continue;
+        }
+
+        /* Everything else streams through, whole or in pieces. */
+        s->fwd_left = len + 1;
+        s->fwd_discard = swallow;
+    }
+}
+
+void server_on_write(int fd, short what, void *arg)
+{
+    struct server *s = arg;
+    struct client *c;
+
+    if (s->state == SERVER_CONNECTING) {
+        int err = 0;
+        socklen_t errlen = sizeof(err);
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0 || err != 0) {
+            char msg[256];
+            snprintf(msg, sizeof(msg), "57P03 could not connect to server: %s", strerror(err));
+            server_close(s, msg);
+            return;
+        }
+        s->state = SERVER_LOGIN;
+        io_start_read(&s->io);
+    }
+    if (!io_flush(&s->io)) {
+        s->dirty = true;
+        server_close(s, "08006 could not write to server");
+        return;
+    }
+    c = s->client;
+    if (c && c->read_blocked && io_pending_out(&s->io) < IO_LOW_WATERMARK) {
+        c->read_blocked = false;
+        io_start_read(&c->io);
+        client_process(c);
+    }
+}
+
+void server_on_read(int fd, short what, void *arg)
+{
+    struct server *s = arg;
+    struct client *c = s->client;
+    int n;
+
+    if (s->state == SERVER_CLOSED)
+        return;
+    n = io_read(&s->io);
+    if (n == -2)
+        return;
+    if (s->state == SERVER_LOGIN)
+        server_login_process(s);
+    else
+        server_process(s);
+    if (s->state != SERVER_CLOSED && n <= 0) {
+        s->dirty = true;
+        server_close(s, n == 0 ? "08006 server closed the connection unexpectedly"
+                               : "08006 could not read from server");
+    }
+    if (c && c->state != CLIENT_CLOSED) {
+        if (!io_flush(&c->io)) {
+            client_close(c, "could not write to client");
+            return;
+        }
+        if (s->state == SERVER_ACTIVE && s->client == c && io_pending_out(&c->io) > IO_HIGH_WATERMARK) {
+            s->read_blocked = true;
+            io_stop_read(&s->io);
+        }
+    }
+}
