@@ -140,6 +140,15 @@ void pool_adopt_server(struct server *s, struct worker *w)
     s->worker = w;
 }
 
+/* Whether an idle server must pass server_check_query before a client gets it. */
+static bool pool_needs_check(const struct server *s, int64_t now)
+{
+    const struct config *cfg = proxy_config();
+    const char *q = cfg->server_check_query;
+    return q && q[0] && cfg->server_check_delay_ms >= 0 &&
+           now - s->idle_since_ms >= cfg->server_check_delay_ms;
+}
+
 enum pool_acquire_result pool_acquire(struct client *c)
 {
     struct pool *p = c->pool;
@@ -153,13 +162,26 @@ enum pool_acquire_result pool_acquire(struct client *c)
     if (node) {
         s = list_entry(node, struct server, node);
         s->state = SERVER_ACTIVE;
-        s->client = c;
         pthread_mutex_unlock(&pool_lock);
         /* The idle watcher may be running on another worker; event_del waits for it. */
         event_del(&s->idle_ev);
         pool_adopt_server(s, c->worker);
-        c->server = s;
         io_start_read(&s->io);
+        if (pool_needs_check(s, now)) {
+            /*
+             * Idle for long: run server_check_query first. The client queues like any
+             * waiter and gets this server (or another) when the check comes back.
+             */
+            pthread_mutex_lock(&pool_lock);
+            list_add_tail(&p->waiting, &c->wait_node);
+            p->n_waiting++;
+            c->wait_start_ms = now;
+            pthread_mutex_unlock(&pool_lock);
+            server_start_reset(s, proxy_config()->server_check_query);
+            return POOL_WAIT;
+        }
+        s->client = c;
+        c->server = s;
         return POOL_ACQUIRED;
     }
     if (pool_login_backoff(p, now)) {
