@@ -33,8 +33,7 @@ bool scram_parse_secret(const char *s, int *iterations, uint8_t *salt, size_t *s
                         size_t salt_cap, uint8_t stored_key[SCRAM_KEY_LEN],
                         uint8_t server_key[SCRAM_KEY_LEN]);
 /* Build a stored secret from a password (for tests and for plain auth_file entries). */
-char *scram_make_secret(const char *password, const uint8_t *salt, size_t salt_len,
-                        int iterations);
+char *scram_make_secret(const char *password, const uint8_t *salt, size_t salt_len, int iterations);
 
 /* ---- client role ---- */
 struct scram_client;

@@ -10,7 +10,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#define MD5_HEX_LEN 32
+#define MD5_HEX_LEN    32
 #define MD5_PREFIX_LEN 3
 
 /*

@@ -39,13 +39,13 @@
 
 #include "auth/md5.h"
 
-#define SCRAM_SECRET_PREFIX "SCRAM-SHA-256$"
+#define SCRAM_SECRET_PREFIX      "SCRAM-SHA-256$"
 #define SCRAM_DEFAULT_ITERATIONS 4096
-#define SCRAM_DEFAULT_SALT_LEN 16
-#define SCRAM_NONCE_RAW_LEN 18
-#define SCRAM_SALT_MAX 256
-#define SCRAM_MESSAGE_MAX 65536
-#define SCRAM_KEYS_SALT_CAP (sizeof(((struct scram_keys *)0)->salt))
+#define SCRAM_DEFAULT_SALT_LEN   16
+#define SCRAM_NONCE_RAW_LEN      18
+#define SCRAM_SALT_MAX           256
+#define SCRAM_MESSAGE_MAX        65536
+#define SCRAM_KEYS_SALT_CAP      (sizeof(((struct scram_keys *)0)->salt))
 /* Length of the padded base64 of n bytes, without the NUL. */
 #define SCRAM_B64_LEN(n) (4 * (((n) + 2) / 3))
 
@@ -82,9 +82,9 @@ struct scram_server {
     size_t salt_len;
     uint8_t stored_key[SCRAM_KEY_LEN];
     uint8_t server_key[SCRAM_KEY_LEN];
-    char *nonce;        /* owned; the server's part of the nonce */
-    char cbind[5];      /* expected "c=" value: base64 of the gs2 header */
-    char *first_bare;   /* owned; client-first-message-bare as received */
+    char *nonce;      /* owned; the server's part of the nonce */
+    char cbind[5];    /* expected "c=" value: base64 of the gs2 header */
+    char *first_bare; /* owned; client-first-message-bare as received */
     size_t first_bare_len;
     char *server_first; /* owned; server-first-message as sent */
     size_t server_first_len;
@@ -223,8 +223,8 @@ static int scram_b64_value(char c)
 
 /*
  * Strict base64 decoding of in[0..n): a non-empty multiple of four characters from the
- * standard alphabet, '=' only as the last one or two. False when malformed or when the result
- * would exceed cap bytes.
+ * standard alphabet, '=' only as the last one or two, zero bits under the padding. False when
+ * malformed or when the result would exceed cap bytes.
  */
 static bool scram_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap, size_t *out_len)
 {
@@ -255,6 +255,9 @@ static bool scram_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
             }
             acc = acc << 6 | (uint32_t)v;
         }
+        /* The bits under the padding must be zero, so each value has one encoding. */
+        if (i + 4 == n && pad > 0 && (acc & ((1u << (8 * pad)) - 1)) != 0)
+            return false;
         for (int shift = 16; shift >= 0 && o < decoded_len; shift -= 8)
             out[o++] = (uint8_t)(acc >> shift);
     }
@@ -463,8 +466,7 @@ bool scram_parse_secret(const char *s, int *iterations, uint8_t *salt, size_t *s
  * Returns a malloc'd secret owned by the caller, or NULL on bad arguments or allocation
  * failure. A NULL salt asks for 16 random bytes, as CREATE ROLE ... PASSWORD would use.
  */
-char *scram_make_secret(const char *password, const uint8_t *salt, size_t salt_len,
-                        int iterations)
+char *scram_make_secret(const char *password, const uint8_t *salt, size_t salt_len, int iterations)
 {
     uint8_t random_salt[SCRAM_DEFAULT_SALT_LEN];
     uint8_t client_key[SCRAM_KEY_LEN];
@@ -666,8 +668,7 @@ char *scram_client_final(struct scram_client *sc, const char *data, size_t len, 
     }
 
     if (sc->password != NULL) {
-        if (!scram_derive_keys(sc->password, salt, salt_len, iterations, client_key,
-                               server_key)) {
+        if (!scram_derive_keys(sc->password, salt, salt_len, iterations, client_key, server_key)) {
             scram_set_error(err, errlen, "SCRAM key derivation failed");
             goto fail;
         }
@@ -734,8 +735,8 @@ bool scram_client_verify_final(struct scram_client *sc, const char *data, size_t
     if (!scram_message_ok(data, len))
         return false;
     c = (struct scram_cursor){data, data + len};
-    if (!scram_cursor_attr(&c, 'v', &v, &v_len) ||
-        c.p != c.end || !scram_b64_decode(v, v_len, signature, sizeof(signature), &sig_len) ||
+    if (!scram_cursor_attr(&c, 'v', &v, &v_len) || c.p != c.end ||
+        !scram_b64_decode(v, v_len, signature, sizeof(signature), &sig_len) ||
         sig_len != SCRAM_KEY_LEN)
         return false;
     if (CRYPTO_memcmp(signature, sc->server_signature, SCRAM_KEY_LEN) != 0)
@@ -841,9 +842,9 @@ char *scram_server_first(struct scram_server *ss, const char *data, size_t len, 
         return NULL;
     }
     if (data[2] != ',') {
-        scram_set_error(err, errlen, data[2] == 'a'
-                                         ? "SCRAM authorization identity not supported"
-                                         : "malformed SCRAM client-first-message");
+        scram_set_error(err, errlen,
+                        data[2] == 'a' ? "SCRAM authorization identity not supported"
+                                       : "malformed SCRAM client-first-message");
         return NULL;
     }
     scram_b64_encode((const uint8_t *)data, 3, ss->cbind);
