@@ -66,6 +66,7 @@ struct client {
     int expect_rfq;        /* Query/Sync/FunctionCall forwarded, ReadyForQuery not yet seen */
     bool unsynced;         /* extended-protocol messages forwarded since the last Sync */
     uint32_t fwd_left;     /* bytes of a partly forwarded message still to move */
+    uint32_t discard_left; /* bytes of an ignored message still to drop */
     bool read_blocked;     /* stopped reading: the server's output is full */
     bool statement_violation; /* statement mode saw a transaction open */
     struct server *handoff_server; /* set under pool_lock by the thread that hands it over */
@@ -89,6 +90,8 @@ void client_error(struct client *c, const char *sqlstate, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void client_close(struct client *c, const char *reason);
 void client_free(struct client *c);
+/* Write what the client is owed; resumes a server blocked on it. false once closed. */
+bool client_flush(struct client *c);
 /* Steady-state processing of whatever the client sent. */
 void client_process(struct client *c);
 /* The mailbox delivered a server (or an error) to this waiting client. */

@@ -32,6 +32,7 @@ struct worker {
     struct list reap;    /* closed clients waiting to be freed */
     struct list connecting; /* servers in CONNECTING or LOGIN started by this worker */
     struct list server_reap; /* closed servers waiting to be freed */
+    struct list cancel_conns; /* cancel requests being sent to servers */
     int n_clients;
 
     /* Mailbox. handoff is protected by pool_lock; cancels by mailbox_lock. */

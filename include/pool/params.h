@@ -49,4 +49,7 @@ int params_sync_sql(const struct params *want, struct params *srv, char *sql, si
  */
 bool params_parse_set(const char *sql, size_t len, int *id, char *value, size_t cap);
 
+/* Whether sql might SET an unreported tracked parameter (a cheap, conservative scan). */
+bool params_may_set_unreported(const char *sql, size_t len);
+
 #endif

@@ -71,6 +71,8 @@ void pool_set_welcome(struct pool *p, const struct server *s, const char *const 
 void pool_janitor(int64_t now);
 /* Point every pool at the new configuration's entries. Main thread. */
 void pool_reconfigure(const struct config *cfg);
+/* Whether a pool still points into cfg (a database removed by a reload). */
+bool pool_uses_config(const struct config *cfg);
 /* Close every idle server (shutdown). */
 void pool_close_idle(void);
 /* Active servers over all pools (for shutdown). */

@@ -52,6 +52,7 @@ struct server {
     uint32_t fwd_left;   /* bytes of a partly forwarded message still to move */
     bool fwd_discard;    /* those bytes are discarded instead of forwarded */
     bool dirty;          /* state unknown: close instead of reusing */
+    bool params_unknown; /* a client changed a parameter the proxy could not follow */
     bool read_blocked;   /* stopped reading: the client's output is full */
     bool connecting_counted; /* counted in pool->n_connecting (under pool_lock) */
     struct params params;
@@ -79,14 +80,19 @@ bool server_start_reset(struct server *s, const char *sql);
 /* Send a CancelRequest for the server's current query on a new connection. */
 void server_send_cancel(struct server *s);
 
+/* Free a pending cancel connection at shutdown (node from worker->cancel_conns). */
+void server_cancel_conn_free(struct list *node);
 /* Event callbacks (also used by pool.c when moving a server between workers). */
 void server_on_read(int fd, short what, void *arg);
 void server_on_write(int fd, short what, void *arg);
 /* The login phase, in server_login.c: consume login-phase messages. */
-void server_login_process(struct server *s);
+bool server_login_process(struct server *s);
 void server_login_start(struct server *s);
-/* Steady state: forward what the server sent. */
-void server_process(struct server *s);
+/*
+ * Steady state: forward what the server sent. false when the server was released to the
+ * pool on the way (it may already belong to another thread: do not touch it).
+ */
+bool server_process(struct server *s);
 void server_free(struct server *s);
 
 #endif

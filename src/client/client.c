@@ -70,6 +70,57 @@ void client_fatal(struct client *c, const char *sqlstate, const char *fmt, ...)
     client_close(c, NULL);
 }
 
+bool client_flush(struct client *c)
+{
+    /* Bounded: each round either drains the client's output or stops. */
+    for (int round = 0; round < 8; round++) {
+        struct server *s;
+        if (c->state == CLIENT_CLOSED)
+            return false;
+        if (!io_flush(&c->io)) {
+            client_close(c, "could not write to client");
+            return false;
+        }
+        s = c->server;
+        if (!s || !s->read_blocked || io_pending_out(&c->io) >= IO_LOW_WATERMARK)
+            return true;
+        /* The client caught up: read the server again and forward what it already sent. */
+        s->read_blocked = false;
+        io_start_read(&s->io);
+        if (evbuffer_get_length(s->io.in) == 0)
+            return true;
+        if (!server_process(s))
+            continue;
+        if (c->server == s && s->state == SERVER_ACTIVE &&
+            io_pending_out(&c->io) > IO_HIGH_WATERMARK) {
+            s->read_blocked = true;
+            io_stop_read(&s->io);
+        }
+    }
+    return c->state != CLIENT_CLOSED;
+}
+
+/* Flush what the server is owed; true when a blocked client may be read again. */
+static bool client_flush_server(struct client *c, bool *unblocked)
+{
+    struct server *s = c->server;
+
+    *unblocked = false;
+    if (!s)
+        return true;
+    if (!io_flush(&s->io)) {
+        s->dirty = true;
+        server_close(s, "08006 could not write to server");
+        return false;
+    }
+    if (c->read_blocked && io_pending_out(&s->io) < IO_LOW_WATERMARK) {
+        c->read_blocked = false;
+        io_start_read(&c->io);
+        *unblocked = true;
+    }
+    return true;
+}
+
 /* Split "SQLSTATE message" reasons used by the server and pool code. */
 static const char *client_reason_code(const char *reason, char code[6])
 {
@@ -86,7 +137,8 @@ static const char *client_reason_code(const char *reason, char code[6])
 static bool client_server_clean(const struct client *c)
 {
     const struct server *s = c->server;
-    return s && s->tx_status == 'I' && c->expect_rfq == 0 && !c->unsynced && c->fwd_left == 0 &&
+    return s && !s->params_unknown && s->tx_status == 'I' && c->expect_rfq == 0 && !c->unsynced &&
+           c->fwd_left == 0 &&
            s->fwd_left == 0 && s->swallow_rfq == 0 && io_pending_out(&s->io) == 0 &&
            evbuffer_get_length(s->io.in) == 0;
 }
@@ -103,6 +155,11 @@ static void client_detach_server(struct client *c, bool session_end)
         return;
     c->server = NULL;
     s->client = NULL;
+    s->read_blocked = false;
+    if (c->read_blocked) {
+        c->read_blocked = false;
+        io_start_read(&c->io);
+    }
     if (!clean) {
         s->dirty = true;
         server_close(s, "client left with the server in an unknown state");
@@ -212,6 +269,12 @@ bool client_on_ready(struct client *c, char status)
         c->query_failed = false;
         c->cancel_sent = false;
     }
+    if (c->pool->mode == POOL_STATEMENT && status != 'I' && c->expect_rfq == 0 &&
+        (c->unsynced || c->fwd_left || s->fwd_left || evbuffer_get_length(s->io.in) > 0)) {
+        /* More was already sent inside the refused transaction: no clean way back. */
+        client_fatal(c, "0A000", "transaction blocks are not allowed in statement pooling mode");
+        return true;
+    }
     if (c->pool->mode == POOL_STATEMENT && status != 'I' && c->expect_rfq == 0) {
         /* A transaction was opened: roll it back and refuse it, as statement mode must. */
         proto_builder_init(&b);
@@ -224,6 +287,8 @@ bool client_on_ready(struct client *c, char status)
             evbuffer_add(c->io.out, b.data, b.len);
         proto_builder_fini(&b);
         c->server = NULL;
+        s->client = NULL;
+        s->read_blocked = false;
         c->state = CLIENT_IDLE;
         server_start_reset(s, "ROLLBACK");
         return true;
@@ -273,14 +338,10 @@ void client_on_handoff(struct client *c)
     c->server = s;
     client_attach(c);
     if (login) {
+        /* Finishing the login may already give the server back: do not touch it after. */
         client_login_finish(c);
         if (c->state == CLIENT_CLOSED)
             return;
-    }
-    if (!io_flush(&s->io)) {
-        s->dirty = true;
-        server_close(s, "could not write to server");
-        return;
     }
     io_start_read(&c->io);
     client_process(c);
@@ -308,26 +369,15 @@ static bool client_need_server(struct client *c)
     }
 }
 
-/* Inspect a whole (or the first CLIENT_SET_SCAN_MAX bytes of a) message before forwarding. */
-static bool client_inspect(struct client *c, uint8_t type, const uint8_t *body, size_t len,
-                           bool whole)
+/*
+ * Check a message before a server is taken for it: a known type, and no statement name in a
+ * Parse where the pool mode cannot keep it. body holds the first len bytes of the body.
+ */
+static bool client_validate(struct client *c, uint8_t type, const uint8_t *body, size_t len)
 {
     struct proto_reader r;
 
     switch (type) {
-    case 'Q':
-        if (c->expect_rfq == 0)
-            c->query_start_ms = now_ms();
-        c->expect_rfq++;
-        if (whole) {
-            char value[1024];
-            int id;
-            if (params_parse_set((const char *)body, len, &id, value, sizeof(value))) {
-                c->pending_set = id;
-                str_replace(&c->pending_value, value);
-            }
-        }
-        return true;
     case 'P':
         proto_reader_init(&r, body, len);
         if (proto_get_str(&r)[0] && !r.failed && c->pool->mode != POOL_SESSION) {
@@ -336,28 +386,15 @@ static bool client_inspect(struct client *c, uint8_t type, const uint8_t *body, 
                          c->pool->mode == POOL_TRANSACTION ? "transaction" : "statement");
             return false;
         }
-        if (c->expect_rfq == 0 && !c->unsynced)
-            c->query_start_ms = now_ms();
-        c->unsynced = true;
         return true;
+    case 'Q':
     case 'B':
     case 'E':
     case 'D':
     case 'C':
     case 'H':
-        if (c->expect_rfq == 0 && !c->unsynced)
-            c->query_start_ms = now_ms();
-        c->unsynced = true;
-        return true;
     case 'S':
-        c->unsynced = false;
-        c->expect_rfq++;
-        return true;
     case 'F':
-        if (c->expect_rfq == 0)
-            c->query_start_ms = now_ms();
-        c->expect_rfq++;
-        return true;
     case 'd':
     case 'c':
     case 'f':
@@ -368,7 +405,97 @@ static bool client_inspect(struct client *c, uint8_t type, const uint8_t *body, 
     }
 }
 
-void client_process(struct client *c)
+/*
+ * Follow a session-level SET of a parameter PostgreSQL does not report. Text the proxy cannot
+ * follow that may change one marks the server's state unknown, so it is not reused.
+ */
+static void client_track_set(struct client *c, const char *sql, size_t cap, bool whole)
+{
+    size_t len = strnlen(sql, cap);
+    char value[1024];
+    int id;
+
+    if (c->pool->mode == POOL_SESSION)
+        return;
+    if (whole && len < cap && params_parse_set(sql, len, &id, value, sizeof(value))) {
+        c->pending_set = id;
+        str_replace(&c->pending_value, value);
+        return;
+    }
+    if (params_may_set_unreported(sql, len))
+        c->server->params_unknown = true;
+}
+
+/* Account for a message being forwarded: which replies the client now waits for. */
+static void client_account(struct client *c, uint8_t type, const uint8_t *body, size_t len,
+                           bool whole)
+{
+    const uint8_t *nul;
+
+    switch (type) {
+    case 'Q':
+    case 'F':
+        if (c->expect_rfq == 0)
+            c->query_start_ms = now_ms();
+        c->expect_rfq++;
+        if (type == 'Q')
+            client_track_set(c, (const char *)body, len, whole);
+        break;
+    case 'P':
+        nul = memchr(body, 0, len);
+        if (nul)
+            client_track_set(c, (const char *)nul + 1, len - (size_t)(nul + 1 - body), whole);
+        /* fall through */
+    case 'B':
+    case 'E':
+    case 'D':
+    case 'C':
+    case 'H':
+        if (c->expect_rfq == 0 && !c->unsynced)
+            c->query_start_ms = now_ms();
+        c->unsynced = true;
+        break;
+    case 'S':
+        c->unsynced = false;
+        c->expect_rfq++;
+        break;
+    default:
+        break;
+    }
+}
+
+/* Messages that arrive with no server attached and need none. true when consumed. */
+static bool client_answer_locally(struct client *c, uint8_t type, uint32_t len, size_t avail)
+{
+    if (type == 'S' || type == 'H') {
+        if (len != 4) {
+            client_fatal(c, "08P01", "invalid %s message length", proto_frontend_name(type));
+            return true;
+        }
+        evbuffer_drain(c->io.in, PROTO_HEADER_LEN);
+        if (type == 'S') {
+            /* Nothing is pending anywhere: answer the Sync ourselves. */
+            struct proto_builder b;
+            proto_builder_init(&b);
+            proto_write_ready(&b, 'I');
+            if (!b.failed)
+                evbuffer_add(c->io.out, b.data, b.len);
+            proto_builder_fini(&b);
+        }
+        return true;
+    }
+    if (type == 'd' || type == 'c' || type == 'f') {
+        /* Copy messages after the copy ended are ignored, as PostgreSQL does. */
+        size_t n = avail < (size_t)len + 1 ? avail : (size_t)len + 1;
+        evbuffer_drain(c->io.in, n);
+        c->discard_left = (uint32_t)((size_t)len + 1 - n);
+        return true;
+    }
+    return false;
+}
+
+/* Forward complete (or streaming) messages until the input runs dry or must wait. */
+static void client_forward(struct client *c)
 {
     const struct config *cfg = proxy_config();
     struct evbuffer *in = c->io.in;
@@ -380,16 +507,24 @@ void client_process(struct client *c)
         uint8_t type;
         struct server *s;
 
+        if (c->discard_left) {
+            size_t n = avail < c->discard_left ? avail : c->discard_left;
+            if (n == 0)
+                return;
+            evbuffer_drain(in, n);
+            c->discard_left -= (uint32_t)n;
+            continue;
+        }
         if (c->fwd_left) {
             size_t n = avail < c->fwd_left ? avail : c->fwd_left;
-            if (n == 0)
-                break;
+            if (n == 0 || !c->server)
+                return;
             evbuffer_remove_buffer(in, c->server->io.out, n);
             c->fwd_left -= (uint32_t)n;
             continue;
         }
         if (avail < PROTO_HEADER_LEN)
-            break;
+            return;
         evbuffer_copyout(in, hdr, PROTO_HEADER_LEN);
         type = hdr[0];
         len = proto_read_u32(hdr + 1);
@@ -405,43 +540,23 @@ void client_process(struct client *c)
             client_close(c, NULL);
             return;
         }
-        if (!c->server) {
-            if (type == 'S' || type == 'H') {
-                /* Nothing is pending anywhere: answer the Sync ourselves. */
-                evbuffer_drain(in, (size_t)len + 1);
-                if (type == 'S') {
-                    struct proto_builder b;
-                    proto_builder_init(&b);
-                    proto_write_ready(&b, 'I');
-                    if (!b.failed)
-                        evbuffer_add(c->io.out, b.data, b.len);
-                    proto_builder_fini(&b);
-                }
-                continue;
-            }
-            if (type == 'd' || type == 'c' || type == 'f') {
-                /* Copy messages after the copy ended are ignored, as PostgreSQL does. */
-                if (avail < (size_t)len + 1) {
-                    c->fwd_left = 0;
-                    break;
-                }
-                evbuffer_drain(in, (size_t)len + 1);
-                continue;
-            }
-        }
+        if (!c->server && client_answer_locally(c, type, len, avail))
+            continue;
         need = (size_t)len + 1;
         if (need > CLIENT_SET_SCAN_MAX + PROTO_HEADER_LEN)
             need = CLIENT_SET_SCAN_MAX + PROTO_HEADER_LEN;
         if (type == 'd')
             need = PROTO_HEADER_LEN;
         if (avail < need)
-            break;
+            return;
+        msg = evbuffer_pullup(in, (ssize_t)need);
+        if (!client_validate(c, type, msg + PROTO_HEADER_LEN, need - PROTO_HEADER_LEN))
+            return;
         if (!c->server && !client_need_server(c))
             return;
         msg = evbuffer_pullup(in, (ssize_t)need);
-        if (!client_inspect(c, type, msg + PROTO_HEADER_LEN, need - PROTO_HEADER_LEN,
-                            need == (size_t)len + 1))
-            return;
+        client_account(c, type, msg + PROTO_HEADER_LEN, need - PROTO_HEADER_LEN,
+                       need == (size_t)len + 1);
         s = c->server;
         {
             size_t n = avail < (size_t)len + 1 ? avail : (size_t)len + 1;
@@ -451,15 +566,21 @@ void client_process(struct client *c)
         if (io_pending_out(&s->io) > IO_HIGH_WATERMARK) {
             c->read_blocked = true;
             io_stop_read(&c->io);
-            break;
+            return;
         }
     }
-    if (c->server && c->state == CLIENT_ACTIVE) {
-        struct server *s = c->server;
-        if (!io_flush(&s->io)) {
-            s->dirty = true;
-            server_close(s, "08006 could not write to server");
-        }
+}
+
+void client_process(struct client *c)
+{
+    /* Bounded: another round only when flushing the server unblocked this client. */
+    for (int round = 0; round < 16; round++) {
+        bool unblocked;
+        client_forward(c);
+        if (c->state != CLIENT_ACTIVE || !c->server)
+            return;
+        if (!client_flush_server(c, &unblocked) || !unblocked)
+            return;
     }
 }
 
@@ -482,28 +603,15 @@ void client_on_read(int fd, short what, void *arg)
         client_login_process(c);
     else
         client_process(c);
-    if (c->state != CLIENT_CLOSED && !io_flush(&c->io))
-        client_close(c, "could not write to client");
+    client_flush(c);
 }
 
 void client_on_write(int fd, short what, void *arg)
 {
     struct client *c = arg;
-    struct server *s = c->server;
 
-    if (c->state == CLIENT_CLOSED)
-        return;
-    if (!io_flush(&c->io)) {
-        client_close(c, "could not write to client");
-        return;
-    }
-    if (s && s->read_blocked && io_pending_out(&c->io) < IO_LOW_WATERMARK) {
-        s->read_blocked = false;
-        io_start_read(&s->io);
-        server_process(s);
-        if (c->state != CLIENT_CLOSED && !io_flush(&c->io))
-            client_close(c, "could not write to client");
-    }
+    if (c->state != CLIENT_CLOSED)
+        client_flush(c);
 }
 
 void client_check_timeouts(struct client *c, int64_t now)

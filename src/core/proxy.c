@@ -204,7 +204,8 @@ static void proxy_free_retired(bool all)
     int64_t now = now_ms();
     int kept = 0;
     for (int i = 0; i < n_retired; i++) {
-        if (all || now - retired[i].since_ms > PROXY_RETIRE_GRACE_MS)
+        if (all || (now - retired[i].since_ms > PROXY_RETIRE_GRACE_MS &&
+                    !pool_uses_config(retired[i].cfg)))
             config_destroy(retired[i].cfg);
         else
             retired[kept++] = retired[i];

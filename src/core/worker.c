@@ -68,8 +68,8 @@ static void worker_on_mailbox(evutil_socket_t fd, short what, void *arg)
     while ((node = list_pop(&got))) {
         struct client *c = list_entry(node, struct client, wait_node);
         client_on_handoff(c);
-        if (c->state != CLIENT_CLOSED && !io_flush(&c->io))
-            client_close(c, "could not write to client");
+        if (c->state != CLIENT_CLOSED)
+            client_flush(c);
     }
 
     pthread_mutex_lock(&w->mailbox_lock);
@@ -154,6 +154,7 @@ bool worker_init(struct worker *w, int id)
     list_init(&w->connecting);
     list_init(&w->server_reap);
     list_init(&w->handoff);
+    list_init(&w->cancel_conns);
     pthread_mutex_init(&w->mailbox_lock, NULL);
     w->base = event_base_new();
     if (!w->base)
@@ -198,13 +199,15 @@ bool worker_start(struct worker *w)
 /* After the thread joined: close what is left and free the base. */
 void worker_fini(struct worker *w)
 {
-    struct list *pos, *tmp;
+    struct list *node;
 
     worker_self = w;
-    list_for_each_safe(pos, tmp, &w->clients)
-    client_close(list_entry(pos, struct client, node), NULL);
-    list_for_each_safe(pos, tmp, &w->connecting)
-    server_close(list_entry(pos, struct server, node), "shutting down");
+    while ((node = w->clients.next) != &w->clients)
+        client_close(list_entry(node, struct client, node), NULL);
+    while ((node = w->connecting.next) != &w->connecting)
+        server_close(list_entry(node, struct server, node), "shutting down");
+    while ((node = list_pop(&w->cancel_conns)))
+        server_cancel_conn_free(node);
     worker_on_reap(-1, 0, w);
     worker_self = NULL;
     for (int i = 0; i < w->n_listen; i++)

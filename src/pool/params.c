@@ -218,3 +218,19 @@ bool params_parse_set(const char *sql, size_t len, int *id, char *value, size_t 
         value[0] = '\0';
     return true;
 }
+
+static bool params_contains(const char *s, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (strncasecmp(s + i, needle, n) == 0)
+            return true;
+    return false;
+}
+
+bool params_may_set_unreported(const char *sql, size_t len)
+{
+    return (params_contains(sql, len, "search_path") ||
+            params_contains(sql, len, "extra_float_digits")) &&
+           (params_contains(sql, len, "set") || params_contains(sql, len, "reset"));
+}

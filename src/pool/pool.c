@@ -87,7 +87,8 @@ static bool pool_can_open(const struct pool *p, bool use_reserve)
                                                  : cfg->max_db_connections;
     int max_user = pool_max_user_connections(cfg, p->user);
 
-    if (atomic_load(&proxy.run_state) != PROXY_RUNNING && p->n_waiting == 0)
+    int run_state = atomic_load(&proxy.run_state);
+    if (run_state == PROXY_STOPPING || (run_state != PROXY_RUNNING && p->n_waiting == 0))
         return false;
     if (p->n_servers >= size + (use_reserve ? reserve : 0))
         return false;
@@ -220,6 +221,9 @@ void pool_release(struct server *s)
     bool too_old = cfg->server_lifetime_ms > 0 && now - s->connect_ms > s->lifetime_ms;
 
     s->client = NULL;
+    /* The caller's thread owns s now (it may come from another worker's handoff). */
+    if (w)
+        s->worker = w;
     if (s->dirty || too_old || atomic_load(&proxy.run_state) == PROXY_STOPPING) {
         server_close(s, s->dirty ? "server state unknown" : "server_lifetime reached");
         return;
@@ -289,8 +293,6 @@ static void pool_on_idle_read(int fd, short what, void *arg)
 void pool_server_closed(struct server *s, const char *login_error)
 {
     struct pool *p = s->pool;
-    struct client *failed[64];
-    int n_failed = 0;
     bool open_new;
 
     pthread_mutex_lock(&pool_lock);
@@ -305,10 +307,8 @@ void pool_server_closed(struct server *s, const char *login_error)
         /* Nothing else will serve the waiters soon: fail them now, as PgBouncer does. */
         if (p->n_servers == 0) {
             struct client *c;
-            while (n_failed < (int)ARRAY_SIZE(failed) && (c = pool_pop_waiter(p)))
-                failed[n_failed++] = c;
-            for (int i = 0; i < n_failed; i++)
-                pool_handoff(failed[i], NULL, p->login_error);
+            while ((c = pool_pop_waiter(p)))
+                pool_handoff(c, NULL, p->login_error);
         }
         open_new = false;
     } else {
@@ -401,12 +401,11 @@ void pool_janitor(int64_t now)
                 struct client *first = list_entry(p->waiting.next, struct client, wait_node);
                 reserve = now - first->wait_start_ms >= cfg->reserve_pool_timeout_ms;
             }
-            if ((p->n_servers < min && pool_can_open(p, false) && p->welcome_ready) ||
-                (reserve && pool_want_new_server(p, true))) {
-                if (p->n_servers < min) {
-                    p->n_servers++;
-                    p->n_connecting++;
-                }
+            if (p->n_servers < min && pool_can_open(p, false) && p->welcome_ready) {
+                p->n_servers++;
+                p->n_connecting++;
+                opens[n_opens++] = p;
+            } else if (reserve && pool_want_new_server(p, true)) {
                 opens[n_opens++] = p;
             }
         }
@@ -461,6 +460,22 @@ void pool_close_idle(void)
     pthread_mutex_unlock(&pool_lock);
     for (int i = 0; i < n; i++)
         pool_close_unlinked(doomed[i]);
+}
+
+bool pool_uses_config(const struct config *cfg)
+{
+    struct list *pos, *tmp;
+    bool used = false;
+
+    pthread_mutex_lock(&pool_lock);
+    list_for_each_safe(pos, tmp, &pools)
+    {
+        const struct pool *p = list_entry(pos, struct pool, node);
+        if (cfg->n_dbs && p->db >= cfg->dbs && p->db < cfg->dbs + cfg->n_dbs)
+            used = true;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    return used;
 }
 
 int pool_total_servers(void)

@@ -102,8 +102,11 @@ void server_connect(struct pool *pool, struct worker *w, const struct params *st
     s->lifetime_ms = cfg->server_lifetime_ms - (int64_t)(s->id % 10) * cfg->server_lifetime_ms / 100;
     snprintf(s->prefix, sizeof(s->prefix), "S-%d %s@%s:%d", s->id, pool->user,
              db->host ? db->host : "127.0.0.1", db->port);
-    if (startup)
+    if (startup) {
         params_copy(&s->params, startup);
+        /* search_path is not in the startup packet: the server starts with its default. */
+        params_set(&s->params, PARAM_SEARCH_PATH, NULL);
+    }
 
     if (!server_resolve(s, db, err, sizeof(err)))
         goto fail;
@@ -173,8 +176,12 @@ void server_close(struct server *s, const char *reason)
     io_fini(&s->io);
     list_add_tail(&s->worker->server_reap, &s->node);
     worker_schedule_reap(s->worker);
-    if (c)
-        client_on_server_lost(c, reason);
+    if (c) {
+        if (s->fwd_left && !s->fwd_discard)
+            client_close(c, "server connection lost in the middle of a message");
+        else
+            client_on_server_lost(c, reason);
+    }
 }
 
 void server_inject(struct server *s, const char *sql)
@@ -208,6 +215,7 @@ bool server_start_reset(struct server *s, const char *sql)
 }
 
 struct cancel_conn {
+    struct list node; /* worker->cancel_conns */
     int fd;
     struct event ev;
     uint8_t pkt[16];
@@ -222,7 +230,16 @@ static void server_on_cancel_conn(int fd, short what, void *arg)
     } else {
         log_warning("timed out sending cancel request to server");
     }
+    list_del(&cc->node);
     close(fd);
+    free(cc);
+}
+
+void server_cancel_conn_free(struct list *node)
+{
+    struct cancel_conn *cc = list_entry(node, struct cancel_conn, node);
+    event_del(&cc->ev);
+    close(cc->fd);
     free(cc);
 }
 
@@ -248,6 +265,7 @@ void server_send_cancel(struct server *s)
     proto_builder_fini(&b);
     event_assign(&cc->ev, s->worker->base, cc->fd, EV_WRITE, server_on_cancel_conn, cc);
     event_add(&cc->ev, &tv);
+    list_add_tail(&s->worker->cancel_conns, &cc->node);
 }
 
 /* Handle a whole ParameterStatus message: track it, and tell the client when it changes. */
@@ -283,7 +301,7 @@ static void server_on_param_status(struct server *s, struct client *c, const uin
     proto_builder_fini(&b);
 }
 
-void server_process(struct server *s)
+bool server_process(struct server *s)
 {
     struct evbuffer *in = s->io.in;
 
@@ -298,7 +316,7 @@ void server_process(struct server *s)
         if (s->fwd_left) {
             size_t n = avail < s->fwd_left ? avail : s->fwd_left;
             if (n == 0)
-                return;
+                return true;
             if (s->fwd_discard || !c)
                 evbuffer_drain(in, n);
             else
@@ -307,14 +325,14 @@ void server_process(struct server *s)
             continue;
         }
         if (avail < PROTO_HEADER_LEN)
-            return;
+            return true;
         evbuffer_copyout(in, hdr, PROTO_HEADER_LEN);
         type = hdr[0];
         len = proto_read_u32(hdr + 1);
         if (len < 4 || len > 0x7fffffff - 1) {
             s->dirty = true;
             server_close(s, "invalid message length from server");
-            return;
+            return true;
         }
 
         if (type == 'Z' || type == 'S' || type == 'E') {
@@ -322,10 +340,10 @@ void server_process(struct server *s)
             if (len > SERVER_MAX_DECODED) {
                 s->dirty = true;
                 server_close(s, "oversized message from server");
-                return;
+                return true;
             }
             if (avail < (size_t)len + 1)
-                return;
+                return true;
             msg = evbuffer_pullup(in, (ssize_t)len + 1);
             if (type == 'S') {
                 server_on_param_status(s, c, msg + PROTO_HEADER_LEN, len - 4, swallow);
@@ -349,7 +367,7 @@ void server_process(struct server *s)
             if (len != 5) {
                 s->dirty = true;
                 server_close(s, "malformed ReadyForQuery from server");
-                return;
+                return true;
             }
             s->tx_status = (char)msg[PROTO_HEADER_LEN];
             if (swallow) {
@@ -357,23 +375,24 @@ void server_process(struct server *s)
                 if (s->swallow_rfq > 0)
                     s->swallow_rfq--;
                 if (s->state == SERVER_RESETTING && s->swallow_rfq == 0) {
-                    if (s->tx_status != 'I')
+                    /* Anything after the last reply would reach the next client: retire. */
+                    if (s->tx_status != 'I' || evbuffer_get_length(in) > 0)
                         s->dirty = true;
                     list_del(&s->node);
                     pool_release(s);
-                    return;
+                    return false;
                 }
                 /* Injected SETs done and nothing else asked for: the server may go back. */
                 if (c && s->swallow_rfq == 0 && c->state == CLIENT_ACTIVE &&
                     client_maybe_release(c))
-                    return;
+                    return false;
                 continue;
             }
             /* client_on_ready writes the ReadyForQuery (or what replaces it). */
             evbuffer_drain(in, len + 1);
             /* The client may release this server; it then belongs to someone else. */
             if (client_on_ready(c, s->tx_status))
-                return;
+                return false;
             continue;
         }
 
@@ -381,6 +400,7 @@ void server_process(struct server *s)
         s->fwd_left = len + 1;
         s->fwd_discard = swallow;
     }
+    return true;
 }
 
 void server_on_write(int fd, short what, void *arg)
@@ -417,6 +437,7 @@ void server_on_read(int fd, short what, void *arg)
 {
     struct server *s = arg;
     struct client *c = s->client;
+    bool mine;
     int n;
 
     if (s->state == SERVER_CLOSED)
@@ -424,23 +445,22 @@ void server_on_read(int fd, short what, void *arg)
     n = io_read(&s->io);
     if (n == -2)
         return;
-    if (s->state == SERVER_LOGIN)
-        server_login_process(s);
-    else
-        server_process(s);
-    if (s->state != SERVER_CLOSED && n <= 0) {
+    mine = s->state == SERVER_LOGIN ? server_login_process(s) : server_process(s);
+    if (mine && s->state != SERVER_CLOSED && n <= 0) {
         s->dirty = true;
         server_close(s, n == 0 ? "08006 server closed the connection unexpectedly"
                                : "08006 could not read from server");
     }
-    if (c && c->state != CLIENT_CLOSED) {
-        if (!io_flush(&c->io)) {
-            client_close(c, "could not write to client");
-            return;
-        }
-        if (s->state == SERVER_ACTIVE && s->client == c && io_pending_out(&c->io) > IO_HIGH_WATERMARK) {
-            s->read_blocked = true;
-            io_stop_read(&s->io);
-        }
+    if (!c || c->state == CLIENT_CLOSED || !client_flush(c))
+        return;
+    if (mine && c->server == s && s->state == SERVER_ACTIVE &&
+        io_pending_out(&c->io) > IO_HIGH_WATERMARK) {
+        s->read_blocked = true;
+        io_stop_read(&s->io);
+    }
+    /* Released with client input already buffered (it was not reading): go on with it. */
+    if (c->state == CLIENT_IDLE && evbuffer_get_length(c->io.in) > 0) {
+        client_process(c);
+        client_flush(c);
     }
 }

@@ -210,7 +210,8 @@ static void server_login_param(struct server *s, const uint8_t *body, size_t len
     }
 }
 
-static void server_login_done(struct server *s, char status)
+/* Login complete: false when the server went to the pool (no longer ours). */
+static bool server_login_done(struct server *s, char status)
 {
     struct pool *p = s->pool;
     const char *conn_query = p->db->connect_query;
@@ -232,12 +233,14 @@ static void server_login_done(struct server *s, char status)
     if (conn_query && conn_query[0]) {
         /* connect_query runs once, its replies discarded, before a client gets the server. */
         server_start_reset(s, conn_query);
-        return;
+        return true;
     }
+    s->state = SERVER_ACTIVE; /* logged in: no longer counts as a login failure if closed */
     pool_release(s);
+    return false;
 }
 
-void server_login_process(struct server *s)
+bool server_login_process(struct server *s)
 {
     struct evbuffer *in = s->io.in;
 
@@ -254,7 +257,7 @@ void server_login_process(struct server *s)
         len = proto_read_u32(hdr + 1);
         if (len < 4 || len > 65536) {
             server_close(s, "08P01 invalid message length from server during login");
-            return;
+            return true;
         }
         if (avail < (size_t)len + 1)
             break;
@@ -262,7 +265,7 @@ void server_login_process(struct server *s)
         switch (type) {
         case 'R':
             if (!server_login_auth(s, msg + PROTO_HEADER_LEN, len - 4))
-                return;
+                return true;
             break;
         case 'S':
             server_login_param(s, msg + PROTO_HEADER_LEN, len - 4);
@@ -270,7 +273,7 @@ void server_login_process(struct server *s)
         case 'K':
             if (len != 12) {
                 server_close(s, "08P01 malformed BackendKeyData from server");
-                return;
+                return true;
             }
             s->be_pid = proto_read_u32(msg + PROTO_HEADER_LEN);
             s->be_key = proto_read_u32(msg + PROTO_HEADER_LEN + 4);
@@ -284,26 +287,26 @@ void server_login_process(struct server *s)
             else
                 snprintf(reason, sizeof(reason), "08P01 server login failed");
             server_close(s, reason);
-            return;
+            return true;
         }
         case 'Z':
             if (len != 5) {
                 server_close(s, "08P01 malformed ReadyForQuery from server");
-                return;
+                return true;
             }
             type = msg[PROTO_HEADER_LEN];
             evbuffer_drain(in, len + 1);
-            server_login_done(s, (char)type);
-            return;
+            return server_login_done(s, (char)type);
         case 'N':
         case 'v':
             break;
         default:
             server_close(s, "08P01 unexpected message from server during login");
-            return;
+            return true;
         }
         evbuffer_drain(in, len + 1);
     }
     if (s->state == SERVER_LOGIN && !io_flush(&s->io))
         server_close(s, "08006 could not write to server");
+    return true;
 }
