@@ -67,6 +67,7 @@ struct client {
     bool unsynced;         /* extended-protocol messages forwarded since the last Sync */
     uint32_t fwd_left;     /* bytes of a partly forwarded message still to move */
     uint32_t discard_left; /* bytes of an ignored message still to drop */
+    bool skip_to_sync;     /* a message was refused: drop the rest up to Sync */
     bool read_blocked;     /* stopped reading: the server's output is full */
     bool statement_violation; /* statement mode saw a transaction open */
     struct server *handoff_server; /* set under pool_lock by the thread that hands it over */

@@ -372,6 +372,8 @@ static bool client_need_server(struct client *c)
 /*
  * Check a message before a server is taken for it: a known type, and no statement name in a
  * Parse where the pool mode cannot keep it. body holds the first len bytes of the body.
+ * A refused Parse gets an ERROR and, as PostgreSQL does after an error in the extended
+ * protocol, the rest up to Sync is skipped; false when the message must not be forwarded.
  */
 static bool client_validate(struct client *c, uint8_t type, const uint8_t *body, size_t len)
 {
@@ -381,9 +383,17 @@ static bool client_validate(struct client *c, uint8_t type, const uint8_t *body,
     case 'P':
         proto_reader_init(&r, body, len);
         if (proto_get_str(&r)[0] && !r.failed && c->pool->mode != POOL_SESSION) {
-            client_fatal(c, "0A000",
-                         "named prepared statements are not supported in %s pooling mode",
-                         c->pool->mode == POOL_TRANSACTION ? "transaction" : "statement");
+            const char *mode = c->pool->mode == POOL_TRANSACTION ? "transaction" : "statement";
+            if (c->server && (c->expect_rfq > 0 || c->unsynced)) {
+                /* Earlier replies are still due: an error now would overtake them. */
+                client_fatal(c, "0A000",
+                             "named prepared statements are not supported in %s pooling mode",
+                             mode);
+                return false;
+            }
+            client_error(c, "0A000",
+                         "named prepared statements are not supported in %s pooling mode", mode);
+            c->skip_to_sync = true;
             return false;
         }
         return true;
@@ -402,6 +412,24 @@ static bool client_validate(struct client *c, uint8_t type, const uint8_t *body,
     default:
         client_fatal(c, "08P01", "invalid frontend message type %d", type);
         return false;
+    }
+}
+
+/* After a refused message: drop everything up to Sync, then answer the Sync. */
+static void client_skip(struct client *c, uint8_t type, uint32_t len, size_t avail)
+{
+    size_t n = avail < (size_t)len + 1 ? avail : (size_t)len + 1;
+
+    evbuffer_drain(c->io.in, n);
+    c->discard_left = (uint32_t)((size_t)len + 1 - n);
+    if (type == 'S') {
+        struct proto_builder b;
+        c->skip_to_sync = false;
+        proto_builder_init(&b);
+        proto_write_ready(&b, c->server ? c->server->tx_status : 'I');
+        if (!b.failed)
+            evbuffer_add(c->io.out, b.data, b.len);
+        proto_builder_fini(&b);
     }
 }
 
@@ -540,6 +568,10 @@ static void client_forward(struct client *c)
             client_close(c, NULL);
             return;
         }
+        if (c->skip_to_sync) {
+            client_skip(c, type, len, avail);
+            continue;
+        }
         if (!c->server && client_answer_locally(c, type, len, avail))
             continue;
         need = (size_t)len + 1;
@@ -550,8 +582,12 @@ static void client_forward(struct client *c)
         if (avail < need)
             return;
         msg = evbuffer_pullup(in, (ssize_t)need);
-        if (!client_validate(c, type, msg + PROTO_HEADER_LEN, need - PROTO_HEADER_LEN))
-            return;
+        if (!client_validate(c, type, msg + PROTO_HEADER_LEN, need - PROTO_HEADER_LEN)) {
+            if (!c->skip_to_sync)
+                return;
+            client_skip(c, type, len, avail);
+            continue;
+        }
         if (!c->server && !client_need_server(c))
             return;
         msg = evbuffer_pullup(in, (ssize_t)need);
