@@ -228,9 +228,33 @@ static bool params_contains(const char *s, size_t len, const char *needle)
     return false;
 }
 
+static bool params_ident_char(char ch)
+{
+    return isalnum((unsigned char)ch) || ch == '_' || ch == '$';
+}
+
+/* Whether sql holds the keyword or identifier word as a whole token (any case). */
+static bool params_has_word(const char *s, size_t len, const char *word)
+{
+    size_t n = strlen(word);
+    for (size_t i = 0; i + n <= len; i++) {
+        if (strncasecmp(s + i, word, n) != 0)
+            continue;
+        if ((i == 0 || !params_ident_char(s[i - 1])) &&
+            (i + n == len || !params_ident_char(s[i + n])))
+            return true;
+    }
+    return false;
+}
+
 bool params_may_set_unreported(const char *sql, size_t len)
 {
-    return (params_contains(sql, len, "search_path") ||
-            params_contains(sql, len, "extra_float_digits")) &&
-           (params_contains(sql, len, "set") || params_contains(sql, len, "reset"));
+    bool setter = params_has_word(sql, len, "set") || params_has_word(sql, len, "reset") ||
+                  params_has_word(sql, len, "set_config");
+    if (params_has_word(sql, len, "discard"))
+        return true;
+    if (!setter)
+        return false;
+    return params_contains(sql, len, "search_path") ||
+           params_contains(sql, len, "extra_float_digits") || params_has_word(sql, len, "all");
 }
