@@ -15,16 +15,15 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: myrmex [options] [config.ini]\n"
-            "  -c, --config FILE   configuration file (default: conf/myrmex.ini if present)\n"
-            "      --check-config  validate the configuration and exit\n"
-            "  -d, --daemon        run in the background\n"
-            "  -p, --pidfile FILE  write the process id to FILE\n"
-            "  -v, --verbose       log at debug level\n"
-            "  -V, --version       print the version and exit\n"
-            "  -h, --help          show this help\n"
-            "Every option can also be set as MYRMEX_<KEY> in the environment.\n");
+    fprintf(out, "Usage: myrmex [options] [config.ini]\n"
+                 "  -c, --config FILE   configuration file (default: conf/myrmex.ini if present)\n"
+                 "      --check-config  validate the configuration and exit\n"
+                 "  -d, --daemon        run in the background\n"
+                 "  -p, --pidfile FILE  write the process id to FILE\n"
+                 "  -v, --verbose       log at debug level\n"
+                 "  -V, --version       print the version and exit\n"
+                 "  -h, --help          show this help\n"
+                 "Every option can also be set as MYRMEX_<KEY> in the environment.\n");
 }
 
 static void print_option(void *arg, const char *key, const char *value, const char *def,
@@ -122,16 +121,30 @@ int main(int argc, char **argv)
         config_destroy(cfg);
         return 1;
     }
-    if (!pidfile)
-        pidfile = cfg->pidfile;
+    /* The configuration is replaced by reloads and freed by proxy_run(),
+     * so keep our own copy of the pidfile path for the unlink at exit. */
+    char *own_pidfile = strdup(pidfile ? pidfile : cfg->pidfile ? cfg->pidfile : "");
+    if (!own_pidfile) {
+        fprintf(stderr, "myrmex: out of memory\n");
+        config_destroy(cfg);
+        return 1;
+    }
+    pidfile = own_pidfile;
     proxy_set_config_path(path);
-    if (!write_pidfile(pidfile) || !proxy_start(cfg)) {
+    if (!write_pidfile(pidfile)) {
+        config_destroy(cfg);
+        free(own_pidfile);
+        return 1;
+    }
+    if (!proxy_start(cfg)) {
         proxy_cleanup();
+        free(own_pidfile);
         return 1;
     }
     rc = proxy_run();
-    if (pidfile && pidfile[0])
+    if (pidfile[0])
         unlink(pidfile);
     proxy_cleanup();
+    free(own_pidfile);
     return rc;
 }

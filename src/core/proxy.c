@@ -25,7 +25,7 @@
 #include "util/util.h"
 
 #define PROXY_RETIRE_GRACE_MS 60000
-#define PROXY_MAX_RETIRED 64
+#define PROXY_MAX_RETIRED     64
 
 struct proxy proxy;
 
@@ -93,8 +93,8 @@ static bool proxy_listen_unix(const struct config *cfg)
         return true;
     memset(&sun, 0, sizeof(sun));
     sun.sun_family = AF_UNIX;
-    if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/.s.PGSQL.%d",
-                         cfg->unix_socket_dir, cfg->listen_port) >= sizeof(sun.sun_path)) {
+    if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/.s.PGSQL.%d", cfg->unix_socket_dir,
+                         cfg->listen_port) >= sizeof(sun.sun_path)) {
         log_error("unix_socket_dir is too long");
         return false;
     }
@@ -312,7 +312,7 @@ int proxy_run(void)
     event_free(tick);
     event_base_free(main_base);
     proxy_free_retired(true);
-    config_destroy(proxy_config());
+    config_destroy(atomic_exchange(&proxy.cfg, NULL));
     log_info("shutdown complete");
     libevent_global_shutdown();
     return 0;
@@ -325,6 +325,7 @@ void proxy_set_config_path(const char *path)
 
 void proxy_cleanup(void)
 {
+    config_destroy(atomic_exchange(&proxy.cfg, NULL));
     free(config_path);
     config_path = NULL;
 }
