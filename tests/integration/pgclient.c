@@ -110,7 +110,8 @@ static PGconn *connect_to(const char *conninfo, char state[8], char *msg, size_t
     PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
     int64_t deadline = now_ms() + g_timeout_ms;
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-    while (PQstatus(conn) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+    while (PQstatus(conn) != CONNECTION_BAD && st != PGRES_POLLING_OK &&
+           st != PGRES_POLLING_FAILED) {
         if (!wait_socket(conn, st == PGRES_POLLING_WRITING, deadline)) {
             snprintf(msg, msglen, "TIMEOUT connecting");
             strcpy(state, "TIMEOUT");
@@ -340,7 +341,8 @@ static void *conc_main(void *arg)
         struct res r;
         char sql[512];
         bool ok = run_ok(conn, "BEGIN", &r);
-        snprintf(sql, sizeof sql, "INSERT INTO myrmex_conc(thread, iter) VALUES (%d, %d)", t->id, i);
+        snprintf(sql, sizeof sql, "INSERT INTO myrmex_conc(thread, iter) VALUES (%d, %d)", t->id,
+                 i);
         ok = ok && run_ok(conn, sql, &r);
         snprintf(sql, sizeof sql,
                  "SELECT pg_backend_pid(), (SELECT count(*) FROM myrmex_conc WHERE thread = %d)",
@@ -350,7 +352,8 @@ static void *conc_main(void *arg)
         if (ok && sscanf(r.value, "%d,%d", &pid1, &count) != 2)
             ok = false;
         if (ok && count != i + 1) {
-            out("ERROR thread %d iter %d: sees %d of its rows, expected %d\n", t->id, i, count, i + 1);
+            out("ERROR thread %d iter %d: sees %d of its rows, expected %d\n", t->id, i, count,
+                i + 1);
             ok = false;
         }
         if (ok && t->sleep_ms > 0) {
@@ -393,7 +396,8 @@ static int cmd_concurrent(int argc, char **argv)
         return 64;
     PGconn *conn = connect_or_die(g_conninfo);
     must(conn, "DROP TABLE IF EXISTS myrmex_conc");
-    must(conn, "CREATE TABLE myrmex_conc(id serial PRIMARY KEY, thread int NOT NULL, iter int NOT NULL)");
+    must(conn,
+         "CREATE TABLE myrmex_conc(id serial PRIMARY KEY, thread int NOT NULL, iter int NOT NULL)");
     PQfinish(conn);
 
     struct conc_thread *ts = calloc((size_t)n, sizeof *ts);
@@ -509,8 +513,8 @@ static int check_state(PGconn *conn, struct set_thread *t, int iter, const struc
     for (size_t k = 0; k < sizeof ps / sizeof ps[0]; k++) {
         const char *v = PQparameterStatus(conn, ps[k].name);
         if (!v || strcmp(v, ps[k].want) != 0) {
-            out("MISMATCH thread %d iter %d: ParameterStatus %s is '%s', expected '%s'\n", t->id, iter,
-                ps[k].name, v ? v : "(none)", ps[k].want);
+            out("MISMATCH thread %d iter %d: ParameterStatus %s is '%s', expected '%s'\n", t->id,
+                iter, ps[k].name, v ? v : "(none)", ps[k].want);
             bad++;
         }
     }
@@ -527,11 +531,14 @@ static void *settings_main(void *arg)
     char ci[2048], state[8], msg[1024], sql[512];
     struct res r;
     if (mode != 2) {
-        snprintf(e.datestyle, sizeof e.datestyle, "%s", k_datestyles[t->id % K_ARRAY_LEN(k_datestyles)]);
-        snprintf(e.timezone, sizeof e.timezone, "%s", k_timezones[t->id % K_ARRAY_LEN(k_timezones)]);
+        snprintf(e.datestyle, sizeof e.datestyle, "%s",
+                 k_datestyles[t->id % K_ARRAY_LEN(k_datestyles)]);
+        snprintf(e.timezone, sizeof e.timezone, "%s",
+                 k_timezones[t->id % K_ARRAY_LEN(k_timezones)]);
         snprintf(e.appname, sizeof e.appname, "client_%d", t->id);
         snprintf(e.search_path, sizeof e.search_path, "sch_%d, public", t->id);
-        snprintf(e.encoding, sizeof e.encoding, "%s", k_encodings[t->id % K_ARRAY_LEN(k_encodings)]);
+        snprintf(e.encoding, sizeof e.encoding, "%s",
+                 k_encodings[t->id % K_ARRAY_LEN(k_encodings)]);
         snprintf(e.intervalstyle, sizeof e.intervalstyle, "%s",
                  k_intervalstyles[t->id % K_ARRAY_LEN(k_intervalstyles)]);
         e.marker = t->id;
@@ -618,23 +625,24 @@ static int cmd_settings(int argc, char **argv)
     must(conn, "INSERT INTO public.marker VALUES (-1)");
     for (int i = 0; i < n; i++) {
         char sql[256];
-        snprintf(sql, sizeof sql,
-                 "CREATE SCHEMA IF NOT EXISTS sch_%d; CREATE TABLE IF NOT EXISTS sch_%d.marker(v int); "
-                 "TRUNCATE sch_%d.marker; INSERT INTO sch_%d.marker VALUES (%d)",
-                 i, i, i, i, i);
+        snprintf(
+            sql, sizeof sql,
+            "CREATE SCHEMA IF NOT EXISTS sch_%d; CREATE TABLE IF NOT EXISTS sch_%d.marker(v int); "
+            "TRUNCATE sch_%d.marker; INSERT INTO sch_%d.marker VALUES (%d)",
+            i, i, i, i, i);
         must(conn, sql);
     }
     PQfinish(conn);
     /* Read the defaults one by one: DateStyle and search_path contain ", ". */
     {
         PGconn *c2 = connect_or_die(g_conninfo);
-        const char *names[] = {"DateStyle", "TimeZone", "application_name", "search_path",
-                               "client_encoding", "IntervalStyle"};
-        char *dst[] = {g_defaults.datestyle, g_defaults.timezone, g_defaults.appname,
+        const char *names[] = {"DateStyle",   "TimeZone",        "application_name",
+                               "search_path", "client_encoding", "IntervalStyle"};
+        char *dst[] = {g_defaults.datestyle,   g_defaults.timezone, g_defaults.appname,
                        g_defaults.search_path, g_defaults.encoding, g_defaults.intervalstyle};
         size_t len[] = {sizeof g_defaults.datestyle, sizeof g_defaults.timezone,
-                        sizeof g_defaults.appname, sizeof g_defaults.search_path,
-                        sizeof g_defaults.encoding, sizeof g_defaults.intervalstyle};
+                        sizeof g_defaults.appname,   sizeof g_defaults.search_path,
+                        sizeof g_defaults.encoding,  sizeof g_defaults.intervalstyle};
         for (int k = 0; k < 6; k++) {
             char sql[128];
             snprintf(sql, sizeof sql, "SELECT current_setting('%s')", names[k]);
@@ -722,7 +730,8 @@ static int cmd_cancel(int argc, char **argv)
                 snprintf(state, sizeof state, "%s", s ? s : "NOSTATE");
                 t_err = now_ms();
             } else if (PQresultStatus(pr) == PGRES_TUPLES_OK) {
-                out("FAIL round %d: A's query was not cancelled (%s)\n", round, PQgetvalue(pr, 0, 1));
+                out("FAIL round %d: A's query was not cancelled (%s)\n", round,
+                    PQgetvalue(pr, 0, 1));
                 failures++;
             }
             PQclear(pr);
@@ -860,7 +869,8 @@ static int cmd_copy(int argc, char **argv)
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
-                payload[k] = "0123456789abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ"[x % 63];
+                payload[k] =
+                    "0123456789abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ"[x % 63];
             }
             payload[plen] = '\0';
             used += (size_t)sprintf(chunk + used, "%ld\t%s\n", rows + 1, payload);
@@ -926,7 +936,8 @@ static int cmd_copy(int argc, char **argv)
     while ((pr = PQgetResult(conn)))
         PQclear(pr);
     int64_t t2 = now_ms();
-    out("copy_in rows=%ld bytes=%zu hash=%016" PRIx64 " ms=%ld\n", rows, total, h_in, (long)(t1 - t0));
+    out("copy_in rows=%ld bytes=%zu hash=%016" PRIx64 " ms=%ld\n", rows, total, h_in,
+        (long)(t1 - t0));
     out("copy_out rows=%ld bytes=%zu hash=%016" PRIx64 " ms=%ld\n", rows_out, total_out, h_out,
         (long)(t2 - t1));
     int failures = 0;
@@ -1014,16 +1025,19 @@ static void *ext_main(void *arg)
             break;
     }
     /* An error inside the extended protocol must leave the session usable. */
-    PGresult *pr = PQexecParams(conn, "SELECT 1/$1::int", 1, NULL, (const char *[]){"0"}, NULL, NULL, 0);
+    PGresult *pr =
+        PQexecParams(conn, "SELECT 1/$1::int", 1, NULL, (const char *[]){"0"}, NULL, NULL, 0);
     const char *st = PQresultErrorField(pr, PG_DIAG_SQLSTATE);
     if (!st || strcmp(st, "22012") != 0) {
         out("ERROR thread %d: expected 22012, got %s\n", t->id, st ? st : "none");
         t->errors++;
     }
     PQclear(pr);
-    pr = PQexecParams(conn, "SELECT $1::text", 1, NULL, (const char *[]){"after-error"}, NULL, NULL, 0);
+    pr = PQexecParams(conn, "SELECT $1::text", 1, NULL, (const char *[]){"after-error"}, NULL, NULL,
+                      0);
     if (PQresultStatus(pr) != PGRES_TUPLES_OK || strcmp(PQgetvalue(pr, 0, 0), "after-error") != 0) {
-        out("ERROR thread %d: session unusable after an error: %s\n", t->id, PQresultErrorMessage(pr));
+        out("ERROR thread %d: session unusable after an error: %s\n", t->id,
+            PQresultErrorMessage(pr));
         t->errors++;
     }
     PQclear(pr);
@@ -1098,7 +1112,8 @@ static int cmd_prepared(int argc, char **argv)
             one_line(PQresultErrorMessage(pr), m, sizeof m));
         PQclear(pr);
         struct res r;
-        bool usable = run_ok(conn, "SELECT 'still usable'", &r) && strcmp(r.value, "still usable") == 0;
+        bool usable =
+            run_ok(conn, "SELECT 'still usable'", &r) && strcmp(r.value, "still usable") == 0;
         out("session: %s\n", usable ? "usable" : "closed");
         goto done;
     }
@@ -1141,7 +1156,8 @@ static int cmd_prepared(int argc, char **argv)
         rc = 1;
     }
     PQclear(pr);
-    out("prepared: %s executions=%d good=%d servers=%d\n", rc ? "FAILED" : "ok", iters, good, npids);
+    out("prepared: %s executions=%d good=%d servers=%d\n", rc ? "FAILED" : "ok", iters, good,
+        npids);
     if (good != iters)
         rc = 1;
 done:
@@ -1156,17 +1172,19 @@ done:
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: pgclient [-t SECONDS] CONNINFO COMMAND [ARGS]\n"
-            "  script               stdin: one SQL statement per line, or \\sleep MS, \\echo TEXT,\n"
-            "                       \\param NAME, \\close; prints CONNECTED, then per statement\n"
-            "                       OK|tag|values|time or ERR|sqlstate|message|time; CONNERR|state|msg\n"
-            "  concurrent N ITER [SLEEP_MS]   N sessions x ITER checked transactions; distinct pids\n"
-            "  settings N ITER      session state (GUC) tracking across pooled servers\n"
-            "  cancel [ROUNDS]      cancel pg_sleep(30) within 1 s; a concurrent query unaffected\n"
-            "  copy MB              COPY FROM STDIN / TO STDOUT round trip with checksums\n"
-            "  extended N ITER [notx]  unnamed extended-protocol statements from N sessions\n"
-            "  prepared ITER        named prepared statement: refused clearly, or correct\n");
+    fprintf(
+        stderr,
+        "usage: pgclient [-t SECONDS] CONNINFO COMMAND [ARGS]\n"
+        "  script               stdin: one SQL statement per line, or \\sleep MS, \\echo TEXT,\n"
+        "                       \\param NAME, \\close; prints CONNECTED, then per statement\n"
+        "                       OK|tag|values|time or ERR|sqlstate|message|time; "
+        "CONNERR|state|msg\n"
+        "  concurrent N ITER [SLEEP_MS]   N sessions x ITER checked transactions; distinct pids\n"
+        "  settings N ITER      session state (GUC) tracking across pooled servers\n"
+        "  cancel [ROUNDS]      cancel pg_sleep(30) within 1 s; a concurrent query unaffected\n"
+        "  copy MB              COPY FROM STDIN / TO STDOUT round trip with checksums\n"
+        "  extended N ITER [notx]  unnamed extended-protocol statements from N sessions\n"
+        "  prepared ITER        named prepared statement: refused clearly, or correct\n");
 }
 
 int main(int argc, char **argv)
