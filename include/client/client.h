@@ -32,8 +32,13 @@ enum client_state {
     CLIENT_CLOSED,
 };
 
-enum client_auth_step { AUTH_STEP_NONE = 0, AUTH_STEP_PASSWORD, AUTH_STEP_MD5, AUTH_STEP_SASL,
-                        AUTH_STEP_SASL_FINAL };
+enum client_auth_step {
+    AUTH_STEP_NONE = 0,
+    AUTH_STEP_PASSWORD,
+    AUTH_STEP_MD5,
+    AUTH_STEP_SASL,
+    AUTH_STEP_SASL_FINAL
+};
 
 struct client {
     struct list node;      /* worker->clients, then worker->reap */
@@ -53,7 +58,7 @@ struct client {
     uint64_t cancel_key; /* pid << 32 | key, as sent in BackendKeyData */
     struct client *cancel_next;
     bool in_cancel_table;
-    bool counted;        /* counts toward max_client_conn */
+    bool counted; /* counts toward max_client_conn */
 
     /* authentication */
     enum client_auth_step auth_step;
@@ -63,19 +68,19 @@ struct client {
 
     /* steady state */
     struct params params;
-    int expect_rfq;        /* Query/Sync/FunctionCall forwarded, ReadyForQuery not yet seen */
-    bool unsynced;         /* extended-protocol messages forwarded since the last Sync */
-    uint32_t fwd_left;     /* bytes of a partly forwarded message still to move */
-    uint32_t discard_left; /* bytes of an ignored message still to drop */
-    bool skip_to_sync;     /* a message was refused: drop the rest up to Sync */
-    bool read_blocked;     /* stopped reading: the server's output is full */
+    int expect_rfq;           /* Query/Sync/FunctionCall forwarded, ReadyForQuery not yet seen */
+    bool unsynced;            /* extended-protocol messages forwarded since the last Sync */
+    uint32_t fwd_left;        /* bytes of a partly forwarded message still to move */
+    uint32_t discard_left;    /* bytes of an ignored message still to drop */
+    bool skip_to_sync;        /* a message was refused: drop the rest up to Sync */
+    bool read_blocked;        /* stopped reading: the server's output is full */
     bool statement_violation; /* statement mode saw a transaction open */
     struct server *handoff_server; /* set under pool_lock by the thread that hands it over */
     const char *handoff_error;     /* SQLSTATE-prefixed reason instead of a server */
     char handoff_msg[256];
     bool cancel_sent;
-    bool query_failed;     /* an ErrorResponse was forwarded since the last ReadyForQuery */
-    int pending_set;       /* unreported parameter a forwarded SET changes (-1 RESET ALL, -2 none) */
+    bool query_failed; /* an ErrorResponse was forwarded since the last ReadyForQuery */
+    int pending_set;   /* unreported parameter a forwarded SET changes (-1 RESET ALL, -2 none) */
     char *pending_value;
 
     int64_t connect_ms, wait_start_ms, query_start_ms, last_active_ms;

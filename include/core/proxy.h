@@ -22,7 +22,7 @@ struct proxy {
     int n_listen_fds;
     char unix_path[256];
     atomic_int n_clients;
-    atomic_int run_state;        /* enum proxy_run_state */
+    atomic_int run_state; /* enum proxy_run_state */
     atomic_llong drain_deadline_ms;
 };
 

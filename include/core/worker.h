@@ -28,10 +28,10 @@ struct worker {
     struct event **listen_evs;
     int n_listen;
 
-    struct list clients; /* every client owned by this worker (this thread only) */
-    struct list reap;    /* closed clients waiting to be freed */
-    struct list connecting; /* servers in CONNECTING or LOGIN started by this worker */
-    struct list server_reap; /* closed servers waiting to be freed */
+    struct list clients;      /* every client owned by this worker (this thread only) */
+    struct list reap;         /* closed clients waiting to be freed */
+    struct list connecting;   /* servers in CONNECTING or LOGIN started by this worker */
+    struct list server_reap;  /* closed servers waiting to be freed */
     struct list cancel_conns; /* cancel requests being sent to servers */
     int n_clients;
 

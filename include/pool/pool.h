@@ -22,9 +22,9 @@ struct worker;
 #define POOL_MAX_WELCOME 32
 
 struct pool {
-    struct list node; /* all pools */
-    char *db_name;    /* as clients name it */
-    char *user;       /* server login user */
+    struct list node;           /* all pools */
+    char *db_name;              /* as clients name it */
+    char *user;                 /* server login user */
     const struct db_config *db; /* entry of the configuration in effect (replaced on reload) */
     enum pool_mode mode;
 

@@ -13,9 +13,10 @@ struct list {
     struct list *prev;
 };
 
-#define list_entry(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define list_entry(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 #define list_for_each_safe(pos, tmp, head)                                                         \
-    for ((pos) = (head)->next, (tmp) = (pos)->next; (pos) != (head); (pos) = (tmp), (tmp) = (pos)->next)
+    for ((pos) = (head)->next, (tmp) = (pos)->next; (pos) != (head);                               \
+         (pos) = (tmp), (tmp) = (pos)->next)
 
 static inline void list_init(struct list *l)
 {

@@ -10,12 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_V3           196608   /* 3.0 */
-#define PROTO_CANCEL_CODE  80877102
-#define PROTO_SSL_CODE     80877103
-#define PROTO_GSSENC_CODE  80877104
-#define PROTO_HEADER_LEN   5        /* type byte + length */
-#define PROTO_STARTUP_MAX  10000    /* PostgreSQL's own limit on a startup packet */
+#define PROTO_V3          196608 /* 3.0 */
+#define PROTO_CANCEL_CODE 80877102
+#define PROTO_SSL_CODE    80877103
+#define PROTO_GSSENC_CODE 80877104
+#define PROTO_HEADER_LEN  5     /* type byte + length */
+#define PROTO_STARTUP_MAX 10000 /* PostgreSQL's own limit on a startup packet */
 
 /* Authentication request codes ('R' messages). */
 enum proto_auth {

@@ -138,9 +138,8 @@ static bool client_server_clean(const struct client *c)
 {
     const struct server *s = c->server;
     return s && !s->params_unknown && s->tx_status == 'I' && c->expect_rfq == 0 && !c->unsynced &&
-           c->fwd_left == 0 &&
-           s->fwd_left == 0 && s->swallow_rfq == 0 && io_pending_out(&s->io) == 0 &&
-           evbuffer_get_length(s->io.in) == 0;
+           c->fwd_left == 0 && s->fwd_left == 0 && s->swallow_rfq == 0 &&
+           io_pending_out(&s->io) == 0 && evbuffer_get_length(s->io.in) == 0;
 }
 
 /* Give the attached server back: reset it when the mode asks for it, or close it if unclean. */

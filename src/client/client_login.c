@@ -103,8 +103,9 @@ void client_login_finish(struct client *c)
         evbuffer_add(c->io.out, b.data, b.len);
     proto_builder_fini(&b);
     log_at(LOG_INFO, c->prefix, "login succeeded (%s mode)",
-           p->mode == POOL_SESSION ? "session"
-                                   : p->mode == POOL_TRANSACTION ? "transaction" : "statement");
+           p->mode == POOL_SESSION       ? "session"
+           : p->mode == POOL_TRANSACTION ? "transaction"
+                                         : "statement");
     if (c->server) {
         c->state = CLIENT_ACTIVE;
         /* The server only served to learn the parameters: keep it in session mode only. */

@@ -23,7 +23,7 @@
 #include "util/log.h"
 #include "util/util.h"
 
-#define WORKER_JANITOR_MS 100
+#define WORKER_JANITOR_MS   100
 #define WORKER_ACCEPT_BATCH 64
 
 static __thread struct worker *worker_self;
@@ -123,8 +123,7 @@ static void worker_on_accept(evutil_socket_t lfd, short what, void *arg)
         char addr[64] = "unix";
         int fd = accept(lfd, (struct sockaddr *)&ss, &len);
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-                errno != ECONNABORTED)
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
                 log_warning("accept failed: %s", strerror(errno));
             return;
         }

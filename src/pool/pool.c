@@ -83,8 +83,8 @@ static bool pool_can_open(const struct pool *p, bool use_reserve)
     const struct config *cfg = proxy_config();
     int size = config_pool_size(cfg, p->db);
     int reserve = p->db->reserve_pool_size >= 0 ? p->db->reserve_pool_size : cfg->reserve_pool_size;
-    int max_db = p->db->max_db_connections >= 0 ? p->db->max_db_connections
-                                                 : cfg->max_db_connections;
+    int max_db =
+        p->db->max_db_connections >= 0 ? p->db->max_db_connections : cfg->max_db_connections;
     int max_user = pool_max_user_connections(cfg, p->user);
 
     int run_state = atomic_load(&proxy.run_state);
@@ -414,7 +414,7 @@ void pool_janitor(int64_t now)
     for (int i = 0; i < n_doomed; i++) {
         log_at(LOG_INFO, doomed[i]->prefix, "closing idle server: %s",
                now - doomed[i]->connect_ms > doomed[i]->lifetime_ms ? "server_lifetime"
-                                                                     : "server_idle_timeout");
+                                                                    : "server_idle_timeout");
         pool_close_unlinked(doomed[i]);
     }
     for (int i = 0; i < n_opens; i++)
@@ -483,8 +483,7 @@ int pool_total_servers(void)
     struct list *pos, *tmp;
     int n = 0;
     pthread_mutex_lock(&pool_lock);
-    list_for_each_safe(pos, tmp, &pools)
-    n += list_entry(pos, struct pool, node)->n_servers;
+    list_for_each_safe(pos, tmp, &pools) n += list_entry(pos, struct pool, node)->n_servers;
     pthread_mutex_unlock(&pool_lock);
     return n;
 }

@@ -99,7 +99,8 @@ void server_connect(struct pool *pool, struct worker *w, const struct params *st
     s->connect_ms = now_ms();
     s->login_deadline_ms = s->connect_ms + cfg->server_connect_timeout_ms;
     /* Spread lifetimes a little so a pool's servers do not all expire at once. */
-    s->lifetime_ms = cfg->server_lifetime_ms - (int64_t)(s->id % 10) * cfg->server_lifetime_ms / 100;
+    s->lifetime_ms =
+        cfg->server_lifetime_ms - (int64_t)(s->id % 10) * cfg->server_lifetime_ms / 100;
     snprintf(s->prefix, sizeof(s->prefix), "S-%d %s@%s:%d", s->id, pool->user,
              db->host ? db->host : "127.0.0.1", db->port);
     if (startup) {

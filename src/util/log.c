@@ -66,9 +66,10 @@ void log_write(int level, const char *prefix, const char *fmt, ...)
         char emsg[4096], epfx[256];
         log_json_escape(emsg, sizeof(emsg), msg);
         log_json_escape(epfx, sizeof(epfx), prefix ? prefix : "");
-        n = snprintf(line, sizeof(line),
-                     "{\"time\":\"%s\",\"pid\":%d,\"level\":\"%s\",\"conn\":\"%s\",\"msg\":\"%s\"}\n",
-                     stamp, (int)getpid(), log_level_names[level], epfx, emsg);
+        n = snprintf(
+            line, sizeof(line),
+            "{\"time\":\"%s\",\"pid\":%d,\"level\":\"%s\",\"conn\":\"%s\",\"msg\":\"%s\"}\n", stamp,
+            (int)getpid(), log_level_names[level], epfx, emsg);
     } else {
         n = snprintf(line, sizeof(line), "%s [%d] %s %s%s%s\n", stamp, (int)getpid(),
                      log_level_names[level], prefix ? prefix : "", prefix ? ": " : "", msg);
