@@ -20,6 +20,10 @@ struct server;
 struct worker;
 
 #define POOL_MAX_WELCOME 32
+/* Idle servers looked at for one already on the acquiring worker. */
+#define POOL_IDLE_SCAN 16
+/* How long a waiter may be passed over for one on the releasing server's worker. */
+#define POOL_HANDOFF_SLACK_MS 20
 
 struct pool {
     struct list node;           /* all pools */
@@ -60,6 +64,11 @@ enum pool_acquire_result pool_acquire(struct client *c);
 void pool_adopt_server(struct server *s, struct worker *w);
 /* Return s (detached from its client, on its worker's thread): to a waiter, idle, or closed. */
 void pool_release(struct server *s);
+/*
+ * A server's read event fired: when s is idle (EOF or stray data retires it) or on its way to
+ * another worker, handle it here and return true; false for a server this worker owns.
+ */
+bool pool_idle_event(struct server *s);
 /* A server died or failed login: forget it; login_error set when the login failed. */
 void pool_server_closed(struct server *s, const char *login_error);
 /* A client stops waiting (closed or timed out). Returns a server already handed to it, if any. */

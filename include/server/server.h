@@ -37,8 +37,6 @@ enum server_state {
 struct server {
     struct list node; /* pool->idle, or worker->reap once closed */
     struct io io;
-    struct event idle_ev; /* watches an idle server for EOF; always checked under pool_lock */
-    bool idle_ev_assigned;
     int id;
     enum server_state state;
     struct pool *pool;

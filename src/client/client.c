@@ -354,8 +354,10 @@ static bool client_need_server(struct client *c)
         client_attach(c);
         return true;
     case POOL_WAIT:
+        /* Reading goes on (it notices a client that leaves) until the input backs up. */
         c->state = CLIENT_WAITING;
-        io_stop_read(&c->io);
+        if (evbuffer_get_length(c->io.in) > IO_HIGH_WATERMARK)
+            io_stop_read(&c->io);
         return false;
     case POOL_FAILED:
     default: {
@@ -636,6 +638,8 @@ void client_on_read(int fd, short what, void *arg)
     c->last_active_ms = now_ms();
     if (c->state == CLIENT_STARTUP || c->state == CLIENT_AUTH)
         client_login_process(c);
+    else if (c->state == CLIENT_WAITING && evbuffer_get_length(c->io.in) > IO_HIGH_WATERMARK)
+        io_stop_read(&c->io);
     else
         client_process(c);
     client_flush(c);

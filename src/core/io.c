@@ -14,7 +14,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define IO_READ_CHUNK 65536
+/* One read(2) into buffer space of this size; up to IO_READ_MAX per readiness event. */
+#define IO_READ_CHUNK 16384
+#define IO_READ_MAX   65536
 
 bool io_init(struct io *io, int fd)
 {
@@ -70,14 +72,46 @@ void io_stop_read(struct io *io)
     }
 }
 
+/* One read(2) into reserved space at the end of io->in. */
+static ssize_t io_read_once(struct io *io)
+{
+    struct evbuffer_iovec v;
+    ssize_t n;
+
+    if (evbuffer_reserve_space(io->in, IO_READ_CHUNK, &v, 1) != 1) {
+        errno = ENOMEM;
+        return -1;
+    }
+    do
+        n = read(io->fd, v.iov_base, v.iov_len < IO_READ_CHUNK ? v.iov_len : IO_READ_CHUNK);
+    while (n < 0 && errno == EINTR);
+    v.iov_len = n > 0 ? (size_t)n : 0;
+    evbuffer_commit_space(io->in, &v, 1);
+    return n;
+}
+
+/*
+ * Plain read(2) into reserved evbuffer space: evbuffer_read() would first ask the kernel how
+ * much is pending (an ioctl per read), which costs more than the read on a small message.
+ */
 int io_read(struct io *io)
 {
-    int n = evbuffer_read(io->in, io->fd, IO_READ_CHUNK);
-    if (n > 0)
-        return n;
+    size_t total = 0;
+    ssize_t n;
+
+    for (;;) {
+        n = io_read_once(io);
+        if (n <= 0)
+            break;
+        total += (size_t)n;
+        if ((size_t)n < IO_READ_CHUNK || total >= IO_READ_MAX)
+            return (int)total;
+    }
+    if (total > 0)
+        return (int)total;
     if (n == 0)
         return 0;
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
         return -2;
     return -1;
 }

@@ -233,28 +233,50 @@ static bool params_ident_char(char ch)
     return isalnum((unsigned char)ch) || ch == '_' || ch == '$';
 }
 
-/* Whether sql holds the keyword or identifier word as a whole token (any case). */
-static bool params_has_word(const char *s, size_t len, const char *word)
+static bool params_word_is(const char *w, size_t n, const char *word)
 {
-    size_t n = strlen(word);
-    for (size_t i = 0; i + n <= len; i++) {
-        if (strncasecmp(s + i, word, n) != 0)
-            continue;
-        if ((i == 0 || !params_ident_char(s[i - 1])) &&
-            (i + n == len || !params_ident_char(s[i + n])))
-            return true;
-    }
-    return false;
+    return strlen(word) == n && strncasecmp(w, word, n) == 0;
 }
 
+/*
+ * One pass over the words of sql (quoted text included: set_config() names its parameter in a
+ * literal), then a substring search only when a setter word was seen.
+ */
 bool params_may_set_unreported(const char *sql, size_t len)
 {
-    bool setter = params_has_word(sql, len, "set") || params_has_word(sql, len, "reset") ||
-                  params_has_word(sql, len, "set_config");
-    if (params_has_word(sql, len, "discard"))
-        return true;
+    bool setter = false, all = false;
+    size_t i = 0;
+
+    while (i < len) {
+        size_t start;
+        if (!params_ident_char(sql[i])) {
+            i++;
+            continue;
+        }
+        start = i;
+        while (i < len && params_ident_char(sql[i]))
+            i++;
+        switch (i - start) {
+        case 3:
+            setter |= params_word_is(sql + start, 3, "set");
+            all |= params_word_is(sql + start, 3, "all");
+            break;
+        case 5:
+            setter |= params_word_is(sql + start, 5, "reset");
+            break;
+        case 7:
+            if (params_word_is(sql + start, 7, "discard"))
+                return true;
+            break;
+        case 10:
+            setter |= params_word_is(sql + start, 10, "set_config");
+            break;
+        default:
+            break;
+        }
+    }
     if (!setter)
         return false;
-    return params_contains(sql, len, "search_path") ||
-           params_contains(sql, len, "extra_float_digits") || params_has_word(sql, len, "all");
+    return all || params_contains(sql, len, "search_path") ||
+           params_contains(sql, len, "extra_float_digits");
 }

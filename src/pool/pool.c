@@ -2,12 +2,17 @@
  * Pools per (database, server user). One mutex, pool_lock, guards every pool's lists and
  * counters and the workers' handoff lists; it is held only for list moves, never across I/O.
  *
- * A server is in exactly one place: pool->idle (SERVER_IDLE, its idle_ev watching for EOF on
- * the worker that released it), attached to a client (SERVER_ACTIVE, its io events on the
- * client's worker), in a client's handoff (SERVER_ACTIVE, io unassigned until the client's
- * worker picks it up), or owned by the worker that is connecting or resetting it. Moving a
- * server between workers is event_del() on the old base (which waits for a callback running
- * there) followed by event_assign() on the new one.
+ * A server is in exactly one place: pool->idle (SERVER_IDLE, its read event left armed on the
+ * worker that released it, watching for EOF), attached to a client (SERVER_ACTIVE, its io
+ * events on the client's worker), in a client's handoff (SERVER_ACTIVE, io unassigned until
+ * the client's worker picks it up), or owned by the worker that is connecting or resetting it.
+ *
+ * An idle server taken again by the worker that released it costs no event changes at all;
+ * acquire prefers such servers. Taking one from another worker sets s->worker (the new owner)
+ * and then state, under the lock, before moving the events: the old worker's read callback
+ * (pool_idle_event) sees either "idle, mine" or "not mine" and never forwards for a client it
+ * does not own. Moving is event_del() on the old base (which waits for a callback running
+ * there) followed by event_assign() on the new one; the lock is never held across it.
  */
 #include "pool/pool.h"
 
@@ -24,8 +29,6 @@
 
 pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list pools = {&pools, &pools};
-
-static void pool_on_idle_read(int fd, short what, void *arg);
 
 struct pool *pool_get(const struct db_config *db, const char *client_user)
 {
@@ -134,8 +137,10 @@ static void pool_handoff(struct client *c, struct server *s, const char *error)
 /* Point s's io events at worker w's base (s is not reachable by other threads). */
 void pool_adopt_server(struct server *s, struct worker *w)
 {
-    if (s->io.assigned && s->worker == w)
+    if (s->io.assigned && event_get_base(&s->io.rev) == w->base) {
+        s->worker = w;
         return;
+    }
     io_unassign(&s->io);
     io_assign(&s->io, w->base, server_on_read, server_on_write, s);
     s->worker = w;
@@ -150,22 +155,43 @@ static bool pool_needs_check(const struct server *s, int64_t now)
            now - s->idle_since_ms >= cfg->server_check_delay_ms;
 }
 
+/* Unlink an idle server, preferring one whose events already live on worker w (lock held). */
+static struct server *pool_pop_idle(struct pool *p, struct worker *w)
+{
+    struct list *pos;
+    struct server *s;
+    int scanned = 0;
+
+    if (list_empty(&p->idle))
+        return NULL;
+    for (pos = p->idle.next; pos != &p->idle && scanned < POOL_IDLE_SCAN; pos = pos->next) {
+        s = list_entry(pos, struct server, node);
+        if (s->worker == w)
+            break;
+        scanned++;
+    }
+    if (pos == &p->idle || scanned == POOL_IDLE_SCAN)
+        pos = p->idle.next;
+    list_del(pos);
+    s = list_entry(pos, struct server, node);
+    /* Owner first, then state: see pool_idle_event(). */
+    __atomic_store_n(&s->worker, w, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->state, SERVER_ACTIVE, __ATOMIC_RELEASE);
+    return s;
+}
+
 enum pool_acquire_result pool_acquire(struct client *c)
 {
     struct pool *p = c->pool;
-    struct server *s = NULL;
-    struct list *node;
+    struct server *s;
     bool open_new = false;
     int64_t now = now_ms();
 
     pthread_mutex_lock(&pool_lock);
-    node = list_pop(&p->idle);
-    if (node) {
-        s = list_entry(node, struct server, node);
-        s->state = SERVER_ACTIVE;
+    s = pool_pop_idle(p, c->worker);
+    if (s) {
         pthread_mutex_unlock(&pool_lock);
-        /* The idle watcher may be running on another worker; event_del waits for it. */
-        event_del(&s->idle_ev);
+        /* A no-op for a server idle on this worker; else event_del waits for its old worker. */
         pool_adopt_server(s, c->worker);
         io_start_read(&s->io);
         if (pool_needs_check(s, now)) {
@@ -211,6 +237,35 @@ static struct client *pool_pop_waiter(struct pool *p)
     return list_entry(node, struct client, wait_node);
 }
 
+/*
+ * Unlink the waiter a server released on worker w goes to (lock held): the first one, unless
+ * it belongs to another worker and has waited less than POOL_HANDOFF_SLACK_MS, in which case
+ * one of the next few waiters on w is served first and the server stays on its worker. The
+ * order among waiters moves by at most that slack.
+ */
+static struct client *pool_pop_waiter_for(struct pool *p, struct worker *w, int64_t now)
+{
+    struct list *pos;
+    struct client *head, *c;
+    int scanned = 0;
+
+    if (list_empty(&p->waiting))
+        return NULL;
+    head = list_entry(p->waiting.next, struct client, wait_node);
+    if (head->worker == w || now - head->wait_start_ms >= POOL_HANDOFF_SLACK_MS)
+        return pool_pop_waiter(p);
+    for (pos = head->wait_node.next; pos != &p->waiting && scanned < POOL_IDLE_SCAN;
+         pos = pos->next, scanned++) {
+        c = list_entry(pos, struct client, wait_node);
+        if (c->worker == w) {
+            list_del(pos);
+            p->n_waiting--;
+            return c;
+        }
+    }
+    return pool_pop_waiter(p);
+}
+
 void pool_release(struct server *s)
 {
     struct pool *p = s->pool;
@@ -222,72 +277,70 @@ void pool_release(struct server *s)
 
     s->client = NULL;
     /* The caller's thread owns s now (it may come from another worker's handoff). */
-    if (w)
-        s->worker = w;
+    if (!w)
+        w = s->worker;
     if (s->dirty || too_old || atomic_load(&proxy.run_state) == PROXY_STOPPING) {
         server_close(s, s->dirty ? "server state unknown" : "server_lifetime reached");
         return;
     }
-    /* Unassigned, the server can be handed to any worker without touching this base. */
-    io_unassign(&s->io);
+    /* Idle, the server keeps its read event on this worker to notice EOF. */
+    pool_adopt_server(s, w);
+    io_start_read(&s->io);
     pthread_mutex_lock(&pool_lock);
     if (s->connecting_counted) {
         s->connecting_counted = false;
         p->n_connecting--;
         p->login_failed_ms = 0;
     }
-    c = pool_pop_waiter(p);
+    c = pool_pop_waiter_for(p, w, now);
     if (c) {
+        /* Events of this base, changed on its own thread: never blocks under the lock. */
+        if (c->worker != w)
+            io_unassign(&s->io);
         pool_handoff(c, s, NULL);
         pthread_mutex_unlock(&pool_lock);
         return;
     }
-    pthread_mutex_unlock(&pool_lock);
-
-    s->worker = w;
     s->idle_since_ms = now;
-    if (!s->idle_ev_assigned || event_get_base(&s->idle_ev) != s->worker->base) {
-        event_assign(&s->idle_ev, s->worker->base, s->io.fd, EV_READ | EV_PERSIST,
-                     pool_on_idle_read, s);
-        s->idle_ev_assigned = true;
-    }
-    event_add(&s->idle_ev, NULL);
-    pthread_mutex_lock(&pool_lock);
-    s->state = SERVER_IDLE;
+    __atomic_store_n(&s->state, SERVER_IDLE, __ATOMIC_RELEASE);
     list_add_head(&p->idle, &s->node);
     pthread_mutex_unlock(&pool_lock);
 }
 
-/*
- * An idle server became readable: normally the server closing (FATAL then EOF). Runs on the
- * worker that released it, possibly racing an acquire from another worker, hence the lock.
- */
-static void pool_on_idle_read(int fd, short what, void *arg)
+bool pool_idle_event(struct server *s)
 {
-    struct server *s = arg;
+    struct worker *w = worker_current();
     struct pool *p = s->pool;
+    enum server_state st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
     int n;
 
+    if (st != SERVER_IDLE && __atomic_load_n(&s->worker, __ATOMIC_RELAXED) == w)
+        return false;
     pthread_mutex_lock(&pool_lock);
+    if (s->worker != w) {
+        /* Taken by another worker, which is moving its events away. */
+        pthread_mutex_unlock(&pool_lock);
+        return true;
+    }
     if (s->state != SERVER_IDLE) {
         pthread_mutex_unlock(&pool_lock);
-        return;
+        return false;
     }
     n = io_read(&s->io);
     if (n == -2) {
         pthread_mutex_unlock(&pool_lock);
-        return;
+        return true;
     }
     /* Data or EOF while idle: nothing a client asked for, so the connection is retired. */
     list_del(&s->node);
     s->state = SERVER_CLOSED;
     p->n_servers--;
     pthread_mutex_unlock(&pool_lock);
-    event_del(&s->idle_ev);
     log_at(LOG_INFO, s->prefix, "closing idle server: %s",
            n == 0 ? "server closed the connection" : "unexpected data from an idle server");
     io_fini(&s->io);
     server_free(s);
+    return true;
 }
 
 void pool_server_closed(struct server *s, const char *login_error)
@@ -359,7 +412,6 @@ void pool_set_welcome(struct pool *p, const struct server *s, const char *const 
 static void pool_close_unlinked(struct server *s)
 {
     static const uint8_t terminate[5] = {'X', 0, 0, 0, 4};
-    event_del(&s->idle_ev);
     if (send(s->io.fd, terminate, sizeof(terminate), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
         log_at(LOG_DEBUG, s->prefix, "could not send Terminate");
     io_fini(&s->io);

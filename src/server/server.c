@@ -441,7 +441,7 @@ void server_on_read(int fd, short what, void *arg)
     bool mine;
     int n;
 
-    if (s->state == SERVER_CLOSED)
+    if (s->state == SERVER_CLOSED || pool_idle_event(s))
         return;
     n = io_read(&s->io);
     if (n == -2)
