@@ -41,8 +41,9 @@ enum client_auth_step {
 };
 
 struct client {
-    struct list node;      /* worker->clients, then worker->reap */
-    struct list wait_node; /* pool->waiting or worker->handoff */
+    struct list node;        /* worker->clients, then worker->reap */
+    struct list wait_node;   /* pool->waiting or worker->handoff */
+    struct list resume_node; /* worker->resume */
     struct io io;
     int id;
     enum client_state state;
@@ -82,6 +83,12 @@ struct client {
     bool query_failed; /* an ErrorResponse was forwarded since the last ReadyForQuery */
     int pending_set;   /* unreported parameter a forwarded SET changes (-1 RESET ALL, -2 none) */
     char *pending_value;
+    /* SETs of unreported parameters inside the open transaction: they last only if it commits. */
+    struct params tx_params;
+    bool tx_set[PARAM_COUNT];
+    bool tx_any;
+    int last_tx_end;  /* enum params_tx_end of the last whole statement forwarded */
+    char last_status; /* the last ReadyForQuery status */
 
     int64_t connect_ms, wait_start_ms, query_start_ms, last_active_ms;
 };
@@ -100,6 +107,8 @@ void client_free(struct client *c);
 bool client_flush(struct client *c);
 /* Steady-state processing of whatever the client sent. */
 void client_process(struct client *c);
+/* Go on with input buffered while the client had no server (worker_schedule_resume). */
+void client_resume(struct client *c);
 /* The mailbox delivered a server (or an error) to this waiting client. */
 void client_on_handoff(struct client *c);
 /* The attached server sent ReadyForQuery; true when the server was released by it. */

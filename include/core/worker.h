@@ -25,6 +25,7 @@ struct worker {
     struct event *mailbox_ev; /* activated from other threads */
     struct event *janitor_ev; /* periodic timeouts */
     struct event *reap_ev;    /* frees closed connections after the current callback */
+    struct event *resume_ev;  /* processes clients in resume after the current callback */
     struct event **listen_evs;
     int n_listen;
 
@@ -33,6 +34,7 @@ struct worker {
     struct list connecting;   /* servers in CONNECTING or LOGIN started by this worker */
     struct list server_reap;  /* closed servers waiting to be freed */
     struct list cancel_conns; /* cancel requests being sent to servers */
+    struct list resume;       /* clients with buffered input to process (client->resume_node) */
     int n_clients;
 
     /* Mailbox. handoff is protected by pool_lock; cancels by mailbox_lock. */
@@ -48,6 +50,13 @@ void worker_wake(struct worker *w);
 void worker_post_cancel(struct worker *w, uint64_t key);
 /* Schedule the reap event so closed objects are freed after the current callback. */
 void worker_schedule_reap(struct worker *w);
+/*
+ * Process c's buffered input after the current callback. A server's read callback uses it
+ * instead of acquiring a server itself: acquiring may wait in event_del() for another worker's
+ * server callback, and server callbacks must never wait, or two of them could wait on each
+ * other.
+ */
+void worker_schedule_resume(struct worker *w, struct client *c);
 /* The worker running on the calling thread, or NULL on the main thread. */
 struct worker *worker_current(void);
 

@@ -49,7 +49,21 @@ int params_sync_sql(const struct params *want, struct params *srv, char *sql, si
  */
 bool params_parse_set(const char *sql, size_t len, int *id, char *value, size_t cap);
 
-/* Whether sql might SET an unreported tracked parameter (a cheap, conservative scan). */
+/*
+ * Whether sql might change an unreported tracked parameter for the session: a SET (not SET
+ * LOCAL) or RESET of one, RESET ALL, DISCARD ALL, or set_config() naming one, in any of its
+ * statements. A cheap scan that errs towards true.
+ */
 bool params_may_set_unreported(const char *sql, size_t len);
+
+enum params_tx_end {
+    PARAMS_TX_OTHER = 0,
+    PARAMS_TX_COMMIT,   /* COMMIT / END [WORK|TRANSACTION] */
+    PARAMS_TX_ROLLBACK, /* ROLLBACK / ABORT [WORK|TRANSACTION] */
+    PARAMS_TX_SAVEPOINT /* ROLLBACK TO [SAVEPOINT] name */
+};
+
+/* How a single-statement query ends the open transaction, if it does. */
+enum params_tx_end params_tx_end(const char *sql, size_t len);
 
 #endif

@@ -186,6 +186,7 @@ void client_close(struct client *c, const char *reason)
         log_at(LOG_DEBUG, c->prefix, "client closed");
     if (c->state == CLIENT_WAITING || c->state == CLIENT_LOGIN_WAIT || list_linked(&c->wait_node))
         pool_cancel_wait(c);
+    list_del(&c->resume_node);
     if (c->server)
         client_detach_server(c, true);
     cancel_unregister(c);
@@ -205,6 +206,7 @@ void client_free(struct client *c)
     if (c->scram)
         scram_server_destroy(c->scram);
     params_clear(&c->params);
+    params_clear(&c->tx_params);
     free(c->pending_value);
     free(c->user);
     free(c->dbname);
@@ -234,23 +236,61 @@ bool client_maybe_release(struct client *c)
     return true;
 }
 
-static void client_apply_pending_set(struct client *c)
+/* Record a value for the client and for the server it is attached to. */
+static void client_params_commit(struct client *c, int id, const char *value)
+{
+    const char *v = value && value[0] ? value : NULL;
+    params_set(&c->params, id, v);
+    params_set(&c->server->params, id, v);
+}
+
+/*
+ * A SET/RESET of an unreported parameter succeeded. Outside a transaction block it holds for
+ * the session at once; inside one it holds only if the transaction commits.
+ */
+static void client_apply_pending_set(struct client *c, char status)
 {
     if (c->pending_set == -2)
         return;
-    if (c->pending_set == -1) {
-        for (int i = 0; i < PARAM_COUNT; i++) {
-            if (!params_reported(i)) {
-                params_set(&c->params, i, NULL);
-                params_set(&c->server->params, i, NULL);
-            }
+    for (int i = 0; i < PARAM_COUNT; i++) {
+        if (params_reported(i) || (c->pending_set != -1 && c->pending_set != i))
+            continue;
+        const char *v = c->pending_set == -1 ? NULL : c->pending_value;
+        if (status == 'I') {
+            client_params_commit(c, i, v);
+        } else {
+            params_set(&c->tx_params, i, v && v[0] ? v : NULL);
+            c->tx_set[i] = true;
+            c->tx_any = true;
         }
-    } else {
-        const char *v = c->pending_value && c->pending_value[0] ? c->pending_value : NULL;
-        params_set(&c->params, c->pending_set, v);
-        params_set(&c->server->params, c->pending_set, v);
     }
     c->pending_set = -2;
+}
+
+/* The transaction holding SETs ended (status 'I' again) or rolled back to a savepoint. */
+static void client_settle_tx_sets(struct client *c, char status)
+{
+    bool committed = c->last_status == 'T' && c->last_tx_end == PARAMS_TX_COMMIT;
+    bool rolled_back = c->last_status == 'E' || c->last_tx_end == PARAMS_TX_ROLLBACK;
+
+    if (status != 'I') {
+        /* Inside the transaction: only a rollback to a savepoint can undo them. */
+        if (c->last_tx_end == PARAMS_TX_SAVEPOINT)
+            c->server->params_unknown = true;
+        return;
+    }
+    if (committed) {
+        for (int i = 0; i < PARAM_COUNT; i++)
+            if (c->tx_set[i])
+                client_params_commit(c, i, c->tx_params.v[i]);
+    } else if (!rolled_back) {
+        /* Ended by something not followed (several statements, COMMIT AND CHAIN, ...). */
+        c->server->params_unknown = true;
+    }
+    for (int i = 0; i < PARAM_COUNT; i++)
+        c->tx_set[i] = false;
+    params_clear(&c->tx_params);
+    c->tx_any = false;
 }
 
 bool client_on_ready(struct client *c, char status)
@@ -263,8 +303,11 @@ bool client_on_ready(struct client *c, char status)
     c->last_active_ms = now_ms();
     if (c->expect_rfq == 0) {
         if (!c->query_failed && status != 'E')
-            client_apply_pending_set(c);
+            client_apply_pending_set(c, status);
         c->pending_set = -2;
+        if (c->tx_any)
+            client_settle_tx_sets(c, status);
+        c->last_status = status;
         c->query_failed = false;
         c->cancel_sent = false;
     }
@@ -446,6 +489,7 @@ static void client_track_set(struct client *c, const char *sql, size_t cap, bool
 
     if (c->pool->mode == POOL_SESSION)
         return;
+    c->last_tx_end = whole && len < cap ? params_tx_end(sql, len) : PARAMS_TX_OTHER;
     if (whole && len < cap && params_parse_set(sql, len, &id, value, sizeof(value))) {
         c->pending_set = id;
         str_replace(&c->pending_value, value);
@@ -621,6 +665,15 @@ void client_process(struct client *c)
     }
 }
 
+void client_resume(struct client *c)
+{
+    if (c->state != CLIENT_IDLE && c->state != CLIENT_ACTIVE)
+        return;
+    client_process(c);
+    if (c->state != CLIENT_CLOSED)
+        client_flush(c);
+}
+
 void client_on_read(int fd, short what, void *arg)
 {
     struct client *c = arg;
@@ -631,6 +684,14 @@ void client_on_read(int fd, short what, void *arg)
     n = io_read(&c->io);
     if (n == -2)
         return;
+    if (n == 0 && c->state == CLIENT_WAITING && evbuffer_get_length(c->io.in) > 0) {
+        /*
+         * Gone while waiting, after sending more: that still runs, as it would on PostgreSQL.
+         * Reading resumes with the server and then sees the end of file again.
+         */
+        io_stop_read(&c->io);
+        return;
+    }
     if (n <= 0) {
         client_close(c, n == 0 ? NULL : "could not read from client");
         return;

@@ -32,10 +32,12 @@ void client_accept(struct worker *w, int fd, bool unix_socket, const char *addr)
 
     list_init(&c->node);
     list_init(&c->wait_node);
+    list_init(&c->resume_node);
     c->id = atomic_fetch_add(&client_next_id, 1) + 1;
     c->worker = w;
     c->unix_socket = unix_socket;
     c->pending_set = -2;
+    c->last_status = 'I';
     c->connect_ms = c->last_active_ms = now_ms();
     snprintf(c->addr, sizeof(c->addr), "%s", addr);
     snprintf(c->prefix, sizeof(c->prefix), "C-%d %s", c->id, c->addr);

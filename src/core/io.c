@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* One read(2) into buffer space of this size; up to IO_READ_MAX per readiness event. */
+/* One read(2) of up to this size; up to IO_READ_MAX per readiness event. */
 #define IO_READ_CHUNK 16384
 #define IO_READ_MAX   65536
 
@@ -72,39 +72,30 @@ void io_stop_read(struct io *io)
     }
 }
 
-/* One read(2) into reserved space at the end of io->in. */
-static ssize_t io_read_once(struct io *io)
-{
-    struct evbuffer_iovec v;
-    ssize_t n;
-
-    if (evbuffer_reserve_space(io->in, IO_READ_CHUNK, &v, 1) != 1) {
-        errno = ENOMEM;
-        return -1;
-    }
-    do
-        n = read(io->fd, v.iov_base, v.iov_len < IO_READ_CHUNK ? v.iov_len : IO_READ_CHUNK);
-    while (n < 0 && errno == EINTR);
-    v.iov_len = n > 0 ? (size_t)n : 0;
-    evbuffer_commit_space(io->in, &v, 1);
-    return n;
-}
-
 /*
- * Plain read(2) into reserved evbuffer space: evbuffer_read() would first ask the kernel how
- * much is pending (an ioctl per read), which costs more than the read on a small message.
+ * read(2) into a stack buffer, then append: evbuffer_read() asks the kernel how much is
+ * pending first (an ioctl per read), and reading straight into reserved evbuffer space would
+ * give every small message its own large chain, which moves whole into the peer's output.
  */
 int io_read(struct io *io)
 {
+    char buf[IO_READ_CHUNK];
     size_t total = 0;
     ssize_t n;
 
     for (;;) {
-        n = io_read_once(io);
+        do
+            n = read(io->fd, buf, sizeof(buf));
+        while (n < 0 && errno == EINTR);
         if (n <= 0)
             break;
+        if (evbuffer_add(io->in, buf, (size_t)n) < 0) {
+            errno = ENOMEM;
+            n = -1;
+            break;
+        }
         total += (size_t)n;
-        if ((size_t)n < IO_READ_CHUNK || total >= IO_READ_MAX)
+        if ((size_t)n < sizeof(buf) || total >= IO_READ_MAX)
             return (int)total;
     }
     if (total > 0)

@@ -52,6 +52,25 @@ void worker_schedule_reap(struct worker *w)
     event_active(w->reap_ev, EV_READ, 0);
 }
 
+void worker_schedule_resume(struct worker *w, struct client *c)
+{
+    if (list_linked(&c->resume_node))
+        return;
+    list_add_tail(&w->resume, &c->resume_node);
+    event_active(w->resume_ev, EV_READ, 0);
+}
+
+static void worker_on_resume(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    struct list *node;
+
+    while ((node = list_pop(&w->resume))) {
+        struct client *c = list_entry(node, struct client, resume_node);
+        client_resume(c);
+    }
+}
+
 static void worker_on_mailbox(evutil_socket_t fd, short what, void *arg)
 {
     struct worker *w = arg;
@@ -154,6 +173,7 @@ bool worker_init(struct worker *w, int id)
     list_init(&w->server_reap);
     list_init(&w->handoff);
     list_init(&w->cancel_conns);
+    list_init(&w->resume);
     pthread_mutex_init(&w->mailbox_lock, NULL);
     w->base = event_base_new();
     if (!w->base)
@@ -161,7 +181,8 @@ bool worker_init(struct worker *w, int id)
     w->mailbox_ev = event_new(w->base, -1, EV_PERSIST, worker_on_mailbox, w);
     w->reap_ev = event_new(w->base, -1, EV_PERSIST, worker_on_reap, w);
     w->janitor_ev = event_new(w->base, -1, EV_PERSIST, worker_on_janitor, w);
-    if (!w->mailbox_ev || !w->reap_ev || !w->janitor_ev)
+    w->resume_ev = event_new(w->base, -1, EV_PERSIST, worker_on_resume, w);
+    if (!w->mailbox_ev || !w->reap_ev || !w->janitor_ev || !w->resume_ev)
         return false;
     event_add(w->janitor_ev, &tv);
     w->listen_evs = xcalloc((size_t)proxy.n_listen_fds + 1, sizeof(*w->listen_evs));
@@ -215,6 +236,7 @@ void worker_fini(struct worker *w)
     event_free(w->mailbox_ev);
     event_free(w->reap_ev);
     event_free(w->janitor_ev);
+    event_free(w->resume_ev);
 }
 
 void worker_free_base(struct worker *w)

@@ -238,45 +238,125 @@ static bool params_word_is(const char *w, size_t n, const char *word)
     return strlen(word) == n && strncasecmp(w, word, n) == 0;
 }
 
-/*
- * One pass over the words of sql (quoted text included: set_config() names its parameter in a
- * literal), then a substring search only when a setter word was seen.
- */
-bool params_may_set_unreported(const char *sql, size_t len)
+/* The next word of [p, end) after blanks and comments: *w and *n, or *n = 0. */
+static const char *params_next_word(const char *p, const char *end, const char **w, size_t *n)
 {
-    bool setter = false, all = false;
-    size_t i = 0;
+    p = params_skip(p, end);
+    *w = p;
+    while (p < end && params_ident_char(*p))
+        p++;
+    *n = (size_t)(p - *w);
+    return p;
+}
 
-    while (i < len) {
-        size_t start;
-        if (!params_ident_char(sql[i])) {
-            i++;
-            continue;
-        }
-        start = i;
-        while (i < len && params_ident_char(sql[i]))
-            i++;
-        switch (i - start) {
-        case 3:
-            setter |= params_word_is(sql + start, 3, "set");
-            all |= params_word_is(sql + start, 3, "all");
-            break;
-        case 5:
-            setter |= params_word_is(sql + start, 5, "reset");
-            break;
-        case 7:
-            if (params_word_is(sql + start, 7, "discard"))
-                return true;
-            break;
-        case 10:
-            setter |= params_word_is(sql + start, 10, "set_config");
-            break;
-        default:
-            break;
+/* The end of the statement starting at p: its ';' outside quotes, or end. */
+static const char *params_statement_end(const char *p, const char *end)
+{
+    char quote = 0;
+    for (; p < end; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+        } else if (*p == '\'' || *p == '"') {
+            quote = *p;
+        } else if (*p == ';') {
+            return p;
         }
     }
-    if (!setter)
-        return false;
-    return all || params_contains(sql, len, "search_path") ||
-           params_contains(sql, len, "extra_float_digits");
+    return end;
+}
+
+/* Whether one statement [p, end) may change an unreported tracked parameter for the session. */
+static bool params_statement_may_set(const char *p, const char *end)
+{
+    const char *w;
+    size_t n;
+    char name[64];
+
+    p = params_next_word(p, end, &w, &n);
+    if (params_word_is(w, n, "set")) {
+        p = params_next_word(p, end, &w, &n);
+        if (params_word_is(w, n, "local"))
+            return false; /* ends with the transaction */
+        if (params_word_is(w, n, "session"))
+            p = params_next_word(p, end, &w, &n);
+        if (n == 0 || n >= sizeof(name))
+            return true;
+        memcpy(name, w, n);
+        name[n] = '\0';
+        int id = params_lookup(name);
+        /* Reported parameters come back as ParameterStatus; a quoted name is not followed. */
+        return id < 0 ? (w < end && *w == '"') : !params_reported(id);
+    }
+    if (params_word_is(w, n, "reset")) {
+        params_next_word(p, end, &w, &n);
+        if (params_word_is(w, n, "all"))
+            return true;
+        if (n == 0 || n >= sizeof(name))
+            return true;
+        memcpy(name, w, n);
+        name[n] = '\0';
+        int id = params_lookup(name);
+        return id >= 0 && !params_reported(id);
+    }
+    if (params_word_is(w, n, "discard")) {
+        params_next_word(p, end, &w, &n);
+        return params_word_is(w, n, "all");
+    }
+    /* set_config() anywhere, naming its parameter in a literal. */
+    for (const char *q = w; q < end; q++) {
+        if (!params_ident_char(*q))
+            continue;
+        const char *start = q;
+        while (q < end && params_ident_char(*q))
+            q++;
+        if (params_word_is(start, (size_t)(q - start), "set_config"))
+            return params_contains(w, (size_t)(end - w), "search_path") ||
+                   params_contains(w, (size_t)(end - w), "extra_float_digits");
+    }
+    return false;
+}
+
+bool params_may_set_unreported(const char *sql, size_t len)
+{
+    const char *p = sql, *end = sql + len;
+
+    while (p < end) {
+        const char *stmt_end = params_statement_end(p, end);
+        if (params_statement_may_set(p, stmt_end))
+            return true;
+        p = stmt_end + 1;
+    }
+    return false;
+}
+
+enum params_tx_end params_tx_end(const char *sql, size_t len)
+{
+    const char *end = sql + len, *p, *w;
+    size_t n;
+
+    while (end > sql && (isspace((unsigned char)end[-1]) || end[-1] == '\0'))
+        end--;
+    if (end > sql && end[-1] == ';')
+        end--;
+    if (params_statement_end(sql, end) != end)
+        return PARAMS_TX_OTHER;
+    p = params_next_word(sql, end, &w, &n);
+    if (params_word_is(w, n, "commit") || params_word_is(w, n, "end")) {
+        params_next_word(p, end, &w, &n);
+        /* COMMIT PREPARED ends another transaction; COMMIT AND CHAIN keeps this one open. */
+        return n == 0 || params_word_is(w, n, "work") || params_word_is(w, n, "transaction")
+                   ? PARAMS_TX_COMMIT
+                   : PARAMS_TX_OTHER;
+    }
+    if (params_word_is(w, n, "rollback") || params_word_is(w, n, "abort")) {
+        p = params_next_word(p, end, &w, &n);
+        if (params_word_is(w, n, "work") || params_word_is(w, n, "transaction"))
+            p = params_next_word(p, end, &w, &n);
+        if (n == 0)
+            return PARAMS_TX_ROLLBACK;
+        /* ROLLBACK AND CHAIN and ROLLBACK PREPARED are not followed. */
+        return params_word_is(w, n, "to") ? PARAMS_TX_SAVEPOINT : PARAMS_TX_OTHER;
+    }
+    return PARAMS_TX_OTHER;
 }

@@ -16,10 +16,12 @@
  */
 #include "pool/pool.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "client/client.h"
 #include "core/proxy.h"
@@ -294,9 +296,14 @@ void pool_release(struct server *s)
     }
     c = pool_pop_waiter_for(p, w, now);
     if (c) {
-        /* Events of this base, changed on its own thread: never blocks under the lock. */
+        /*
+         * Events of this base, changed on its own thread: never blocks under the lock. Until
+         * the client picks the server up, nothing it sends may be processed.
+         */
         if (c->worker != w)
             io_unassign(&s->io);
+        else
+            io_stop_read(&s->io);
         pool_handoff(c, s, NULL);
         pthread_mutex_unlock(&pool_lock);
         return;
@@ -312,13 +319,16 @@ bool pool_idle_event(struct server *s)
     struct worker *w = worker_current();
     struct pool *p = s->pool;
     enum server_state st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
-    int n;
+    uint8_t byte;
+    ssize_t n;
 
+    if (st == SERVER_CLOSED)
+        return true;
     if (st != SERVER_IDLE && __atomic_load_n(&s->worker, __ATOMIC_RELAXED) == w)
         return false;
     pthread_mutex_lock(&pool_lock);
-    if (s->worker != w) {
-        /* Taken by another worker, which is moving its events away. */
+    if (s->worker != w || s->state == SERVER_CLOSED) {
+        /* Taken by another worker (which is moving its events away), or being closed. */
         pthread_mutex_unlock(&pool_lock);
         return true;
     }
@@ -326,14 +336,14 @@ bool pool_idle_event(struct server *s)
         pthread_mutex_unlock(&pool_lock);
         return false;
     }
-    n = io_read(&s->io);
-    if (n == -2) {
+    n = recv(s->io.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
         pthread_mutex_unlock(&pool_lock);
         return true;
     }
     /* Data or EOF while idle: nothing a client asked for, so the connection is retired. */
     list_del(&s->node);
-    s->state = SERVER_CLOSED;
+    __atomic_store_n(&s->state, SERVER_CLOSED, __ATOMIC_RELEASE);
     p->n_servers--;
     pthread_mutex_unlock(&pool_lock);
     log_at(LOG_INFO, s->prefix, "closing idle server: %s",
@@ -441,7 +451,7 @@ void pool_janitor(int64_t now)
             bool old = cfg->server_lifetime_ms > 0 && now - s->connect_ms > s->lifetime_ms;
             if ((idle_out || old) && n_doomed < (int)ARRAY_SIZE(doomed)) {
                 list_del(&s->node);
-                s->state = SERVER_CLOSED;
+                __atomic_store_n(&s->state, SERVER_CLOSED, __ATOMIC_RELEASE);
                 p->n_servers--;
                 doomed[n_doomed++] = s;
             }
@@ -504,7 +514,7 @@ void pool_close_idle(void)
         struct list *node;
         while (n < (int)ARRAY_SIZE(doomed) && (node = list_pop(&p->idle))) {
             struct server *s = list_entry(node, struct server, node);
-            s->state = SERVER_CLOSED;
+            __atomic_store_n(&s->state, SERVER_CLOSED, __ATOMIC_RELEASE);
             p->n_servers--;
             doomed[n++] = s;
         }

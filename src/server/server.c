@@ -20,6 +20,7 @@
 
 #include "client/client.h"
 #include "core/proxy.h"
+#include "core/worker.h"
 #include "pool/pool.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -441,7 +442,7 @@ void server_on_read(int fd, short what, void *arg)
     bool mine;
     int n;
 
-    if (s->state == SERVER_CLOSED || pool_idle_event(s))
+    if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == SERVER_CLOSED || pool_idle_event(s))
         return;
     n = io_read(&s->io);
     if (n == -2)
@@ -459,9 +460,7 @@ void server_on_read(int fd, short what, void *arg)
         s->read_blocked = true;
         io_stop_read(&s->io);
     }
-    /* Released with client input already buffered (it was not reading): go on with it. */
-    if (c->state == CLIENT_IDLE && evbuffer_get_length(c->io.in) > 0) {
-        client_process(c);
-        client_flush(c);
-    }
+    /* Released with client input already buffered: go on with it after this callback. */
+    if (c->state == CLIENT_IDLE && evbuffer_get_length(c->io.in) > 0)
+        worker_schedule_resume(c->worker, c);
 }

@@ -66,3 +66,62 @@ switched=$(printf '%s\n' "$out" | sed -n 's/.*switched_clients=\([0-9]*\).*/\1/p
 assert_ge "$switched" 4 "clients that ran on more than one server (the test must switch servers)"
 assert_le "$(server_backends)" 3 "backends"
 myrmex_stop
+
+# --- transaction mode: SETs inside transaction blocks --------------------------------------
+# Two sessions share one server (pool size 1), so every turn of a session is replayed from what
+# the proxy tracked. A session-level SET inside a transaction lasts only if it commits; SET
+# LOCAL ends with its transaction; neither may pin the server. (A rollback to a savepoint after
+# such a SET is not followed: the server stays with that session, so it comes last.)
+myrmex_start "
+pool_mode = transaction
+default_pool_size = 1
+"
+out=$(pgclient "$(mx_conninfo)" script <<'SQL'
+SET search_path = s1, public
+@2 SELECT 'other', current_setting('search_path')
+BEGIN
+SET search_path = public
+ROLLBACK
+@2 SELECT 'other', current_setting('search_path')
+SELECT 'after rollback', current_setting('search_path')
+BEGIN
+SET search_path = public
+SELECT 1/0
+COMMIT
+@2 SELECT 'other', current_setting('search_path')
+SELECT 'after failed commit', current_setting('search_path')
+BEGIN
+SET search_path = public
+COMMIT
+@2 SELECT 'other', current_setting('search_path')
+SELECT 'after commit', current_setting('search_path')
+BEGIN
+SET LOCAL search_path = s1
+SELECT 'local', current_setting('search_path')
+COMMIT
+@2 SELECT 'other', current_setting('search_path')
+SELECT 'after local', current_setting('search_path'), pg_backend_pid()
+@2 SELECT 'other pid', pg_backend_pid()
+BEGIN
+SAVEPOINT a
+SET search_path = s1
+ROLLBACK TO SAVEPOINT a
+COMMIT
+SELECT 'after savepoint rollback', current_setting('search_path')
+SQL
+)
+printf '%s\n' "$out"
+row() { printf '%s\n' "$out" | grep "^OK|SELECT 1|$1," | head -1 | cut -d'|' -f3; }
+assert_eq "after rollback,s1, public" "$(row 'after rollback')" "SET rolled back"
+assert_eq "after failed commit,s1, public" "$(row 'after failed commit')" "SET in a failed transaction"
+assert_eq "after commit,public" "$(row 'after commit')" "SET committed"
+assert_eq "after savepoint rollback,public" "$(row 'after savepoint rollback')" "SET rolled back to a savepoint"
+assert_eq "local,s1" "$(row local)" "SET LOCAL inside its transaction"
+assert_match '^after local,public,[0-9]+$' "$(row 'after local')" "SET LOCAL after its transaction"
+# shellcheck disable=SC2016 # a literal $user
+assert_eq 0 "$(printf '%s\n' "$out" | grep "^OK|SELECT 1|other," | grep -vc ',"\$user", public|')" "the other session always sees the default"
+assert_eq 5 "$(printf '%s\n' "$out" | grep -c "^OK|SELECT 1|other,")" "other session turns"
+pid_a=$(row 'after local' | awk -F, '{ print $NF }')
+pid_b=$(printf '%s\n' "$out" | grep "^OK|SELECT 1|other pid," | cut -d'|' -f3 | awk -F, '{ print $NF }')
+assert_eq "$pid_a" "$pid_b" "one server for both sessions (nothing pinned)"
+myrmex_stop

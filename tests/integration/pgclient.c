@@ -253,7 +253,7 @@ static void must(PGconn *conn, const char *sql)
 
 static int cmd_script(void)
 {
-    PGconn *conn = connect_or_die(g_conninfo);
+    PGconn *first = connect_or_die(g_conninfo), *second = NULL, *conn;
     out("CONNECTED\n");
     char line[65536];
     while (fgets(line, sizeof line, stdin)) {
@@ -265,6 +265,14 @@ static int cmd_script(void)
             s++;
         if (*s == '\0' || strncmp(s, "--", 2) == 0)
             continue;
+        /* "@2 SQL" runs on a second session, opened on first use. */
+        conn = first;
+        if (strncmp(s, "@2 ", 3) == 0) {
+            if (!second)
+                second = connect_or_die(g_conninfo);
+            conn = second;
+            s += 3;
+        }
         if (strncmp(s, "\\sleep ", 7) == 0) {
             sleep_ms(atoi(s + 7));
             continue;
@@ -286,7 +294,9 @@ static int cmd_script(void)
         long ms = (long)(now_ms() - t0);
         if (r.timeout) {
             out("TIMEOUT|%s\n", s);
-            PQfinish(conn);
+            PQfinish(first);
+            if (second)
+                PQfinish(second);
             return 4;
         }
         if (r.status == PGRES_FATAL_ERROR)
@@ -295,11 +305,15 @@ static int cmd_script(void)
             out("OK|%s|%s|%ldms\n", r.tag, r.value, ms);
         if (PQstatus(conn) == CONNECTION_BAD) {
             out("CONNBAD\n");
-            PQfinish(conn);
+            PQfinish(first);
+            if (second)
+                PQfinish(second);
             return 3;
         }
     }
-    PQfinish(conn);
+    PQfinish(first);
+    if (second)
+        PQfinish(second);
     out("DONE\n");
     return 0;
 }
@@ -1176,7 +1190,9 @@ static void usage(void)
         stderr,
         "usage: pgclient [-t SECONDS] CONNINFO COMMAND [ARGS]\n"
         "  script               stdin: one SQL statement per line, or \\sleep MS, \\echo TEXT,\n"
-        "                       \\param NAME, \\close; prints CONNECTED, then per statement\n"
+        "                       \\param NAME, \\close; a line \"@2 ...\" runs on a second "
+        "session;\n"
+        "                       prints CONNECTED, then per statement\n"
         "                       OK|tag|values|time or ERR|sqlstate|message|time; "
         "CONNERR|state|msg\n"
         "  concurrent N ITER [SLEEP_MS]   N sessions x ITER checked transactions; distinct pids\n"

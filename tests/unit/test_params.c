@@ -74,6 +74,39 @@ START_TEST(test_may_set_unreported)
     ck_assert(!may("SHOW search_path"));
     ck_assert(!may("SELECT 1 AS reset_count"));
     ck_assert(!may("UPDATE t SET x = 1"));
+    /* Transaction-scoped settings and reported parameters are not session state to follow. */
+    ck_assert(!may("SET LOCAL search_path = x"));
+    ck_assert(!may("BEGIN; SET LOCAL search_path = x; SELECT 1; COMMIT"));
+    ck_assert(!may("SET TimeZone = 'UTC'; SET application_name = 'a'"));
+    ck_assert(!may("SELECT 'SET search_path = x'"));
+    ck_assert(!may("DISCARD PLANS"));
+    ck_assert(may("SELECT 1; SET SESSION search_path = x"));
+    ck_assert(may("set \"search_path\" = x"));
+    ck_assert(may("RESET extra_float_digits"));
+    ck_assert(!may("RESET TimeZone"));
+}
+END_TEST
+
+static enum params_tx_end tx_end(const char *sql)
+{
+    return params_tx_end(sql, strlen(sql));
+}
+
+START_TEST(test_tx_end)
+{
+    ck_assert_int_eq(tx_end("COMMIT"), PARAMS_TX_COMMIT);
+    ck_assert_int_eq(tx_end(" end work ;"), PARAMS_TX_COMMIT);
+    ck_assert_int_eq(tx_end("commit transaction"), PARAMS_TX_COMMIT);
+    ck_assert_int_eq(tx_end("ROLLBACK"), PARAMS_TX_ROLLBACK);
+    ck_assert_int_eq(tx_end("abort"), PARAMS_TX_ROLLBACK);
+    ck_assert_int_eq(tx_end("ROLLBACK WORK"), PARAMS_TX_ROLLBACK);
+    ck_assert_int_eq(tx_end("ROLLBACK TO SAVEPOINT a"), PARAMS_TX_SAVEPOINT);
+    ck_assert_int_eq(tx_end("rollback transaction to b"), PARAMS_TX_SAVEPOINT);
+    ck_assert_int_eq(tx_end("COMMIT AND CHAIN"), PARAMS_TX_OTHER);
+    ck_assert_int_eq(tx_end("COMMIT PREPARED 'x'"), PARAMS_TX_OTHER);
+    ck_assert_int_eq(tx_end("ROLLBACK PREPARED 'x'"), PARAMS_TX_OTHER);
+    ck_assert_int_eq(tx_end("SELECT 1; COMMIT"), PARAMS_TX_OTHER);
+    ck_assert_int_eq(tx_end("SELECT 'commit'"), PARAMS_TX_OTHER);
 }
 END_TEST
 
@@ -120,6 +153,7 @@ int main(void)
     tcase_add_test(tc, test_parse_set_refused);
     tcase_add_test(tc, test_may_set_unreported);
     tcase_add_test(tc, test_sync_sql);
+    tcase_add_test(tc, test_tx_end);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
