@@ -65,7 +65,7 @@ struct client {
     enum client_auth_step auth_step;
     uint8_t md5_salt[4];
     struct scram_server *scram;
-    const char *secret; /* borrowed from the config in effect during login */
+    char *secret; /* this login's copy of the auth_file secret (a reload may free the file's) */
 
     /* steady state */
     struct params params;
@@ -103,6 +103,8 @@ void client_error(struct client *c, const char *sqlstate, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void client_close(struct client *c, const char *reason);
 void client_free(struct client *c);
+/* Wipe and free the login's copy of the secret. */
+void client_drop_secret(struct client *c);
 /* Write what the client is owed; resumes a server blocked on it. false once closed. */
 bool client_flush(struct client *c);
 /* Steady-state processing of whatever the client sent. */

@@ -205,6 +205,7 @@ void client_free(struct client *c)
 {
     if (c->scram)
         scram_server_destroy(c->scram);
+    client_drop_secret(c);
     params_clear(&c->params);
     params_clear(&c->tx_params);
     free(c->pending_value);

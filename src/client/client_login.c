@@ -132,6 +132,7 @@ static void client_auth_ok(struct client *c, const struct scram_keys *keys)
     bool ready;
 
     client_send_auth(c, PROTO_AUTH_OK, NULL, 0);
+    client_drop_secret(c);
     if (c->scram) {
         scram_server_destroy(c->scram);
         c->scram = NULL;
@@ -172,13 +173,23 @@ static void client_auth_ok(struct client *c, const struct scram_keys *keys)
     }
 }
 
+void client_drop_secret(struct client *c)
+{
+    if (!c->secret)
+        return;
+    explicit_bzero(c->secret, strlen(c->secret));
+    free(c->secret);
+    c->secret = NULL;
+}
+
 static void client_start_auth(struct client *c)
 {
     const struct config *cfg = proxy_config();
     const char *secret = config_find_secret(cfg, c->user);
     enum auth_method method = cfg->auth_type;
 
-    c->secret = secret;
+    client_drop_secret(c);
+    c->secret = secret ? xstrdup(secret) : NULL;
     if (method == AUTH_TRUST) {
         client_auth_ok(c, NULL);
         return;
@@ -197,7 +208,7 @@ static void client_start_auth(struct client *c)
             c->scram = scram_server_create("SCRAM-SHA-256$4096:c2FsdHNhbHRzYWx0$"
                                            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=:"
                                            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
-            c->secret = NULL;
+            client_drop_secret(c);
         }
         c->auth_step = AUTH_STEP_SASL;
         client_send_auth(c, PROTO_AUTH_SASL, mech, sizeof(mech));
