@@ -2,6 +2,7 @@
 # contrib/dev.sh: one entry point for developers.
 #
 #   contrib/dev.sh deps                    install every Debian 12 package the build and tests need
+#   contrib/dev.sh packages                print that package list
 #   contrib/dev.sh build [configure flags] autoreconf -fi, ./configure FLAGS, make -j (with no
 #                                          flags and an existing Makefile: just make -j)
 #   contrib/dev.sh run                     deps + build, then a throwaway PostgreSQL 15 behind the
@@ -110,6 +111,9 @@ cmd_lint() {
 }
 
 case ${1:-} in
+packages)
+    printf '%s\n' "${PACKAGES[@]}"
+    ;;
 deps | build | run | test | lint)
     c=$1
     shift
