@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Summarise contrib/bench/run.sh results.csv: one row per workload/mode/clients, the median
+over repeats of tps, average latency and proxy CPU per transaction for each target, and
+myrmex/PgBouncer ratios.
+
+usage: table.py results.csv [--markdown]
+"""
+import csv
+import statistics
+import sys
+
+SHORT = {"postgres": "pg", "pgbouncer": "pgb"}
+
+
+def short(target):
+    if target in SHORT:
+        return SHORT[target]
+    if target.startswith("myrmex-"):
+        return target[len("myrmex-"):]
+    return target
+
+
+def num(s):
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return None
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(v, digits):
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def main(argv):
+    if len(argv) < 2:
+        sys.exit(__doc__)
+    markdown = "--markdown" in argv[2:]
+    with open(argv[1], newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        sys.exit("no results in " + argv[1])
+
+    keys, targets, groups = [], [], {}
+    for r in rows:
+        k = (r["workload"], r["mode"], int(r["clients"]))
+        if k not in groups:
+            keys.append(k)
+            groups[k] = {}
+        if r["target"] not in targets:
+            targets.append(r["target"])
+        groups[k].setdefault(r["target"], []).append(r)
+
+    header = ["workload", "mode", "clients"]
+    for t in targets:
+        s = short(t)
+        header += [f"{s} tps", f"{s} ms"]
+        if t != "postgres":
+            header.append(f"{s} cpu/tx")
+    ratio_targets = [t for t in targets if t.startswith("myrmex-")] if "pgbouncer" in targets else []
+    for t in ratio_targets:
+        header.append(f"{short(t)}/pgb tps")
+    for t in ratio_targets:
+        header.append(f"{short(t)}/pgb cpu")
+
+    table = []
+    any_failed = False
+    for k in keys:
+        line = [k[0], k[1], str(k[2])]
+        med = {}
+        for t in targets:
+            runs = groups[k].get(t, [])
+            failed = any(r["ok"] != "1" for r in runs)
+            # Medians over the successful runs; a failed run's partial numbers only count
+            # when no run of the cell succeeded.
+            good = [r for r in runs if r["ok"] == "1"] or runs
+            tps = median(num(r["tps"]) for r in good)
+            lat = median(num(r["latency_ms"]) for r in good)
+            cpu = median(num(r["proxy_cpu_us_per_tx"]) for r in good)
+            any_failed |= failed
+            med[t] = (tps, cpu)
+            line += [fmt(tps, 0) + ("!" if failed else ""), fmt(lat, 2)]
+            if t != "postgres":
+                line.append(fmt(cpu, 1))
+        for t in ratio_targets:
+            line.append(fmt(ratio(med[t][0], med["pgbouncer"][0]), 2))
+        for t in ratio_targets:
+            line.append(fmt(ratio(med[t][1], med["pgbouncer"][1]), 2))
+        table.append(line)
+
+    reps = max(len(v) for g in groups.values() for v in g.values())
+    legend = [
+        f"median of {reps} run(s) each; tps = transactions/s (pgbench, without connection time); "
+        "ms = average latency;",
+        "cpu/tx = proxy process CPU (utime+stime) per transaction in microseconds; "
+        "pg = PostgreSQL direct, pgb = PgBouncer, wN = myrmex workers=N;",
+        "wN/pgb tps = throughput ratio (>1: myrmex faster); wN/pgb cpu = CPU per transaction ratio "
+        "(<1: myrmex cheaper).",
+    ]
+    loads = [num(r.get("loadavg1")) for r in rows]
+    loads = [v for v in loads if v is not None]
+    if loads:
+        legend.append(f"1-minute load average after each run: median {statistics.median(loads):.1f}, "
+                      f"max {max(loads):.1f} (this machine has the cores it has; other load skews results)")
+    if any_failed:
+        legend.append("! = at least one run of that cell failed (failed transactions, pgbench error "
+                      "or proxy died); see failures.txt")
+
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "|".join("---" if i < 2 else "---:" for i in range(len(header))) + "|")
+        for line in table:
+            print("| " + " | ".join(line) + " |")
+        print()
+        for l in legend:
+            print(l)
+        return
+
+    widths = [max(len(h), *(len(line[i]) for line in table)) for i, h in enumerate(header)]
+
+    def out(cells):
+        print("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip())
+
+    out(header)
+    out(["-" * w for w in widths])
+    prev = None
+    for line in table:
+        if prev is not None and (line[0], line[1]) != prev:
+            print()
+        prev = (line[0], line[1])
+        out(line)
+    print()
+    for l in legend:
+        print(l)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
