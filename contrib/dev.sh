@@ -5,9 +5,11 @@
 #   contrib/dev.sh packages                print that package list
 #   contrib/dev.sh build [configure flags] autoreconf -fi, ./configure FLAGS, make -j (with no
 #                                          flags and an existing Makefile: just make -j)
-#   contrib/dev.sh run                     deps + build, then a throwaway PostgreSQL 15 behind the
-#                                          proxy on 127.0.0.1:6432 (transaction mode), in the
-#                                          foreground; Ctrl-C stops both
+#   contrib/dev.sh run                     deps + build, then myrmex -c conf/myrmex.ini in the
+#                                          foreground: database "app" served from SQLite
+#                                          (conf/app.db) on 127.0.0.1:6432; Ctrl-C stops it
+#   contrib/dev.sh run-pg                  the same with a throwaway PostgreSQL 15 behind the
+#                                          proxy instead (transaction mode); Ctrl-C stops both
 #   contrib/dev.sh test [run.sh args]      deps + build + tests/run.sh (e.g. "test 03 cancel")
 #   contrib/dev.sh lint                    bash -n and shellcheck on the test scripts
 set -euo pipefail
@@ -66,6 +68,19 @@ cmd_build() {
 cmd_run() {
     cmd_deps
     cmd_build
+    cat <<EOF
+
+  myrmex serves database "app" from SQLite ($TOP/conf/app.db, created on first use):
+    psql -h 127.0.0.1 -p 6432 app
+  Ctrl-C stops it.
+
+EOF
+    exec "$TOP/myrmex" -c "$TOP/conf/myrmex.ini"
+}
+
+cmd_run_pg() {
+    cmd_deps
+    cmd_build
     # The test harness gives us a private PostgreSQL and cleans everything up at exit.
     export MYRMEX_TEST_KEEP=0
     # shellcheck source=tests/lib/harness.sh
@@ -114,13 +129,17 @@ case ${1:-} in
 packages)
     printf '%s\n' "${PACKAGES[@]}"
     ;;
+run-pg)
+    shift
+    cmd_run_pg "$@"
+    ;;
 deps | build | run | test | lint)
     c=$1
     shift
     "cmd_$c" "$@"
     ;;
 *)
-    sed -n '2,12p' "$0"
+    sed -n '2,15p' "$0"
     exit 64
     ;;
 esac

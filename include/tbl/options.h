@@ -49,4 +49,6 @@ OPT(ignore_startup_parameters,STR,   true,  "",            "comma-separated star
 OPT(application_name_add_host,BOOL,  true,  "0",           "append the client's address and port to application_name")
 OPT(stats_period,             DUR,   true,  "60",          "seconds over which SHOW STATS averages are computed")
 OPT(tcp_keepalive,            BOOL,  true,  "1",           "enable TCP keepalive on client and server sockets")
+OPT(sqlite_synchronous,       STR,   true,  "full",        "PRAGMA synchronous for sqlite:// databases: full (a committed transaction survives power loss), normal (faster, may lose the last transactions on power loss) or off")
+OPT(sqlite_busy_timeout,      DUR,   true,  "5",           "seconds a statement on an sqlite:// database waits for another writer before failing with 55P03")
 /* clang-format on */

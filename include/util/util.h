@@ -32,6 +32,8 @@ int64_t now_us(void);
 
 /* Allocation that aborts on exhaustion: used only for small control structures. */
 void *xcalloc(size_t n, size_t size);
+void *xmalloc(size_t size);
+void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *s);
 /* Replace *dst with a copy of src (NULL allowed). */
 void str_replace(char **dst, const char *src);

@@ -77,6 +77,7 @@ struct proto_error {
     const char *message;
     const char *detail; /* optional */
     const char *hint;   /* optional */
+    int position;       /* 1-based character position in the query, 0 for none */
 };
 void proto_write_error(struct proto_builder *b, const struct proto_error *e);
 void proto_write_notice(struct proto_builder *b, const struct proto_error *e);

@@ -35,7 +35,7 @@ static void client_send_error(struct client *c, const char *severity, const char
                               const char *msg)
 {
     struct proto_builder b;
-    struct proto_error e = {severity, sqlstate, msg, NULL, NULL};
+    struct proto_error e = {severity, sqlstate, msg, NULL, NULL, 0};
 
     proto_builder_init(&b);
     proto_write_error(&b, &e);
@@ -321,9 +321,12 @@ bool client_on_ready(struct client *c, char status)
     if (c->pool->mode == POOL_STATEMENT && status != 'I' && c->expect_rfq == 0) {
         /* A transaction was opened: roll it back and refuse it, as statement mode must. */
         proto_builder_init(&b);
-        struct proto_error e = {"ERROR", "0A000",
+        struct proto_error e = {"ERROR",
+                                "0A000",
                                 "transaction blocks are not allowed in statement pooling mode",
-                                NULL, "Use pool_mode = transaction for this database or user."};
+                                NULL,
+                                "Use pool_mode = transaction for this database or user.",
+                                0};
         proto_write_error(&b, &e);
         proto_write_ready(&b, 'I');
         if (!b.failed)

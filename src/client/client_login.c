@@ -354,11 +354,6 @@ static void client_on_startup(struct client *c, const struct proto_startup *st)
         client_fatal(c, "3D000", "database \"%s\" does not exist", c->dbname);
         return;
     }
-    if (db->backend != DB_BACKEND_POSTGRES) {
-        client_fatal(c, "0A000", "database \"%s\" uses a backend this build cannot serve",
-                     c->dbname);
-        return;
-    }
     c->pool = pool_get(db, c->user);
     client_start_auth(c);
 }

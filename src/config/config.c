@@ -817,6 +817,14 @@ static bool config_validate(const struct config_loader *ld, char *err, size_t er
                  config_origin_of(ld, "listen_addr"));
         return false;
     }
+    if (strcasecmp(cfg->sqlite_synchronous, "full") != 0 &&
+        strcasecmp(cfg->sqlite_synchronous, "normal") != 0 &&
+        strcasecmp(cfg->sqlite_synchronous, "off") != 0 &&
+        strcasecmp(cfg->sqlite_synchronous, "extra") != 0) {
+        snprintf(err, errlen, "%s: sqlite_synchronous must be full, normal, off or extra, not '%s'",
+                 config_origin_of(ld, "sqlite_synchronous"), cfg->sqlite_synchronous);
+        return false;
+    }
     if (strcmp(cfg->log_format, "text") != 0 && strcmp(cfg->log_format, "json") != 0) {
         snprintf(err, errlen, "%s: log_format must be text or json, not '%s'",
                  config_origin_of(ld, "log_format"), cfg->log_format);

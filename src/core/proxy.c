@@ -21,11 +21,13 @@
 
 #include "core/io.h"
 #include "pool/pool.h"
+#include "sqlite/sqlite_server.h"
 #include "util/log.h"
 #include "util/util.h"
 
-#define PROXY_RETIRE_GRACE_MS 60000
-#define PROXY_MAX_RETIRED     64
+#define PROXY_RETIRE_GRACE_MS     60000
+#define PROXY_MAX_RETIRED         64
+#define PROXY_SQLITE_EXIT_WAIT_MS 5000
 
 struct proxy proxy;
 
@@ -304,6 +306,8 @@ int proxy_run(void)
     for (int i = 0; i < proxy.n_workers; i++)
         worker_fini(&proxy.workers[i]);
     pool_destroy_all();
+    /* Every server socket is closed now: SQLite session threads see EOF and end. */
+    sqlite_server_shutdown(PROXY_SQLITE_EXIT_WAIT_MS);
     for (int i = 0; i < proxy.n_workers; i++)
         worker_free_base(&proxy.workers[i]);
     free(proxy.workers);

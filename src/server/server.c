@@ -22,6 +22,7 @@
 #include "core/proxy.h"
 #include "core/worker.h"
 #include "pool/pool.h"
+#include "sqlite/sqlite_server.h"
 #include "util/log.h"
 #include "util/util.h"
 #include "wire/proto.h"
@@ -110,6 +111,24 @@ void server_connect(struct pool *pool, struct worker *w, const struct params *st
         params_set(&s->params, PARAM_SEARCH_PATH, NULL);
     }
 
+    if (db->backend == DB_BACKEND_SQLITE) {
+        /* The embedded backend: a session thread on the other end of a socketpair. */
+        snprintf(s->prefix, sizeof(s->prefix), "S-%d %s@sqlite", s->id, pool->user);
+        s->addr.ss_family = AF_UNIX;
+        if (!sqlite_server_open(db, &fd, err, sizeof(err)))
+            goto fail;
+        if (!io_init(&s->io, fd)) {
+            close(fd);
+            snprintf(err, sizeof(err), "out of memory");
+            goto fail;
+        }
+        io_assign(&s->io, w->base, server_on_read, server_on_write, s);
+        list_add_tail(&w->connecting, &s->node);
+        server_login_start(s);
+        event_add(&s->io.wev, NULL);
+        s->io.writing = true;
+        return;
+    }
     if (!server_resolve(s, db, err, sizeof(err)))
         goto fail;
     fd = socket(s->addr.ss_family, SOCK_STREAM, 0);
@@ -247,9 +266,15 @@ void server_cancel_conn_free(struct list *node)
 
 void server_send_cancel(struct server *s)
 {
-    struct cancel_conn *cc = xcalloc(1, sizeof(*cc));
+    struct cancel_conn *cc;
     struct timeval tv = {5, 0};
     struct proto_builder b;
+
+    if (s->pool->db->backend == DB_BACKEND_SQLITE) {
+        sqlite_server_cancel(s->be_pid, s->be_key);
+        return;
+    }
+    cc = xcalloc(1, sizeof(*cc));
 
     cc->fd = socket(s->addr.ss_family, SOCK_STREAM, 0);
     if (cc->fd < 0 || !io_prepare_socket(cc->fd, s->addr.ss_family != AF_UNIX, false) ||

@@ -34,6 +34,26 @@ void *xcalloc(size_t n, size_t size)
     return p;
 }
 
+void *xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p) {
+        fputs("myrmex: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+void *xrealloc(void *ptr, size_t size)
+{
+    void *p = realloc(ptr, size ? size : 1);
+    if (!p) {
+        fputs("myrmex: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
 char *xstrdup(const char *s)
 {
     char *p = strdup(s);

@@ -6,6 +6,7 @@
 #include "wire/proto.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 void proto_reader_init(struct proto_reader *r, const void *data, size_t len)
@@ -186,6 +187,12 @@ static void proto_write_fields(struct proto_builder *b, uint8_t type, const stru
     if (e->hint) {
         proto_put_u8(b, 'H');
         proto_put_str(b, e->hint);
+    }
+    if (e->position > 0) {
+        char pos[16];
+        snprintf(pos, sizeof(pos), "%d", e->position);
+        proto_put_u8(b, 'P');
+        proto_put_str(b, pos);
     }
     proto_put_u8(b, 0);
     proto_end(b);

@@ -899,7 +899,7 @@ END_TEST
 
 START_TEST(test_lengths_in_a_stream)
 {
-    static const struct proto_error e = {"ERROR", "42601", "syntax error", "d", "h"};
+    static const struct proto_error e = {"ERROR", "42601", "syntax error", "d", "h", 0};
     static const char *const names[] = {"user"};
     static const char *const values[] = {"bob"};
     static const uint8_t want_types[] = {'E', 'N', 'R', 'S', 'K', 'Z', 'Q', 'X', 'p', 'p', 'p'};

@@ -1,0 +1,89 @@
+/*
+ * PostgreSQL SQL to SQLite SQL. The text is parsed by the real PostgreSQL parser (libpg_query,
+ * protobuf tree) and each statement is emitted again for SQLite by a walker over that tree.
+ * Nothing is given a different meaning silently: what cannot be translated faithfully is an
+ * error with SQLSTATE 0A000 that names the construct. No I/O, no SQLite handle: the result is
+ * plain data that the SQLite backend executes (src/sqlite/).
+ */
+#ifndef MYRMEX_SQL_TRANSLATE_H
+#define MYRMEX_SQL_TRANSLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What the backend does with a statement. */
+enum sql_kind {
+    SQL_EXEC = 0,    /* run sqlite text; rows when returns_rows */
+    SQL_EMPTY,       /* nothing (an empty query between semicolons) */
+    SQL_BEGIN,       /* BEGIN / START TRANSACTION */
+    SQL_COMMIT,      /* COMMIT / END */
+    SQL_ROLLBACK,    /* ROLLBACK / ABORT */
+    SQL_SAVEPOINT,   /* SAVEPOINT name (name) */
+    SQL_RELEASE,     /* RELEASE [SAVEPOINT] name (name) */
+    SQL_ROLLBACK_TO, /* ROLLBACK TO [SAVEPOINT] name (name) */
+    SQL_SET,         /* SET [LOCAL|SESSION] name = value / TO DEFAULT (name, value or NULL) */
+    SQL_RESET,       /* RESET name (name) / RESET ALL (name NULL) */
+    SQL_SHOW,        /* SHOW name / SHOW ALL (name NULL) */
+    SQL_DISCARD_ALL, /* DISCARD ALL */
+    SQL_COPY_FROM,   /* COPY table [(cols)] FROM STDIN (copy) */
+    SQL_COPY_TO,     /* COPY table [(cols)] / (query) TO STDOUT (copy; sqlite = the query) */
+    SQL_NOTICE_NOOP, /* accepted with no observable effect on SQLite; notice says why */
+};
+
+struct sql_column {
+    char *name;     /* result column name as PostgreSQL would report it (?column? etc.) */
+    uint32_t type;  /* PostgreSQL type OID when the translator knows it; 0: from the value */
+    int32_t typmod; /* -1 when none */
+};
+
+struct sql_copy {
+    char *table;    /* quoted SQLite table name */
+    char **columns; /* quoted column names; NULL/0: all, in table order */
+    int n_columns;
+    bool csv;           /* FORMAT csv (else text) */
+    bool header;        /* HEADER */
+    char delimiter;     /* '\t' text, ',' csv */
+    char quote, escape; /* csv only */
+    char *null_string;  /* "\\N" text, "" csv */
+};
+
+struct sql_stmt {
+    enum sql_kind kind;
+    char *sqlite;          /* SQLite text to prepare (SQL_EXEC, SQL_COPY_TO), else NULL */
+    char tag[32];          /* command tag base: SELECT, INSERT, UPDATE, DELETE, CREATE TABLE... */
+    bool returns_rows;     /* a result set: SELECT, VALUES, ... RETURNING */
+    bool writes;           /* changes the database (a write transaction is needed) */
+    int n_params;          /* highest $n referenced; SQLite parameters are ?1..?n */
+    uint32_t *param_types; /* n_params entries: inferred PostgreSQL OIDs (0 unknown) */
+    struct sql_column *columns; /* n_columns entries when returns_rows */
+    int n_columns;
+    char *name;           /* SET/RESET/SHOW parameter, SAVEPOINT name; lowercased */
+    char *value;          /* SET value as text (quotes removed); NULL for DEFAULT */
+    bool is_local;        /* SET LOCAL */
+    char *notice;         /* SQL_NOTICE_NOOP: the NOTICE text */
+    struct sql_copy copy; /* SQL_COPY_* */
+    int location;         /* byte offset of the statement in the original text */
+};
+
+struct sql_stmt_list {
+    struct sql_stmt *v;
+    int n;
+};
+
+struct sql_error {
+    char sqlstate[6];
+    char message[512];
+    char hint[256];
+    int position; /* 1-based character position in the text, 0 when none (as ErrorResponse P) */
+};
+
+/*
+ * Translate every statement of text (a simple Query may hold several). On failure returns
+ * false with err filled and out empty: 42601 for syntax errors (with position), 0A000 for
+ * what SQLite cannot do faithfully, naming the construct.
+ */
+bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error *err);
+void sql_stmt_list_free(struct sql_stmt_list *list);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * One SQLite backend session (private to src/sqlite/): the state a PostgreSQL backend keeps
+ * for one connection, on one sqlite3 handle, driven by one executor thread.
+ */
+#ifndef MYRMEX_SQLITE_SESSION_H
+#define MYRMEX_SQLITE_SESSION_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sql/functions.h"
+#include "sql/translate.h"
+#include "sql/types.h"
+#include "util/list.h"
+#include "wire/proto.h"
+
+#define SQ_MAX_MESSAGE (1u << 30) /* PostgreSQL's own limit on a message */
+#define SQ_FLUSH_AT    65536      /* flush output once this much is buffered */
+#define SQ_CACHE_SIZE  256        /* translated query texts kept per session */
+#define SQ_MAX_GUCS    128
+
+struct sq_guc {
+    char *name;  /* lowercased */
+    char *value; /* current */
+    char *saved; /* value before a SET LOCAL in the open transaction, or NULL */
+    bool local_set;
+};
+
+struct sq_cached {
+    char *text;
+    struct sql_stmt_list list;
+    uint64_t last_used;
+};
+
+struct sq_prepared {
+    struct list node;
+    char *name; /* "" for the unnamed statement */
+    char *text;
+    struct sql_stmt_list list; /* 0 or 1 statement */
+    uint32_t *param_types;     /* n_param_types from Parse, then the translator's */
+    int n_param_types;
+    int refs; /* portals using it */
+};
+
+struct sq_portal {
+    struct list node;
+    char *name;
+    struct sq_prepared *ps;
+    sqlite3_stmt *st; /* for SQL_EXEC */
+    int16_t *formats; /* result formats, one per column (expanded) */
+    int n_formats;
+    uint32_t *col_types; /* decided at Describe or first Execute */
+    int32_t *col_mods;
+    int n_cols;
+    bool started, done, described;
+    int64_t rows;
+};
+
+struct sq_session {
+    struct list node; /* registry */
+    int fd;
+    uint32_t pid, key;
+    sqlite3 *db;
+    char *path;
+    char open_error[256];
+    int busy_timeout_ms;
+    char synchronous[16];
+
+    uint8_t *in;
+    size_t in_len, in_cap, in_pos;
+    struct proto_builder out;
+
+    char tx;    /* 'I', 'T', 'E' as ReadyForQuery reports it */
+    bool begun; /* the SQLite transaction of an explicit block is open */
+    bool skip_to_sync;
+    bool report_pending;
+    unsigned errors; /* ERRORs sent so far: a statement failed when this moved */
+
+    struct sq_guc gucs[SQ_MAX_GUCS];
+    int n_gucs;
+    struct pg_format_settings fs;
+    struct sql_fn_context fn;
+
+    struct sq_cached cache[SQ_CACHE_SIZE];
+    uint64_t cache_clock;
+
+    struct list prepared;
+    struct list portals;
+};
+
+/* sqlite_exec.c */
+void sq_guc_init(struct sq_session *s, const char *const *names, const char *const *values, int n);
+void sq_guc_fini(struct sq_session *s);
+const char *sq_guc_get(struct sq_session *s, const char *name);
+void sq_send_startup_status(struct sq_session *s);
+void sq_query(struct sq_session *s, const char *text);
+void sq_parse(struct sq_session *s, const uint8_t *body, size_t len);
+void sq_bind(struct sq_session *s, const uint8_t *body, size_t len);
+void sq_describe(struct sq_session *s, const uint8_t *body, size_t len);
+void sq_execute(struct sq_session *s, const uint8_t *body, size_t len);
+void sq_close(struct sq_session *s, const uint8_t *body, size_t len);
+void sq_sync(struct sq_session *s);
+void sq_discard_all(struct sq_session *s);
+void sq_free_statements(struct sq_session *s);
+/* An ErrorResponse/NoticeResponse (severity ERROR, FATAL, WARNING, NOTICE, ...). */
+void sq_report(struct sq_session *s, const char *severity, const char *sqlstate, int position,
+               const char *hint, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* An ERROR: in a transaction block it fails the block; in the extended protocol it skips to Sync.
+ */
+void sq_error(struct sq_session *s, const char *sqlstate, int position, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void sq_error_sqlite(struct sq_session *s, int rc);
+/* An ERROR from a "[SQLSTATE] message" text (types, functions), else with fallback_state. */
+void sq_error_text(struct sq_session *s, const char *err, const char *fallback_state);
+
+/* sqlite_copy.c */
+void sq_copy_from(struct sq_session *s, const struct sql_stmt *stmt);
+void sq_copy_to(struct sq_session *s, const struct sql_stmt *stmt);
+
+/* sqlite_server.c: protocol I/O for the other files. */
+bool sq_flush(struct sq_session *s);
+/* Read one whole message: *type, *body, *len (body valid until the next read). */
+bool sq_read_message(struct sq_session *s, uint8_t *type, const uint8_t **body, uint32_t *len);
+
+#endif

@@ -1,0 +1,412 @@
+/*
+ * What the translator can tell about an expression without a catalog: the result column name
+ * PostgreSQL would report (FigureColname) and the type OID when a cast, literal, operator,
+ * aggregate or function fixes it; 0 leaves the type to the backend (declared type or value).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql/types.h"
+#include "translate_int.h"
+
+/* ---- types ---- */
+
+static const struct {
+    const char *name;  /* as the parser gives it (last component) */
+    const char *canon; /* pg_type.typname */
+    uint32_t oid;
+} type_map[] = {
+    {"bool", "bool", PGOID_BOOL},
+    {"boolean", "bool", PGOID_BOOL},
+    {"int2", "int2", PGOID_INT2},
+    {"smallint", "int2", PGOID_INT2},
+    {"int4", "int4", PGOID_INT4},
+    {"int", "int4", PGOID_INT4},
+    {"integer", "int4", PGOID_INT4},
+    {"int8", "int8", PGOID_INT8},
+    {"bigint", "int8", PGOID_INT8},
+    {"float4", "float4", PGOID_FLOAT4},
+    {"real", "float4", PGOID_FLOAT4},
+    {"float8", "float8", PGOID_FLOAT8},
+    {"float", "float8", PGOID_FLOAT8},
+    {"numeric", "numeric", PGOID_NUMERIC},
+    {"decimal", "numeric", PGOID_NUMERIC},
+    {"text", "text", PGOID_TEXT},
+    {"varchar", "varchar", PGOID_VARCHAR},
+    {"bpchar", "bpchar", PGOID_BPCHAR},
+    {"char", "bpchar", PGOID_BPCHAR},
+    {"name", "name", PGOID_NAME},
+    {"bytea", "bytea", PGOID_BYTEA},
+    {"date", "date", PGOID_DATE},
+    {"time", "time", PGOID_TIME},
+    {"timestamp", "timestamp", PGOID_TIMESTAMP},
+    {"timestamptz", "timestamptz", PGOID_TIMESTAMPTZ},
+    {"interval", "interval", PGOID_INTERVAL},
+    {"uuid", "uuid", PGOID_UUID},
+    {"json", "json", PGOID_JSON},
+    {"jsonb", "jsonb", PGOID_JSONB},
+    {"oid", "oid", PGOID_OID},
+};
+
+const char *xl_type_name(const PgQuery__TypeName *tn, uint32_t *oid)
+{
+    *oid = 0;
+    if (!tn || !tn->n_names || tn->n_array_bounds || tn->setof || tn->pct_type)
+        return NULL;
+    if (tn->n_names == 2) {
+        const char *schema = xl_str(tn->names[0]);
+        if (!schema || strcmp(schema, "pg_catalog") != 0)
+            return NULL;
+    } else if (tn->n_names > 2) {
+        return NULL;
+    }
+    const char *name = xl_str(tn->names[tn->n_names - 1]);
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < sizeof type_map / sizeof type_map[0]; i++) {
+        if (!strcmp(type_map[i].name, name)) {
+            *oid = type_map[i].oid;
+            return type_map[i].canon;
+        }
+    }
+    return NULL;
+}
+
+/* ---- names and types of expressions ---- */
+
+const char *xl_func_name(const PgQuery__FuncCall *fc)
+{
+    const char *name = xl_str(fc->funcname[fc->n_funcname - 1]);
+    return name ? name : "?column?";
+}
+
+/* PostgreSQL's FigureColname: the name a result column gets without an alias. */
+static const char *expr_name_strength(const node_t *n, int *strength)
+{
+    *strength = 2;
+    switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_COLUMN_REF: {
+        const PgQuery__ColumnRef *c = n->column_ref;
+        const char *s = xl_str(c->fields[c->n_fields - 1]);
+        if (s)
+            return s;
+        break;
+    }
+    case PG_QUERY__NODE__NODE_A_INDIRECTION: {
+        const PgQuery__AIndirection *ai = n->a_indirection;
+        for (size_t i = ai->n_indirection; i > 0; i--) {
+            const char *s = xl_str(ai->indirection[i - 1]);
+            if (s)
+                return s;
+        }
+        return expr_name_strength(ai->arg, strength);
+    }
+    case PG_QUERY__NODE__NODE_FUNC_CALL:
+        return xl_func_name(n->func_call);
+    case PG_QUERY__NODE__NODE_A_EXPR:
+        if (n->a_expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF)
+            return "nullif";
+        break;
+    case PG_QUERY__NODE__NODE_TYPE_CAST: {
+        int s2;
+        const char *inner = expr_name_strength(n->type_cast->arg, &s2);
+        if (s2 > 1)
+            return inner;
+        const PgQuery__TypeName *tn = n->type_cast->type_name;
+        *strength = 1;
+        uint32_t oid;
+        const char *canon = xl_type_name(tn, &oid);
+        if (canon)
+            return canon;
+        return xl_str(tn->names[tn->n_names - 1]);
+    }
+    case PG_QUERY__NODE__NODE_COLLATE_CLAUSE:
+        return expr_name_strength(n->collate_clause->arg, strength);
+    case PG_QUERY__NODE__NODE_CASE_EXPR:
+        *strength = 1;
+        return "case";
+    case PG_QUERY__NODE__NODE_COALESCE_EXPR:
+        return "coalesce";
+    case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
+        return n->min_max_expr->op == PG_QUERY__MIN_MAX_OP__IS_GREATEST ? "greatest" : "least";
+    case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
+        switch (n->sqlvalue_function->op) {
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_DATE:
+            return "current_date";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME:
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME_N:
+            return "current_time";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP:
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP_N:
+            return "current_timestamp";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME:
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME_N:
+            return "localtime";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP:
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP_N:
+            return "localtimestamp";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_ROLE:
+            return "current_role";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_USER:
+            return "current_user";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_USER:
+            return "user";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_SESSION_USER:
+            return "session_user";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_CATALOG:
+            return "current_catalog";
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_SCHEMA:
+            return "current_schema";
+        default:
+            break;
+        }
+        break;
+    case PG_QUERY__NODE__NODE_SUB_LINK: {
+        const PgQuery__SubLink *sl = n->sub_link;
+        if (sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__EXISTS_SUBLINK)
+            return "exists";
+        if (sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK)
+            return "array";
+        if (sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK) {
+            const PgQuery__SelectStmt *s = sl->subselect->select_stmt;
+            while (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
+                s = s->larg;
+            if (s->n_target_list) {
+                const PgQuery__ResTarget *rt = s->target_list[0]->res_target;
+                if (rt->name && *rt->name)
+                    return rt->name;
+                return expr_name_strength(rt->val, strength);
+            }
+        }
+        break;
+    }
+    case PG_QUERY__NODE__NODE_ROW_EXPR:
+        return "row";
+    case PG_QUERY__NODE__NODE_A_ARRAY_EXPR:
+        return "array";
+    default:
+        break;
+    }
+    *strength = 0;
+    return "?column?";
+}
+
+const char *xl_expr_name(const node_t *n)
+{
+    int strength;
+    return expr_name_strength(n, &strength);
+}
+
+static uint32_t const_type(const PgQuery__AConst *c)
+{
+    if (c->isnull)
+        return PGOID_TEXT;
+    switch (c->val_case) {
+    case PG_QUERY__A__CONST__VAL_IVAL:
+        return PGOID_INT4;
+    case PG_QUERY__A__CONST__VAL_FVAL: {
+        /* An integer too large for int4 arrives as a Float node. */
+        const char *s = c->fval->fval;
+        bool integral = !strpbrk(s, ".eE");
+        if (integral) {
+            size_t digits = strlen(s) - (s[0] == '-' ? 1 : 0);
+            if (digits < 19 ||
+                (digits == 19 && strcmp(s + (s[0] == '-'), "9223372036854775807") <= 0))
+                return PGOID_INT8;
+        }
+        return PGOID_NUMERIC;
+    }
+    case PG_QUERY__A__CONST__VAL_BOOLVAL:
+        return PGOID_BOOL;
+    case PG_QUERY__A__CONST__VAL_SVAL:
+        return PGOID_TEXT;
+    default:
+        return 0;
+    }
+}
+
+static bool is_numeric_oid(uint32_t o)
+{
+    return o == PGOID_INT2 || o == PGOID_INT4 || o == PGOID_INT8 || o == PGOID_NUMERIC ||
+           o == PGOID_FLOAT4 || o == PGOID_FLOAT8;
+}
+
+static uint32_t arith_type(uint32_t a, uint32_t b)
+{
+    if (!is_numeric_oid(a) || !is_numeric_oid(b))
+        return 0;
+    if (a == PGOID_FLOAT8 || b == PGOID_FLOAT8 || a == PGOID_FLOAT4 || b == PGOID_FLOAT4)
+        return PGOID_FLOAT8;
+    if (a == PGOID_NUMERIC || b == PGOID_NUMERIC)
+        return PGOID_NUMERIC;
+    if (a == PGOID_INT8 || b == PGOID_INT8)
+        return PGOID_INT8;
+    if (a == PGOID_INT4 || b == PGOID_INT4)
+        return PGOID_INT4;
+    return PGOID_INT2;
+}
+
+const char *xl_op_name(const PgQuery__AExpr *e)
+{
+    return e->n_name ? xl_str(e->name[e->n_name - 1]) : NULL;
+}
+
+static uint32_t func_type(const PgQuery__FuncCall *fc)
+{
+    const char *f = xl_func_name(fc);
+    uint32_t a0 = fc->n_args ? xl_expr_type(fc->args[0]) : 0;
+    static const char *const text_fns[] = {
+        "lower",      "upper",   "substr",     "substring",       "replace", "trim",  "btrim",
+        "ltrim",      "rtrim",   "concat",     "concat_ws",       "left",    "right", "repeat",
+        "split_part", "md5",     "string_agg", "current_setting", "initcap", "lpad",  "rpad",
+        "reverse",    "to_char", "chr",        "version",
+    };
+    for (size_t i = 0; i < sizeof text_fns / sizeof text_fns[0]; i++)
+        if (!strcmp(f, text_fns[i]))
+            return PGOID_TEXT;
+    if (!strcmp(f, "count"))
+        return PGOID_INT8;
+    if (!strcmp(f, "length") || !strcmp(f, "char_length") || !strcmp(f, "position") ||
+        !strcmp(f, "strpos") || !strcmp(f, "octet_length") || !strcmp(f, "ascii") ||
+        !strcmp(f, "character_length"))
+        return PGOID_INT4;
+    if (!strcmp(f, "row_number") || !strcmp(f, "rank") || !strcmp(f, "dense_rank"))
+        return PGOID_INT8;
+    if (!strcmp(f, "sum")) {
+        if (a0 == PGOID_INT2 || a0 == PGOID_INT4)
+            return PGOID_INT8;
+        if (a0 == PGOID_INT8 || a0 == PGOID_NUMERIC)
+            return PGOID_NUMERIC;
+        return a0 == PGOID_FLOAT4 || a0 == PGOID_FLOAT8 ? PGOID_FLOAT8 : 0;
+    }
+    if (!strcmp(f, "avg"))
+        return a0 == PGOID_FLOAT4 || a0 == PGOID_FLOAT8 ? PGOID_FLOAT8 : PGOID_NUMERIC;
+    if (!strcmp(f, "min") || !strcmp(f, "max") || !strcmp(f, "abs"))
+        return a0;
+    if (!strcmp(f, "bool_and") || !strcmp(f, "bool_or") || !strcmp(f, "every") ||
+        !strcmp(f, "starts_with"))
+        return PGOID_BOOL;
+    if (!strcmp(f, "now") || !strcmp(f, "transaction_timestamp") ||
+        !strcmp(f, "statement_timestamp") || !strcmp(f, "clock_timestamp"))
+        return PGOID_TIMESTAMPTZ;
+    if (!strcmp(f, "date_trunc"))
+        return fc->n_args == 2 ? xl_expr_type(fc->args[1]) : 0;
+    if (!strcmp(f, "extract"))
+        return PGOID_NUMERIC;
+    if (!strcmp(f, "date_part") || !strcmp(f, "random"))
+        return PGOID_FLOAT8;
+    if (!strcmp(f, "gen_random_uuid"))
+        return PGOID_UUID;
+    if (!strcmp(f, "round") || !strcmp(f, "ceil") || !strcmp(f, "ceiling") || !strcmp(f, "floor") ||
+        !strcmp(f, "trunc"))
+        return a0 == PGOID_FLOAT8 || a0 == PGOID_FLOAT4 ? PGOID_FLOAT8 : PGOID_NUMERIC;
+    return 0;
+}
+
+/*
+ * The result type of an expression whose branches have types a (so far) and b: known only when
+ * every branch is known and all agree. A column's type is unknown here (no catalog), and
+ * guessing from a literal branch would print a numeric column as an integer.
+ */
+static uint32_t common_type(uint32_t a, uint32_t b, bool first)
+{
+    if (first)
+        return b;
+    return a && a == b ? a : 0;
+}
+
+uint32_t xl_expr_type(const node_t *n)
+{
+    switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_A_CONST:
+        return const_type(n->a_const);
+    case PG_QUERY__NODE__NODE_TYPE_CAST: {
+        uint32_t oid;
+        xl_type_name(n->type_cast->type_name, &oid);
+        return oid;
+    }
+    case PG_QUERY__NODE__NODE_BOOL_EXPR:
+    case PG_QUERY__NODE__NODE_NULL_TEST:
+    case PG_QUERY__NODE__NODE_BOOLEAN_TEST:
+        return PGOID_BOOL;
+    case PG_QUERY__NODE__NODE_SUB_LINK: {
+        const PgQuery__SubLink *sl = n->sub_link;
+        if (sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK) {
+            const PgQuery__SelectStmt *s = sl->subselect->select_stmt;
+            while (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
+                s = s->larg;
+            if (s->n_target_list)
+                return xl_expr_type(s->target_list[0]->res_target->val);
+            return 0;
+        }
+        return PGOID_BOOL;
+    }
+    case PG_QUERY__NODE__NODE_A_EXPR: {
+        const PgQuery__AExpr *e = n->a_expr;
+        const char *op = xl_op_name(e);
+        if (e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF)
+            return xl_expr_type(e->lexpr);
+        if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP)
+            return PGOID_BOOL;
+        if (!op)
+            return 0;
+        if (!strcmp(op, "||") || !strcmp(op, "->>"))
+            return PGOID_TEXT;
+        if (!strcmp(op, "->")) {
+            uint32_t l = xl_expr_type(e->lexpr);
+            return l == PGOID_JSON || l == PGOID_JSONB ? l : 0;
+        }
+        if (strchr("=<>!~", op[0]))
+            return PGOID_BOOL;
+        if (!e->lexpr)
+            return xl_expr_type(e->rexpr);
+        uint32_t l = xl_expr_type(e->lexpr), r = xl_expr_type(e->rexpr);
+        if (r == PGOID_INTERVAL || l == PGOID_INTERVAL) {
+            uint32_t ts = r == PGOID_INTERVAL ? l : r;
+            return ts == PGOID_DATE ? PGOID_TIMESTAMP : ts;
+        }
+        return arith_type(l, r);
+    }
+    case PG_QUERY__NODE__NODE_FUNC_CALL:
+        return func_type(n->func_call);
+    case PG_QUERY__NODE__NODE_COALESCE_EXPR: {
+        uint32_t t = 0;
+        for (size_t i = 0; i < n->coalesce_expr->n_args; i++)
+            t = common_type(t, xl_expr_type(n->coalesce_expr->args[i]), i == 0);
+        return t;
+    }
+    case PG_QUERY__NODE__NODE_MIN_MAX_EXPR: {
+        uint32_t t = 0;
+        for (size_t i = 0; i < n->min_max_expr->n_args; i++)
+            t = common_type(t, xl_expr_type(n->min_max_expr->args[i]), i == 0);
+        return t;
+    }
+    case PG_QUERY__NODE__NODE_CASE_EXPR: {
+        const PgQuery__CaseExpr *c = n->case_expr;
+        uint32_t t = 0;
+        for (size_t i = 0; i < c->n_args; i++)
+            t = common_type(t, xl_expr_type(c->args[i]->case_when->result), i == 0);
+        /* No ELSE is an ELSE NULL, which takes any type. */
+        return c->defresult ? common_type(t, xl_expr_type(c->defresult), c->n_args == 0) : t;
+    }
+    case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
+        switch (n->sqlvalue_function->op) {
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_DATE:
+            return PGOID_DATE;
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP:
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP_N:
+            return PGOID_TIMESTAMPTZ;
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP:
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP_N:
+            return PGOID_TIMESTAMP;
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME:
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME_N:
+            return PGOID_TIME;
+        default:
+            return PGOID_NAME;
+        }
+    default:
+        return 0;
+    }
+}

@@ -1,0 +1,87 @@
+/*
+ * Internals shared by the translator's files: translate.c (SELECT/INSERT/UPDATE/DELETE and the
+ * entry point), translate_expr.c (expressions, functions, literal typing by column),
+ * translate_infer.c (result column names and type OIDs), translate_ddl.c (DDL) and
+ * translate_utility.c (transactions, SET/SHOW, COPY). Not a public interface: the contract is
+ * include/sql/translate.h.
+ */
+#ifndef MYRMEX_SQL_TRANSLATE_INT_H
+#define MYRMEX_SQL_TRANSLATE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pg_query.h>
+#include <pg_query/pg_query.pb-c.h>
+
+#include "sql/translate.h"
+
+typedef PgQuery__Node node_t;
+
+/* A table visible to column references: FROM items by nesting depth (innermost last). */
+struct xl_rel {
+    const char *alias; /* the name column references use (alias or table name) */
+    const char *rel;   /* the table */
+    int depth;
+};
+
+/* Per-statement translation state. The output buffer has a sticky failure flag. */
+struct tr {
+    char *buf;
+    size_t len, cap;
+    bool failed; /* an error is in *err; every emitter returns false from now on */
+    struct sql_error *err;
+    int n_params;
+    uint32_t param_types[256];
+    bool writes;
+    struct xl_rel scope[64];
+    int n_scope;
+    int depth;
+};
+
+void xl_put(struct tr *t, const char *s);
+void xl_putn(struct tr *t, const char *s, size_t n);
+void xl_printf(struct tr *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void xl_ident(struct tr *t, const char *name);
+void xl_string_lit(struct tr *t, const char *s);
+bool xl_refuse(struct tr *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool xl_fail(struct tr *t, const char *sqlstate, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Expressions (translate_expr.c). */
+bool xl_expr(struct tr *t, const node_t *n);
+bool xl_expr_list(struct tr *t, node_t *const *v, size_t n);
+uint32_t xl_expr_type(const node_t *n);
+const char *xl_expr_name(const node_t *n);
+const char *xl_str(const node_t *n); /* String node's text or NULL */
+const char *xl_func_name(const PgQuery__FuncCall *fc);
+const char *xl_op_name(const PgQuery__AExpr *e);
+/* A TypeName as a canonical pg_type name ("int4", "timestamptz"...), NULL when unknown. */
+const char *xl_type_name(const PgQuery__TypeName *tn, uint32_t *oid);
+void xl_note_param(struct tr *t, int number, uint32_t oid);
+
+/* Scopes for typing literals by the column they meet (translate_expr.c). */
+int xl_scope_push(struct tr *t, node_t *const *from, size_t n, const PgQuery__RangeVar *target);
+void xl_scope_pop(struct tr *t, int saved);
+bool xl_assigned(struct tr *t, const node_t *v, const char *rel, const char *col);
+
+/* Statements (translate.c). */
+bool xl_select(struct tr *t, const PgQuery__SelectStmt *s, bool alias_targets);
+bool xl_range_var(struct tr *t, const PgQuery__RangeVar *rv);
+bool xl_with(struct tr *t, const PgQuery__WithClause *w);
+bool xl_sort_list(struct tr *t, node_t *const *v, size_t n);
+
+bool xl_select_columns(struct tr *t, struct sql_stmt *st, const PgQuery__SelectStmt *s);
+
+/* Utility statements (translate_utility.c). */
+bool xl_transaction(struct tr *t, struct sql_stmt *st, const PgQuery__TransactionStmt *s);
+bool xl_set(struct tr *t, struct sql_stmt *st, const PgQuery__VariableSetStmt *s);
+bool xl_show(struct tr *t, struct sql_stmt *st, const PgQuery__VariableShowStmt *s);
+bool xl_copy(struct tr *t, struct sql_stmt *st, const PgQuery__CopyStmt *s);
+char *xl_lower_dup(const char *s);
+
+/* DDL (translate_ddl.c): fills st (tag, kind) and emits into t. */
+bool xl_ddl(struct tr *t, const node_t *n, struct sql_stmt *st, bool *handled);
+
+#endif

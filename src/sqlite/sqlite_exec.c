@@ -1,0 +1,1380 @@
+/*
+ * What an SQLite session does with each frontend message: settings (SET/SHOW/RESET and the
+ * ParameterStatus set of PostgreSQL 15), transactions as PostgreSQL has them ('I'/'T'/'E',
+ * deferred BEGIN upgraded to a write transaction by the first write), the simple and extended
+ * query protocols, result rows in text and binary, and SQLite errors as SQLSTATEs.
+ */
+#include <ctype.h>
+#include <event2/buffer.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+
+#include "sqlite/session.h"
+#include "util/log.h"
+#include "util/util.h"
+
+#define SQ_SERVER_VERSION "15.0"
+
+/* ---------------------------------------------------------------------------------------- */
+/* Settings */
+
+static const struct {
+    const char *name;     /* lowercased */
+    const char *reported; /* ParameterStatus name, or NULL when not reported */
+    const char *value;
+} sq_guc_defaults[] = {
+    {"application_name", "application_name", ""},
+    {"client_encoding", "client_encoding", "UTF8"},
+    {"datestyle", "DateStyle", "ISO, MDY"},
+    {"default_transaction_read_only", "default_transaction_read_only", "off"},
+    {"in_hot_standby", "in_hot_standby", "off"},
+    {"integer_datetimes", "integer_datetimes", "on"},
+    {"intervalstyle", "IntervalStyle", "postgres"},
+    {"is_superuser", "is_superuser", "on"},
+    {"server_encoding", "server_encoding", "UTF8"},
+    {"server_version", "server_version", SQ_SERVER_VERSION},
+    {"session_authorization", "session_authorization", ""},
+    {"standard_conforming_strings", "standard_conforming_strings", "on"},
+    {"timezone", "TimeZone", "UTC"},
+    {"extra_float_digits", NULL, "1"},
+    {"search_path", NULL, "\"$user\", public"},
+    {"statement_timeout", NULL, "0"},
+    {"lock_timeout", NULL, "0"},
+    {"idle_in_transaction_session_timeout", NULL, "0"},
+    {"client_min_messages", NULL, "notice"},
+    {"bytea_output", NULL, "hex"},
+    {"transaction_isolation", NULL, "serializable"},
+    {"default_transaction_isolation", NULL, "serializable"},
+    {"server_version_num", NULL, "150000"},
+    {"max_identifier_length", NULL, "63"},
+};
+
+static void sq_lower(char *s)
+{
+    for (; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
+
+static struct sq_guc *sq_guc_find(struct sq_session *s, const char *name)
+{
+    for (int i = 0; i < s->n_gucs; i++)
+        if (strcasecmp(s->gucs[i].name, name) == 0)
+            return &s->gucs[i];
+    return NULL;
+}
+
+static const char *sq_guc_default(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(sq_guc_defaults); i++)
+        if (strcasecmp(sq_guc_defaults[i].name, name) == 0)
+            return sq_guc_defaults[i].value;
+    return NULL;
+}
+
+static const char *sq_guc_reported(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(sq_guc_defaults); i++)
+        if (strcasecmp(sq_guc_defaults[i].name, name) == 0)
+            return sq_guc_defaults[i].reported;
+    return NULL;
+}
+
+/* Apply the settings that change how values print. */
+static void sq_guc_apply(struct sq_session *s)
+{
+    const char *v;
+    pg_format_settings_default(&s->fs);
+    if ((v = sq_guc_get(s, "extra_float_digits")) != NULL)
+        s->fs.extra_float_digits = atoi(v);
+    if ((v = sq_guc_get(s, "timezone")) != NULL)
+        snprintf(s->fs.timezone, sizeof(s->fs.timezone), "%s", v);
+    if ((v = sq_guc_get(s, "intervalstyle")) != NULL)
+        snprintf(s->fs.intervalstyle, sizeof(s->fs.intervalstyle), "%s", v);
+}
+
+static bool sq_guc_store(struct sq_session *s, const char *name, const char *value)
+{
+    struct sq_guc *g = sq_guc_find(s, name);
+    if (!g) {
+        if (s->n_gucs == SQ_MAX_GUCS)
+            return false;
+        g = &s->gucs[s->n_gucs++];
+        g->name = xstrdup(name);
+        sq_lower(g->name);
+    }
+    str_replace(&g->value, value);
+    if (sq_guc_reported(name))
+        s->report_pending = true;
+    return true;
+}
+
+void sq_guc_init(struct sq_session *s, const char *const *names, const char *const *values, int n)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(sq_guc_defaults); i++)
+        sq_guc_store(s, sq_guc_defaults[i].name, sq_guc_defaults[i].value);
+    for (int i = 0; i < n; i++) {
+        if (strcmp(names[i], "user") == 0) {
+            sq_guc_store(s, "session_authorization", values[i]);
+        } else if (strcmp(names[i], "database") == 0) {
+            sq_guc_store(s, "myrmex.database", values[i]);
+        } else if (strcmp(names[i], "options") == 0 || strcmp(names[i], "replication") == 0) {
+            continue;
+        } else {
+            sq_guc_store(s, names[i], values[i]);
+        }
+    }
+    sq_guc_apply(s);
+    s->report_pending = false;
+}
+
+void sq_guc_fini(struct sq_session *s)
+{
+    for (int i = 0; i < s->n_gucs; i++) {
+        free(s->gucs[i].name);
+        free(s->gucs[i].value);
+        free(s->gucs[i].saved);
+    }
+    s->n_gucs = 0;
+}
+
+const char *sq_guc_get(struct sq_session *s, const char *name)
+{
+    struct sq_guc *g = sq_guc_find(s, name);
+    return g ? g->value : NULL;
+}
+
+void sq_send_startup_status(struct sq_session *s)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(sq_guc_defaults); i++)
+        if (sq_guc_defaults[i].reported)
+            proto_write_param_status(&s->out, sq_guc_defaults[i].reported,
+                                     sq_guc_get(s, sq_guc_defaults[i].name));
+}
+
+/* ParameterStatus for every reported setting (sent before ReadyForQuery, as PostgreSQL does). */
+static void sq_report_settings(struct sq_session *s)
+{
+    if (!s->report_pending)
+        return;
+    sq_send_startup_status(s);
+    s->report_pending = false;
+}
+
+/* Validate a value for the settings the backend itself interprets; NULL when fine. */
+static const char *sq_guc_check(const char *name, const char *value, char *buf, size_t cap)
+{
+    if (strcasecmp(name, "client_encoding") == 0 && strcasecmp(value, "UTF8") != 0 &&
+        strcasecmp(value, "UTF-8") != 0 && strcasecmp(value, "UNICODE") != 0) {
+        snprintf(buf, cap,
+                 "client_encoding \"%s\" is not supported on the SQLite backend "
+                 "(only UTF8)",
+                 value);
+        return buf;
+    }
+    if (strcasecmp(name, "datestyle") == 0 && strncasecmp(value, "ISO", 3) != 0) {
+        snprintf(buf, cap, "DateStyle \"%s\" is not supported on the SQLite backend (only ISO)",
+                 value);
+        return buf;
+    }
+    if (strcasecmp(name, "intervalstyle") == 0 && strcasecmp(value, "postgres") != 0) {
+        snprintf(buf, cap,
+                 "IntervalStyle \"%s\" is not supported on the SQLite backend (only postgres)",
+                 value);
+        return buf;
+    }
+    if (strcasecmp(name, "standard_conforming_strings") == 0 && strcasecmp(value, "on") != 0) {
+        snprintf(buf, cap, "standard_conforming_strings must be on on the SQLite backend");
+        return buf;
+    }
+    if (strcasecmp(name, "bytea_output") == 0 && strcasecmp(value, "hex") != 0) {
+        snprintf(buf, cap, "bytea_output \"%s\" is not supported on the SQLite backend (only hex)",
+                 value);
+        return buf;
+    }
+    return NULL;
+}
+
+static void sq_normalise_setting(const char *name, const char *in, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", in);
+    if (strcasecmp(name, "client_encoding") == 0)
+        snprintf(out, cap, "UTF8");
+    else if (strcasecmp(name, "datestyle") == 0)
+        snprintf(out, cap, "%s", strstr(in, "DMY") || strstr(in, "dmy") ? "ISO, DMY" : "ISO, MDY");
+}
+
+/* SET [LOCAL] name = value / TO DEFAULT; false after sending an error. */
+static bool sq_set(struct sq_session *s, const struct sql_stmt *st)
+{
+    char buf[256], norm[256];
+    const char *value = st->value ? st->value : sq_guc_default(st->name);
+    const char *bad;
+    struct sq_guc *g;
+
+    if (strcasecmp(st->name, "server_version") == 0 ||
+        strcasecmp(st->name, "server_encoding") == 0 || strcasecmp(st->name, "is_superuser") == 0 ||
+        strcasecmp(st->name, "integer_datetimes") == 0) {
+        sq_error(s, "55P02", 0, "parameter \"%s\" cannot be changed", st->name);
+        return false;
+    }
+    if (!value)
+        value = "";
+    if ((bad = sq_guc_check(st->name, value, buf, sizeof(buf))) != NULL) {
+        sq_error(s, "0A000", 0, "%s", bad);
+        return false;
+    }
+    sq_normalise_setting(st->name, value, norm, sizeof(norm));
+    g = sq_guc_find(s, st->name);
+    if (st->is_local) {
+        if (s->tx == 'I') {
+            sq_report(s, "WARNING", "25P01", 0, NULL,
+                      "SET LOCAL can only be used in transaction blocks");
+            return true;
+        }
+        if (g && !g->local_set) {
+            g->saved = g->value ? xstrdup(g->value) : NULL;
+            g->local_set = true;
+        } else if (!g) {
+            if (!sq_guc_store(s, st->name, ""))
+                goto full;
+            g = sq_guc_find(s, st->name);
+            g->saved = xstrdup("");
+            g->local_set = true;
+        }
+    }
+    if (!sq_guc_store(s, st->name, norm))
+        goto full;
+    sq_guc_apply(s);
+    return true;
+full:
+    sq_error(s, "54000", 0, "too many settings in this session");
+    return false;
+}
+
+/* End of a transaction block: SET LOCAL values go back. */
+static void sq_guc_end_tx(struct sq_session *s)
+{
+    for (int i = 0; i < s->n_gucs; i++) {
+        struct sq_guc *g = &s->gucs[i];
+        if (!g->local_set)
+            continue;
+        str_replace(&g->value, g->saved);
+        free(g->saved);
+        g->saved = NULL;
+        g->local_set = false;
+        if (sq_guc_reported(g->name))
+            s->report_pending = true;
+    }
+    sq_guc_apply(s);
+}
+
+static void sq_reset(struct sq_session *s, const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(sq_guc_defaults); i++) {
+        if (name && strcasecmp(name, sq_guc_defaults[i].name) != 0)
+            continue;
+        if (strcmp(sq_guc_defaults[i].name, "session_authorization") == 0 ||
+            strcmp(sq_guc_defaults[i].name, "server_version") == 0)
+            continue;
+        sq_guc_store(s, sq_guc_defaults[i].name, sq_guc_defaults[i].value);
+    }
+    if (name && !sq_guc_default(name)) {
+        struct sq_guc *g = sq_guc_find(s, name);
+        if (g)
+            str_replace(&g->value, "");
+    }
+    sq_guc_apply(s);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Messages */
+
+static void sq_vreport(struct sq_session *s, const char *severity, const char *sqlstate,
+                       int position, const char *hint, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    struct proto_error e = {severity, sqlstate, msg, NULL, hint, position};
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (strcmp(severity, "ERROR") == 0 || strcmp(severity, "FATAL") == 0)
+        proto_write_error(&s->out, &e);
+    else
+        proto_write_notice(&s->out, &e);
+}
+
+void sq_report(struct sq_session *s, const char *severity, const char *sqlstate, int position,
+               const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sq_vreport(s, severity, sqlstate, position, hint, fmt, ap);
+    va_end(ap);
+}
+
+void sq_error(struct sq_session *s, const char *sqlstate, int position, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sq_vreport(s, "ERROR", sqlstate, position, NULL, fmt, ap);
+    va_end(ap);
+    s->errors++;
+    if (s->tx == 'T')
+        s->tx = 'E';
+}
+
+void sq_error_text(struct sq_session *s, const char *err, const char *fallback_state)
+{
+    char state[6];
+    const char *text;
+    if (err && sql_functions_error_sqlstate(err, state, &text))
+        sq_error(s, state, 0, "%s", text);
+    else
+        sq_error(s, fallback_state, 0, "%s", err ? err : "invalid value");
+}
+
+/* Pull 'name' out of SQLite's "...: name" message tails. */
+static const char *sq_after(const char *msg, const char *prefix, char *buf, size_t cap)
+{
+    const char *p = strstr(msg, prefix);
+    if (!p)
+        return NULL;
+    snprintf(buf, cap, "%s", p + strlen(prefix));
+    return buf;
+}
+
+void sq_error_sqlite(struct sq_session *s, int rc)
+{
+    const char *msg = sqlite3_errmsg(s->db);
+    char name[256];
+
+    if (s->begun && sqlite3_get_autocommit(s->db))
+        s->begun = false; /* SQLite rolled the transaction back itself */
+    {
+        /* "[SQLSTATE] message" from our SQL functions and type conversions. */
+        char state[6];
+        const char *text;
+        if (sql_functions_error_sqlstate(msg, state, &text)) {
+            sq_error(s, state, 0, "%s", text);
+            return;
+        }
+    }
+    switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+        sq_error(s, "23505", 0, "duplicate key value violates unique constraint (%s)", msg);
+        return;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+        sq_error(s, "23503", 0, "insert or update violates foreign key constraint (%s)", msg);
+        return;
+    case SQLITE_CONSTRAINT_NOTNULL:
+        sq_error(s, "23502", 0, "null value violates not-null constraint (%s)", msg);
+        return;
+    case SQLITE_CONSTRAINT_CHECK: {
+        /* The translator enforces varchar(n)/char(n) with CHECKs named varchar_length_<n>. */
+        const char *v = strstr(msg, "varchar_length_");
+        if (v) {
+            sq_error(s, "22001", 0, "value too long for type character varying(%d)",
+                     atoi(v + strlen("varchar_length_")));
+            return;
+        }
+        sq_error(s, "23514", 0, "new row violates check constraint (%s)", msg);
+        return;
+    }
+    case SQLITE_BUSY_SNAPSHOT:
+        sq_error(s, "40001", 0, "could not serialize access due to concurrent update");
+        return;
+    case SQLITE_BUSY:
+    case SQLITE_BUSY_TIMEOUT:
+    case SQLITE_LOCKED:
+        sq_error(s, "55P03", 0, "could not obtain lock: the database is locked by another writer");
+        return;
+    case SQLITE_FULL:
+        sq_error(s, "53100", 0, "could not extend the database: disk full");
+        return;
+    case SQLITE_INTERRUPT:
+        sq_error(s, "57014", 0, "canceling statement due to user request");
+        return;
+    case SQLITE_READONLY:
+        sq_error(s, "25006", 0, "cannot execute the statement: %s", msg);
+        return;
+    default:
+        break;
+    }
+    if (sq_after(msg, "no such table: ", name, sizeof(name)))
+        sq_error(s, "42P01", 0, "relation \"%s\" does not exist", name);
+    else if (sq_after(msg, "no such column: ", name, sizeof(name)))
+        sq_error(s, "42703", 0, "column \"%s\" does not exist", name);
+    else if (sq_after(msg, "no such function: ", name, sizeof(name)))
+        sq_error(s, "42883", 0, "function %s does not exist", name);
+    else if (sq_after(msg, "no such savepoint: ", name, sizeof(name)))
+        sq_error(s, "3B001", 0, "savepoint \"%s\" does not exist", name);
+    else if (strstr(msg, "already exists"))
+        sq_error(s, "42P07", 0, "%s", msg);
+    else if (strstr(msg, "syntax error"))
+        sq_error(s, "42601", 0, "%s", msg);
+    else
+        sq_error(s, "XX000", 0, "%s", msg);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Transactions */
+
+static int64_t sq_now_us(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static bool sq_exec_simple(struct sq_session *s, const char *sql)
+{
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        sq_error_sqlite(s, sqlite3_extended_errcode(s->db));
+        return false;
+    }
+    return true;
+}
+
+/* Inside a transaction block, open SQLite's transaction on the first statement. */
+static bool sq_ensure_begun(struct sq_session *s, bool writes)
+{
+    if (s->tx != 'T' || s->begun)
+        return true;
+    if (!sq_exec_simple(s, writes ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED"))
+        return false;
+    s->begun = true;
+    return true;
+}
+
+static void sq_end_block(struct sq_session *s, bool commit)
+{
+    if (s->begun && !sqlite3_get_autocommit(s->db)) {
+        if (commit) {
+            if (!sq_exec_simple(s, "COMMIT")) {
+                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+                s->begun = false;
+                s->tx = 'I';
+                sq_guc_end_tx(s);
+                return;
+            }
+        } else {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        }
+    }
+    s->begun = false;
+    s->tx = 'I';
+    sq_guc_end_tx(s);
+}
+
+static void sq_complete(struct sq_session *s, const char *tag)
+{
+    proto_begin(&s->out, 'C');
+    proto_put_str(&s->out, tag);
+    proto_end(&s->out);
+}
+
+static char *sq_quote_ident(const char *name, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[n++] = '"';
+    for (; *name && n + 3 < cap; name++) {
+        if (*name == '"')
+            buf[n++] = '"';
+        buf[n++] = *name;
+    }
+    buf[n++] = '"';
+    buf[n] = '\0';
+    return buf;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Rows */
+
+/* Decide each result column's type: translator, declared type, then the first row's value. */
+static void sq_column_types(const struct sql_stmt *stmt, sqlite3_stmt *st, bool have_row,
+                            uint32_t *types, int32_t *mods, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const char *decl;
+        types[i] = 0;
+        mods[i] = -1;
+        if (i < stmt->n_columns && stmt->columns[i].type) {
+            types[i] = stmt->columns[i].type;
+            mods[i] = stmt->columns[i].typmod;
+            continue;
+        }
+        decl = sqlite3_column_decltype(st, i);
+        if (decl)
+            types[i] = pgtype_from_decltype(decl, &mods[i]);
+        if (!types[i] && have_row && sqlite3_column_type(st, i) != SQLITE_NULL)
+            types[i] = pgtype_of_value(sqlite3_column_value(st, i));
+        if (!types[i])
+            types[i] = PGOID_TEXT;
+    }
+}
+
+static void sq_row_description(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st,
+                               const uint32_t *types, const int32_t *mods, int n,
+                               const int16_t *formats)
+{
+    proto_begin(&s->out, 'T');
+    proto_put_u16(&s->out, (uint16_t)n);
+    for (int i = 0; i < n; i++) {
+        const char *name = i < stmt->n_columns && stmt->columns[i].name
+                               ? stmt->columns[i].name
+                               : sqlite3_column_name(st, i);
+        proto_put_str(&s->out, name ? name : "?column?");
+        proto_put_u32(&s->out, 0); /* table OID */
+        proto_put_u16(&s->out, 0); /* attnum */
+        proto_put_u32(&s->out, types[i]);
+        proto_put_u16(&s->out, (uint16_t)pgtype_len(types[i]));
+        proto_put_u32(&s->out, (uint32_t)mods[i]);
+        proto_put_u16(&s->out, formats ? (uint16_t)formats[i] : 0);
+    }
+    proto_end(&s->out);
+}
+
+/* One DataRow from the current row of st; false after sending an error. */
+static bool sq_data_row(struct sq_session *s, sqlite3_stmt *st, const uint32_t *types,
+                        const int32_t *mods, int n, const int16_t *formats, struct evbuffer *tmp)
+{
+    proto_begin(&s->out, 'D');
+    proto_put_u16(&s->out, (uint16_t)n);
+    for (int i = 0; i < n; i++) {
+        sqlite3_value *v = sqlite3_column_value(st, i);
+        const char *err = NULL;
+        bool ok;
+        size_t len;
+        if (sqlite3_value_type(v) == SQLITE_NULL) {
+            proto_put_u32(&s->out, 0xFFFFFFFFu);
+            continue;
+        }
+        evbuffer_drain(tmp, evbuffer_get_length(tmp));
+        if (formats && formats[i] == 1)
+            ok = pgtype_format_binary(types[i], mods[i], v, tmp, &err);
+        else
+            ok = pgtype_format_text(types[i], mods[i], v, &s->fs, tmp, &err);
+        if (!ok) {
+            /* Drop the half-built DataRow: the builder's open message is discarded. */
+            s->out.len = s->out.msg_start - 1;
+            sq_error_text(s, err, "22P02");
+            return false;
+        }
+        len = evbuffer_get_length(tmp);
+        proto_put_u32(&s->out, (uint32_t)len);
+        proto_put_bytes(&s->out, evbuffer_pullup(tmp, (ssize_t)len), len);
+    }
+    proto_end(&s->out);
+    return true;
+}
+
+static void sq_tag_with_count(struct sq_session *s, const struct sql_stmt *stmt, int64_t rows)
+{
+    char tag[64];
+    int64_t changes = sqlite3_changes64(s->db);
+    if (strcmp(stmt->tag, "INSERT") == 0)
+        snprintf(tag, sizeof(tag), "INSERT 0 %lld",
+                 (long long)(stmt->returns_rows ? rows : changes));
+    else if (strcmp(stmt->tag, "UPDATE") == 0 || strcmp(stmt->tag, "DELETE") == 0 ||
+             strcmp(stmt->tag, "MERGE") == 0)
+        snprintf(tag, sizeof(tag), "%s %lld", stmt->tag,
+                 (long long)(stmt->returns_rows ? rows : changes));
+    else if (strcmp(stmt->tag, "SELECT") == 0 || strcmp(stmt->tag, "CREATE TABLE AS") == 0)
+        snprintf(tag, sizeof(tag), "SELECT %lld", (long long)rows);
+    else
+        snprintf(tag, sizeof(tag), "%s", stmt->tag);
+    sq_complete(s, tag);
+}
+
+/*
+ * Step st to the end (or max_rows rows), sending DataRows; with describe, a RowDescription
+ * first. Returns 1 when done (CommandComplete sent), 0 when suspended at max_rows, -1 on error.
+ */
+static int sq_run(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st,
+                  bool describe, const int16_t *formats, uint32_t *types, int32_t *mods,
+                  bool *typed, int64_t *rows, int64_t max_rows)
+{
+    int n = sqlite3_column_count(st);
+    struct evbuffer *tmp = evbuffer_new();
+    int64_t sent = 0;
+    int rc;
+
+    s->fn.xact_start_us = s->tx == 'I' || !s->fn.xact_start_us ? sq_now_us() : s->fn.xact_start_us;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!*typed) {
+            sq_column_types(stmt, st, true, types, mods, n);
+            *typed = true;
+        }
+        if (describe) {
+            sq_row_description(s, stmt, st, types, mods, n, formats);
+            describe = false;
+        }
+        if (!sq_data_row(s, st, types, mods, n, formats, tmp)) {
+            sqlite3_reset(st);
+            evbuffer_free(tmp);
+            return -1;
+        }
+        (*rows)++;
+        sent++;
+        if (s->out.len >= SQ_FLUSH_AT && !sq_flush(s)) {
+            sqlite3_reset(st);
+            evbuffer_free(tmp);
+            return -1;
+        }
+        if (max_rows > 0 && sent >= max_rows) {
+            evbuffer_free(tmp);
+            proto_begin(&s->out, 's');
+            proto_end(&s->out);
+            return 0;
+        }
+    }
+    evbuffer_free(tmp);
+    if (rc != SQLITE_DONE) {
+        sq_error_sqlite(s, sqlite3_extended_errcode(s->db));
+        sqlite3_reset(st);
+        return -1;
+    }
+    if (describe && n > 0) {
+        if (!*typed) {
+            sq_column_types(stmt, st, false, types, mods, n);
+            *typed = true;
+        }
+        sq_row_description(s, stmt, st, types, mods, n, formats);
+    }
+    sq_tag_with_count(s, stmt, *rows);
+    sqlite3_reset(st);
+    return 1;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Statements */
+
+static bool sq_tx_failed(struct sq_session *s, const struct sql_stmt *st)
+{
+    if (s->tx != 'E')
+        return false;
+    if (st->kind == SQL_ROLLBACK || st->kind == SQL_ROLLBACK_TO || st->kind == SQL_COMMIT)
+        return false;
+    sq_error(s, "25P02", 0,
+             "current transaction is aborted, commands ignored until end of transaction block");
+    return true;
+}
+
+static void sq_show(struct sq_session *s, const char *name)
+{
+    const char *v = sq_guc_get(s, name);
+    if (!v) {
+        sq_error(s, "42704", 0, "unrecognized configuration parameter \"%s\"", name);
+        return;
+    }
+    proto_begin(&s->out, 'T');
+    proto_put_u16(&s->out, 1);
+    proto_put_str(&s->out, name);
+    proto_put_u32(&s->out, 0);
+    proto_put_u16(&s->out, 0);
+    proto_put_u32(&s->out, PGOID_TEXT);
+    proto_put_u16(&s->out, (uint16_t)-1);
+    proto_put_u32(&s->out, (uint32_t)-1);
+    proto_put_u16(&s->out, 0);
+    proto_end(&s->out);
+    proto_begin(&s->out, 'D');
+    proto_put_u16(&s->out, 1);
+    proto_put_u32(&s->out, (uint32_t)strlen(v));
+    proto_put_bytes(&s->out, v, strlen(v));
+    proto_end(&s->out);
+    sq_complete(s, "SHOW");
+}
+
+/*
+ * Run one statement that is not a row-producing SQLite statement, or is one with its
+ * sqlite3_stmt prepared by the caller (st; then params are bound). Returns false on error.
+ */
+static bool sq_utility(struct sq_session *s, const struct sql_stmt *stmt)
+{
+    char q[300], ident[260];
+    unsigned errors = s->errors;
+
+    switch (stmt->kind) {
+    case SQL_EMPTY:
+        proto_begin(&s->out, 'I');
+        proto_end(&s->out);
+        return true;
+    case SQL_BEGIN:
+        if (s->tx != 'I')
+            sq_report(s, "WARNING", "25001", 0, NULL, "there is already a transaction in progress");
+        else
+            s->tx = 'T';
+        s->fn.xact_start_us = sq_now_us();
+        sq_complete(s, "BEGIN");
+        return true;
+    case SQL_COMMIT:
+        if (s->tx == 'I') {
+            sq_report(s, "WARNING", "25P01", 0, NULL, "there is no transaction in progress");
+            sq_complete(s, "COMMIT");
+            return true;
+        }
+        if (s->tx == 'E') {
+            sq_end_block(s, false);
+            sq_complete(s, "ROLLBACK");
+            return true;
+        }
+        sq_end_block(s, true);
+        if (s->errors != errors)
+            return false;
+        sq_complete(s, "COMMIT");
+        return true;
+    case SQL_ROLLBACK:
+        if (s->tx == 'I')
+            sq_report(s, "WARNING", "25P01", 0, NULL, "there is no transaction in progress");
+        sq_end_block(s, false);
+        sq_complete(s, "ROLLBACK");
+        return true;
+    case SQL_SAVEPOINT:
+    case SQL_RELEASE:
+    case SQL_ROLLBACK_TO:
+        if (s->tx == 'I') {
+            sq_error(s, "25P01", 0, "%s can only be used in transaction blocks",
+                     stmt->kind == SQL_SAVEPOINT ? "SAVEPOINT"
+                     : stmt->kind == SQL_RELEASE ? "RELEASE SAVEPOINT"
+                                                 : "ROLLBACK TO SAVEPOINT");
+            return false;
+        }
+        if (!s->begun && stmt->kind != SQL_SAVEPOINT) {
+            sq_error(s, "3B001", 0, "savepoint \"%s\" does not exist", stmt->name);
+            return false;
+        }
+        if (!sq_ensure_begun(s, false))
+            return false;
+        snprintf(q, sizeof(q), "%s %s",
+                 stmt->kind == SQL_SAVEPOINT ? "SAVEPOINT"
+                 : stmt->kind == SQL_RELEASE ? "RELEASE"
+                                             : "ROLLBACK TO",
+                 sq_quote_ident(stmt->name, ident, sizeof(ident)));
+        if (stmt->kind == SQL_ROLLBACK_TO && s->tx == 'E')
+            s->tx = 'T';
+        if (!sq_exec_simple(s, q))
+            return false;
+        sq_complete(s, stmt->kind == SQL_SAVEPOINT ? "SAVEPOINT"
+                       : stmt->kind == SQL_RELEASE ? "RELEASE"
+                                                   : "ROLLBACK");
+        return true;
+    case SQL_SET:
+        if (!sq_set(s, stmt))
+            return false;
+        sq_complete(s, "SET");
+        return true;
+    case SQL_RESET:
+        sq_reset(s, stmt->name);
+        sq_complete(s, "RESET");
+        return true;
+    case SQL_SHOW:
+        if (!stmt->name) {
+            sq_error(s, "0A000", 0, "SHOW ALL is not supported on the SQLite backend");
+            return false;
+        }
+        sq_show(s, stmt->name);
+        return s->errors == errors;
+    case SQL_DISCARD_ALL:
+        if (s->tx != 'I') {
+            sq_error(s, "25001", 0, "DISCARD ALL cannot run inside a transaction block");
+            return false;
+        }
+        sq_discard_all(s);
+        sq_complete(s, "DISCARD ALL");
+        return true;
+    case SQL_NOTICE_NOOP:
+        if (stmt->notice)
+            sq_report(s, "NOTICE", "00000", 0, NULL, "%s", stmt->notice);
+        sq_complete(s, stmt->tag);
+        return true;
+    case SQL_COPY_FROM:
+        if (!sq_ensure_begun(s, true))
+            return false;
+        sq_copy_from(s, stmt);
+        return s->errors == errors;
+    case SQL_COPY_TO:
+        if (!sq_ensure_begun(s, false))
+            return false;
+        sq_copy_to(s, stmt);
+        return s->errors == errors;
+    case SQL_EXEC:
+    default:
+        return false;
+    }
+}
+
+static bool sq_prepare(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt **out)
+{
+    const char *tail = NULL;
+    int rc = sqlite3_prepare_v3(s->db, stmt->sqlite, -1, SQLITE_PREPARE_PERSISTENT, out, &tail);
+    if (rc != SQLITE_OK) {
+        sq_error_sqlite(s, sqlite3_extended_errcode(s->db));
+        return false;
+    }
+    if (!*out) {
+        sq_error(s, "XX000", 0, "the translated statement is empty");
+        return false;
+    }
+    return true;
+}
+
+/* A statement of a simple Query: no parameters, text results with a RowDescription. */
+static bool sq_simple_statement(struct sq_session *s, const struct sql_stmt *stmt)
+{
+    sqlite3_stmt *st = NULL;
+    uint32_t *types;
+    int32_t *mods;
+    bool typed = false;
+    int64_t rows = 0;
+    int n, rc;
+
+    if (sq_tx_failed(s, stmt))
+        return false;
+    if (stmt->kind != SQL_EXEC)
+        return sq_utility(s, stmt);
+    if (stmt->n_params > 0) {
+        sq_error(s, "42P02", stmt->location + 1, "there is no parameter $1");
+        return false;
+    }
+    if (!sq_ensure_begun(s, stmt->writes) || !sq_prepare(s, stmt, &st))
+        return false;
+    n = sqlite3_column_count(st);
+    types = xcalloc((size_t)n + 1, sizeof(*types));
+    mods = xcalloc((size_t)n + 1, sizeof(*mods));
+    rc = sq_run(s, stmt, st, n > 0, NULL, types, mods, &typed, &rows, 0);
+    free(types);
+    free(mods);
+    sqlite3_finalize(st);
+    return rc == 1;
+}
+
+/* Translation of a query text, cached per session (least recently used entry replaced). */
+static const struct sql_stmt_list *sq_translate(struct sq_session *s, const char *text,
+                                                struct sql_error *err)
+{
+    struct sq_cached *slot = &s->cache[0];
+    for (int i = 0; i < SQ_CACHE_SIZE; i++) {
+        struct sq_cached *c = &s->cache[i];
+        if (c->text && strcmp(c->text, text) == 0) {
+            c->last_used = ++s->cache_clock;
+            return &c->list;
+        }
+        if (!c->text || c->last_used < slot->last_used)
+            slot = c;
+    }
+    free(slot->text);
+    slot->text = NULL;
+    sql_stmt_list_free(&slot->list);
+    if (!sql_translate(text, &slot->list, err))
+        return NULL;
+    slot->text = xstrdup(text);
+    slot->last_used = ++s->cache_clock;
+    return &slot->list;
+}
+
+static bool sq_is_tx_control(enum sql_kind k)
+{
+    return k == SQL_BEGIN || k == SQL_COMMIT || k == SQL_ROLLBACK || k == SQL_SAVEPOINT ||
+           k == SQL_RELEASE || k == SQL_ROLLBACK_TO;
+}
+
+void sq_query(struct sq_session *s, const char *text)
+{
+    struct sql_error err;
+    const struct sql_stmt_list *list;
+    bool implicit = false;
+
+    memset(&err, 0, sizeof(err));
+    list = sq_translate(s, text, &err);
+    if (!list) {
+        sq_report(s, "ERROR", err.sqlstate, err.position, err.hint[0] ? err.hint : NULL, "%s",
+                  err.message);
+        s->errors++;
+        if (s->tx == 'T')
+            s->tx = 'E';
+    } else if (list->n == 0) {
+        proto_begin(&s->out, 'I');
+        proto_end(&s->out);
+    } else {
+        /* Several statements outside a block run as one implicit transaction, as in PostgreSQL. */
+        if (list->n > 1 && s->tx == 'I') {
+            implicit = true;
+            for (int i = 0; i < list->n; i++)
+                if (sq_is_tx_control(list->v[i].kind) || list->v[i].kind == SQL_DISCARD_ALL)
+                    implicit = false;
+            if (implicit) {
+                s->tx = 'T';
+                s->fn.xact_start_us = sq_now_us();
+            }
+        }
+        for (int i = 0; i < list->n; i++) {
+            if (!sq_simple_statement(s, &list->v[i]))
+                break;
+        }
+        if (implicit)
+            sq_end_block(s, s->tx == 'T');
+    }
+    sq_report_settings(s);
+    proto_write_ready(&s->out, s->tx);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Extended protocol */
+
+static struct sq_prepared *sq_find_prepared(struct sq_session *s, const char *name)
+{
+    struct list *pos;
+    for (pos = s->prepared.next; pos != &s->prepared; pos = pos->next) {
+        struct sq_prepared *p = list_entry(pos, struct sq_prepared, node);
+        if (strcmp(p->name, name) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static struct sq_portal *sq_find_portal(struct sq_session *s, const char *name)
+{
+    struct list *pos;
+    for (pos = s->portals.next; pos != &s->portals; pos = pos->next) {
+        struct sq_portal *p = list_entry(pos, struct sq_portal, node);
+        if (strcmp(p->name, name) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static void sq_portal_free(struct sq_portal *p)
+{
+    list_del(&p->node);
+    if (p->st)
+        sqlite3_finalize(p->st);
+    if (p->ps)
+        p->ps->refs--;
+    free(p->formats);
+    free(p->col_types);
+    free(p->col_mods);
+    free(p->name);
+    free(p);
+}
+
+static void sq_prepared_free(struct sq_prepared *p)
+{
+    list_del(&p->node);
+    sql_stmt_list_free(&p->list);
+    free(p->param_types);
+    free(p->name);
+    free(p->text);
+    free(p);
+}
+
+/* Drop a statement; portals made from it go too (PostgreSQL keeps them, rarely relied on). */
+static void sq_drop_prepared(struct sq_session *s, struct sq_prepared *p)
+{
+    struct list *pos, *tmp;
+    for (pos = s->portals.next, tmp = pos->next; pos != &s->portals; pos = tmp, tmp = pos->next) {
+        struct sq_portal *po = list_entry(pos, struct sq_portal, node);
+        if (po->ps == p)
+            sq_portal_free(po);
+    }
+    sq_prepared_free(p);
+}
+
+void sq_free_statements(struct sq_session *s)
+{
+    struct list *node;
+    while ((node = s->portals.next) != &s->portals)
+        sq_portal_free(list_entry(node, struct sq_portal, node));
+    while ((node = s->prepared.next) != &s->prepared)
+        sq_prepared_free(list_entry(node, struct sq_prepared, node));
+}
+
+void sq_discard_all(struct sq_session *s)
+{
+    sq_free_statements(s);
+    sq_reset(s, NULL);
+}
+
+static void sq_protocol_error(struct sq_session *s, const char *what)
+{
+    sq_error(s, "08P01", 0, "invalid %s message", what);
+    s->skip_to_sync = true;
+}
+
+void sq_parse(struct sq_session *s, const uint8_t *body, size_t len)
+{
+    struct proto_reader r;
+    const char *name, *query;
+    uint16_t n;
+    struct sq_prepared *p, *old;
+    struct sql_error err;
+
+    proto_reader_init(&r, body, len);
+    name = proto_get_str(&r);
+    query = proto_get_str(&r);
+    n = proto_get_u16(&r);
+    if (r.failed || proto_remaining(&r) < (size_t)n * 4) {
+        sq_protocol_error(s, "Parse");
+        return;
+    }
+    old = sq_find_prepared(s, name);
+    if (old && name[0]) {
+        sq_error(s, "42P05", 0, "prepared statement \"%s\" already exists", name);
+        s->skip_to_sync = true;
+        return;
+    }
+    p = xcalloc(1, sizeof(*p));
+    list_init(&p->node);
+    memset(&err, 0, sizeof(err));
+    if (!sql_translate(query, &p->list, &err)) {
+        sq_report(s, "ERROR", err.sqlstate, err.position, err.hint[0] ? err.hint : NULL, "%s",
+                  err.message);
+        if (s->tx == 'T')
+            s->tx = 'E';
+        s->skip_to_sync = true;
+        free(p);
+        return;
+    }
+    if (p->list.n > 1) {
+        sql_stmt_list_free(&p->list);
+        free(p);
+        sq_error(s, "42601", 0, "cannot insert multiple commands into a prepared statement");
+        s->skip_to_sync = true;
+        return;
+    }
+    if (old)
+        sq_drop_prepared(s, old);
+    p->name = xstrdup(name);
+    p->text = xstrdup(query);
+    {
+        int want = p->list.n ? p->list.v[0].n_params : 0;
+        int total = want > n ? want : n;
+        p->n_param_types = total;
+        p->param_types = xcalloc((size_t)total + 1, sizeof(*p->param_types));
+        for (int i = 0; i < n; i++)
+            p->param_types[i] = proto_get_u32(&r);
+        for (int i = 0; i < total; i++)
+            if (!p->param_types[i] && p->list.n && i < p->list.v[0].n_params &&
+                p->list.v[0].param_types)
+                p->param_types[i] = p->list.v[0].param_types[i];
+    }
+    list_add_tail(&s->prepared, &p->node);
+    proto_begin(&s->out, '1');
+    proto_end(&s->out);
+}
+
+void sq_bind(struct sq_session *s, const uint8_t *body, size_t len)
+{
+    struct proto_reader r;
+    const char *pname, *sname;
+    uint16_t n_fmt, n_params, n_res;
+    int16_t *pfmt = NULL;
+    struct sq_prepared *ps;
+    struct sq_portal *po;
+    const struct sql_stmt *stmt;
+    char errbuf[512];
+
+    proto_reader_init(&r, body, len);
+    pname = proto_get_str(&r);
+    sname = proto_get_str(&r);
+    n_fmt = proto_get_u16(&r);
+    if (r.failed) {
+        sq_protocol_error(s, "Bind");
+        return;
+    }
+    ps = sq_find_prepared(s, sname);
+    if (!ps) {
+        sq_error(s, "26000", 0, "prepared statement \"%s\" does not exist", sname);
+        s->skip_to_sync = true;
+        return;
+    }
+    if (pname[0] && sq_find_portal(s, pname)) {
+        sq_error(s, "42P03", 0, "cursor \"%s\" already exists", pname);
+        s->skip_to_sync = true;
+        return;
+    }
+    if ((po = sq_find_portal(s, pname)) != NULL)
+        sq_portal_free(po);
+    stmt = ps->list.n ? &ps->list.v[0] : NULL;
+    if (stmt && sq_tx_failed(s, stmt)) {
+        s->skip_to_sync = true;
+        return;
+    }
+    pfmt = xcalloc((size_t)n_fmt + 1, sizeof(*pfmt));
+    for (int i = 0; i < n_fmt; i++)
+        pfmt[i] = (int16_t)proto_get_u16(&r);
+    n_params = proto_get_u16(&r);
+    if (r.failed || (n_fmt > 1 && n_fmt != n_params)) {
+        free(pfmt);
+        sq_protocol_error(s, "Bind");
+        return;
+    }
+    if (stmt && n_params != stmt->n_params) {
+        free(pfmt);
+        sq_error(s, "08P01", 0,
+                 "bind message supplies %d parameters, but prepared statement \"%s\" requires %d",
+                 n_params, sname, stmt->n_params);
+        s->skip_to_sync = true;
+        return;
+    }
+    po = xcalloc(1, sizeof(*po));
+    list_init(&po->node);
+    po->name = xstrdup(pname);
+    po->ps = ps;
+    ps->refs++;
+    list_add_tail(&s->portals, &po->node);
+    if (stmt && stmt->kind == SQL_EXEC) {
+        if (!sq_ensure_begun(s, stmt->writes) || !sq_prepare(s, stmt, &po->st))
+            goto fail;
+    }
+    for (int i = 0; i < n_params; i++) {
+        uint32_t plen = proto_get_u32(&r);
+        int fmt = n_fmt == 0 ? 0 : n_fmt == 1 ? pfmt[0] : pfmt[i];
+        const char *err = NULL;
+        if (r.failed)
+            goto bad;
+        if (plen == 0xFFFFFFFFu) {
+            if (po->st)
+                sqlite3_bind_null(po->st, i + 1);
+            continue;
+        }
+        const uint8_t *data = proto_get_bytes(&r, plen);
+        if (r.failed)
+            goto bad;
+        if (po->st &&
+            !pgtype_bind(po->st, i + 1, i < ps->n_param_types ? ps->param_types[i] : 0,
+                         (const char *)data, plen, fmt, &s->fs, &err, errbuf, sizeof(errbuf))) {
+            sq_error_text(s, err, "22P02");
+            goto fail;
+        }
+    }
+    n_res = proto_get_u16(&r);
+    if (r.failed)
+        goto bad;
+    po->n_cols = po->st ? sqlite3_column_count(po->st) : 0;
+    po->n_formats = po->n_cols;
+    po->formats = xcalloc((size_t)po->n_cols + 1, sizeof(*po->formats));
+    {
+        int16_t f0 = 0;
+        for (int i = 0; i < n_res; i++) {
+            int16_t f = (int16_t)proto_get_u16(&r);
+            if (i == 0)
+                f0 = f;
+            if (n_res > 1 && i < po->n_cols)
+                po->formats[i] = f;
+        }
+        if (n_res == 1)
+            for (int i = 0; i < po->n_cols; i++)
+                po->formats[i] = f0;
+    }
+    if (r.failed)
+        goto bad;
+    po->col_types = xcalloc((size_t)po->n_cols + 1, sizeof(*po->col_types));
+    po->col_mods = xcalloc((size_t)po->n_cols + 1, sizeof(*po->col_mods));
+    free(pfmt);
+    proto_begin(&s->out, '2');
+    proto_end(&s->out);
+    return;
+bad:
+    sq_protocol_error(s, "Bind");
+fail:
+    free(pfmt);
+    sq_portal_free(po);
+    s->skip_to_sync = true;
+}
+
+static void sq_param_description(struct sq_session *s, const struct sq_prepared *ps)
+{
+    int n = ps->list.n ? ps->list.v[0].n_params : 0;
+    proto_begin(&s->out, 't');
+    proto_put_u16(&s->out, (uint16_t)n);
+    for (int i = 0; i < n; i++)
+        proto_put_u32(&s->out, i < ps->n_param_types && ps->param_types[i] ? ps->param_types[i]
+                                                                           : PGOID_TEXT);
+    proto_end(&s->out);
+}
+
+/* RowDescription (or NoData) of a statement without running it. */
+static void sq_describe_rows(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st,
+                             uint32_t *types, int32_t *mods, const int16_t *formats)
+{
+    int n = st ? sqlite3_column_count(st) : 0;
+    if (stmt && stmt->kind == SQL_SHOW) {
+        proto_begin(&s->out, 'T');
+        proto_put_u16(&s->out, 1);
+        proto_put_str(&s->out, stmt->name ? stmt->name : "setting");
+        proto_put_u32(&s->out, 0);
+        proto_put_u16(&s->out, 0);
+        proto_put_u32(&s->out, PGOID_TEXT);
+        proto_put_u16(&s->out, (uint16_t)-1);
+        proto_put_u32(&s->out, (uint32_t)-1);
+        proto_put_u16(&s->out, 0);
+        proto_end(&s->out);
+        return;
+    }
+    if (n == 0) {
+        proto_begin(&s->out, 'n');
+        proto_end(&s->out);
+        return;
+    }
+    sq_column_types(stmt, st, false, types, mods, n);
+    sq_row_description(s, stmt, st, types, mods, n, formats);
+}
+
+void sq_describe(struct sq_session *s, const uint8_t *body, size_t len)
+{
+    struct proto_reader r;
+    uint8_t what;
+    const char *name;
+
+    proto_reader_init(&r, body, len);
+    what = proto_get_u8(&r);
+    name = proto_get_str(&r);
+    if (r.failed || (what != 'S' && what != 'P')) {
+        sq_protocol_error(s, "Describe");
+        return;
+    }
+    if (what == 'S') {
+        struct sq_prepared *ps = sq_find_prepared(s, name);
+        const struct sql_stmt *stmt;
+        sqlite3_stmt *st = NULL;
+        if (!ps) {
+            sq_error(s, "26000", 0, "prepared statement \"%s\" does not exist", name);
+            s->skip_to_sync = true;
+            return;
+        }
+        stmt = ps->list.n ? &ps->list.v[0] : NULL;
+        sq_param_description(s, ps);
+        if (stmt && stmt->kind == SQL_EXEC) {
+            uint32_t *types;
+            int32_t *mods;
+            int n;
+            if (!sq_prepare(s, stmt, &st)) {
+                s->skip_to_sync = true;
+                return;
+            }
+            n = sqlite3_column_count(st);
+            types = xcalloc((size_t)n + 1, sizeof(*types));
+            mods = xcalloc((size_t)n + 1, sizeof(*mods));
+            sq_describe_rows(s, stmt, st, types, mods, NULL);
+            free(types);
+            free(mods);
+            sqlite3_finalize(st);
+        } else {
+            sq_describe_rows(s, stmt, NULL, NULL, NULL, NULL);
+        }
+        return;
+    }
+    {
+        struct sq_portal *po = sq_find_portal(s, name);
+        if (!po) {
+            sq_error(s, "34000", 0, "portal \"%s\" does not exist", name);
+            s->skip_to_sync = true;
+            return;
+        }
+        sq_describe_rows(s, po->ps->list.n ? &po->ps->list.v[0] : NULL, po->st, po->col_types,
+                         po->col_mods, po->formats);
+        po->described = po->st && sqlite3_column_count(po->st) > 0;
+    }
+}
+
+void sq_execute(struct sq_session *s, const uint8_t *body, size_t len)
+{
+    struct proto_reader r;
+    const char *name;
+    uint32_t max_rows;
+    struct sq_portal *po;
+    const struct sql_stmt *stmt;
+    int rc;
+
+    proto_reader_init(&r, body, len);
+    name = proto_get_str(&r);
+    max_rows = proto_get_u32(&r);
+    if (r.failed) {
+        sq_protocol_error(s, "Execute");
+        return;
+    }
+    po = sq_find_portal(s, name);
+    if (!po) {
+        sq_error(s, "34000", 0, "portal \"%s\" does not exist", name);
+        s->skip_to_sync = true;
+        return;
+    }
+    stmt = po->ps->list.n ? &po->ps->list.v[0] : NULL;
+    if (!stmt) {
+        proto_begin(&s->out, 'I');
+        proto_end(&s->out);
+        return;
+    }
+    if (sq_tx_failed(s, stmt)) {
+        s->skip_to_sync = true;
+        return;
+    }
+    if (po->done) {
+        /* Executing a completed portal again returns nothing more. */
+        sq_tag_with_count(s, stmt, 0);
+        return;
+    }
+    if (stmt->kind != SQL_EXEC) {
+        po->done = true;
+        if (!sq_utility(s, stmt))
+            s->skip_to_sync = true;
+        return;
+    }
+    if (!sq_ensure_begun(s, stmt->writes)) {
+        s->skip_to_sync = true;
+        return;
+    }
+    rc = sq_run(s, stmt, po->st, false, po->formats, po->col_types, po->col_mods, &po->described,
+                &po->rows, (int64_t)max_rows);
+    if (rc != 0)
+        po->done = true;
+    if (rc < 0)
+        s->skip_to_sync = true;
+}
+
+void sq_close(struct sq_session *s, const uint8_t *body, size_t len)
+{
+    struct proto_reader r;
+    uint8_t what;
+    const char *name;
+
+    proto_reader_init(&r, body, len);
+    what = proto_get_u8(&r);
+    name = proto_get_str(&r);
+    if (r.failed || (what != 'S' && what != 'P')) {
+        sq_protocol_error(s, "Close");
+        return;
+    }
+    if (what == 'S') {
+        struct sq_prepared *ps = sq_find_prepared(s, name);
+        if (ps)
+            sq_drop_prepared(s, ps);
+    } else {
+        struct sq_portal *po = sq_find_portal(s, name);
+        if (po)
+            sq_portal_free(po);
+    }
+    proto_begin(&s->out, '3');
+    proto_end(&s->out);
+}
+
+void sq_sync(struct sq_session *s)
+{
+    struct sq_portal *po;
+    s->skip_to_sync = false;
+    /* The unnamed portal does not outlive its Sync; outside a block nothing else does either. */
+    if ((po = sq_find_portal(s, "")) != NULL)
+        sq_portal_free(po);
+    if (s->tx == 'I') {
+        struct list *pos, *tmp;
+        for (pos = s->portals.next, tmp = pos->next; pos != &s->portals; pos = tmp, tmp = pos->next)
+            sq_portal_free(list_entry(pos, struct sq_portal, node));
+    }
+    sq_report_settings(s);
+    proto_write_ready(&s->out, s->tx);
+    sq_flush(s);
+}

@@ -1,0 +1,394 @@
+/*
+ * Session threads of the embedded SQLite backend: the socketpair, the registry that maps
+ * BackendKeyData to a session for cancels, blocking protocol I/O, start-up and the message
+ * loop. What each message does is in sqlite_exec.c and sqlite_copy.c.
+ */
+#include "sqlite/sqlite_server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "core/proxy.h"
+#include "sqlite/session.h"
+#include "util/log.h"
+#include "util/util.h"
+
+static pthread_mutex_t sq_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sq_gone = PTHREAD_COND_INITIALIZER;
+static struct list sq_sessions = {&sq_sessions, &sq_sessions};
+static int sq_n_sessions;
+static uint32_t sq_next_pid = 1;
+
+bool sq_flush(struct sq_session *s)
+{
+    size_t off = 0;
+
+    if (s->out.failed) {
+        proto_builder_reset(&s->out);
+        return false;
+    }
+    while (off < s->out.len) {
+        ssize_t n = send(s->fd, s->out.data + off, s->out.len - off, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            proto_builder_reset(&s->out);
+            return false;
+        }
+        off += (size_t)n;
+    }
+    proto_builder_reset(&s->out);
+    return true;
+}
+
+/* Make at least want bytes available at s->in + s->in_pos; false at EOF or error. */
+static bool sq_fill(struct sq_session *s, size_t want)
+{
+    if (s->in_pos > 0 && s->in_pos == s->in_len) {
+        s->in_pos = s->in_len = 0;
+    } else if (s->in_pos > 0 && s->in_pos + want > s->in_cap) {
+        memmove(s->in, s->in + s->in_pos, s->in_len - s->in_pos);
+        s->in_len -= s->in_pos;
+        s->in_pos = 0;
+    }
+    if (s->in_pos + want > s->in_cap) {
+        size_t cap = s->in_cap ? s->in_cap : 16384;
+        while (cap < s->in_pos + want)
+            cap *= 2;
+        s->in = xrealloc(s->in, cap);
+        s->in_cap = cap;
+    }
+    while (s->in_len - s->in_pos < want) {
+        ssize_t n;
+        /* About to wait for the client: what it is owed goes out first. */
+        if (s->out.len > 0 && !sq_flush(s))
+            return false;
+        n = recv(s->fd, s->in + s->in_len, s->in_cap - s->in_len, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        s->in_len += (size_t)n;
+    }
+    return true;
+}
+
+bool sq_read_message(struct sq_session *s, uint8_t *type, const uint8_t **body, uint32_t *len)
+{
+    uint32_t n;
+
+    if (!sq_fill(s, PROTO_HEADER_LEN))
+        return false;
+    *type = s->in[s->in_pos];
+    n = proto_read_u32(s->in + s->in_pos + 1);
+    if (n < 4 || n > SQ_MAX_MESSAGE)
+        return false;
+    if (!sq_fill(s, (size_t)n + 1))
+        return false;
+    *body = s->in + s->in_pos + PROTO_HEADER_LEN;
+    *len = n - 4;
+    s->in_pos += (size_t)n + 1;
+    return true;
+}
+
+static bool sq_read_startup(struct sq_session *s, struct proto_startup *st)
+{
+    uint32_t n;
+    const char *reason = NULL;
+
+    if (!sq_fill(s, 4))
+        return false;
+    n = proto_read_u32(s->in + s->in_pos);
+    if (n < 8 || n > PROTO_STARTUP_MAX || !sq_fill(s, n))
+        return false;
+    if (!proto_parse_startup(s->in + s->in_pos + 4, n - 4, st, &reason))
+        return false;
+    s->in_pos += n;
+    return st->code == PROTO_V3;
+}
+
+static void sq_exec_pragma(struct sq_session *s, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        log_warning("sqlite %s: %s: %s", s->path, sql, msg ? msg : "error");
+        sqlite3_free(msg);
+    }
+}
+
+/* version(): what PostgreSQL says, with the server_version the session reports. */
+static void sq_fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    char buf[160];
+    snprintf(buf, sizeof(buf), "PostgreSQL %s (myrmex SQLite backend, SQLite %s) on %s",
+             sq_guc_get(sqlite3_user_data(ctx), "server_version"), sqlite3_libversion(),
+             "x86_64-pc-linux-gnu, 64-bit");
+    sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
+}
+
+static void sq_fn_current_database(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *db = sq_guc_get(sqlite3_user_data(ctx), "myrmex.database");
+    sqlite3_result_text(ctx, db ? db : "", -1, SQLITE_TRANSIENT);
+}
+
+static bool sq_open_db(struct sq_session *s)
+{
+    char sql[64];
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(
+        s->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(s->open_error, sizeof(s->open_error), "could not open SQLite database \"%s\": %s",
+                 s->path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close_v2(db);
+        return false;
+    }
+    /* Published under the lock: a cancel may read it from another thread. */
+    pthread_mutex_lock(&sq_lock);
+    s->db = db;
+    pthread_mutex_unlock(&sq_lock);
+    sqlite3_extended_result_codes(s->db, 1);
+    /*
+     * Identifiers are always double-quoted by the translator: an unknown column must be an
+     * error (42703), never SQLite's legacy fallback to a string literal.
+     */
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
+    sqlite3_busy_timeout(s->db, s->busy_timeout_ms);
+    sq_exec_pragma(s, "PRAGMA journal_mode = WAL");
+    snprintf(sql, sizeof(sql), "PRAGMA synchronous = %s", s->synchronous);
+    sq_exec_pragma(s, sql);
+    sq_exec_pragma(s, "PRAGMA foreign_keys = ON");
+    if (!sql_functions_register(s->db, &s->fn) ||
+        sqlite3_create_function_v2(s->db, "version", 0, SQLITE_UTF8, s, sq_fn_version, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(s->db, "current_database", 0, SQLITE_UTF8, s,
+                                   sq_fn_current_database, NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(s->open_error, sizeof(s->open_error),
+                 "could not register SQL functions on SQLite database \"%s\": %s", s->path,
+                 sqlite3_errmsg(s->db));
+        return false;
+    }
+    return true;
+}
+
+static const char *sq_fn_setting(void *arg, const char *name)
+{
+    return sq_guc_get(arg, name);
+}
+
+static void sq_session_free(struct sq_session *s)
+{
+    sq_free_statements(s);
+    for (int i = 0; i < SQ_CACHE_SIZE; i++) {
+        free(s->cache[i].text);
+        sql_stmt_list_free(&s->cache[i].list);
+    }
+    sq_guc_fini(s);
+    if (s->db)
+        sqlite3_close_v2(s->db);
+    proto_builder_fini(&s->out);
+    free(s->in);
+    free(s->path);
+    if (s->fd >= 0)
+        close(s->fd);
+    free(s);
+}
+
+static void sq_loop(struct sq_session *s)
+{
+    uint8_t type;
+    const uint8_t *body;
+    uint32_t len;
+
+    while (sq_read_message(s, &type, &body, &len)) {
+        if (s->skip_to_sync && type != 'S' && type != 'X')
+            continue;
+        switch (type) {
+        case 'Q':
+            if (len == 0 || body[len - 1] != '\0') {
+                sq_error(s, "08P01", 0, "invalid Query message");
+                return;
+            }
+            sq_query(s, (const char *)body);
+            break;
+        case 'P':
+            sq_parse(s, body, len);
+            break;
+        case 'B':
+            sq_bind(s, body, len);
+            break;
+        case 'D':
+            sq_describe(s, body, len);
+            break;
+        case 'E':
+            sq_execute(s, body, len);
+            break;
+        case 'C':
+            sq_close(s, body, len);
+            break;
+        case 'S':
+            sq_sync(s);
+            break;
+        case 'H':
+            if (!sq_flush(s))
+                return;
+            break;
+        case 'X':
+            return;
+        case 'd':
+        case 'c':
+        case 'f':
+            /* Copy messages after the copy ended are ignored, as PostgreSQL does. */
+            break;
+        case 'F':
+            sq_error(s, "0A000", 0,
+                     "the function call protocol is not supported on the SQLite "
+                     "backend");
+            s->skip_to_sync = true;
+            break;
+        default:
+            sq_error(s, "08P01", 0, "invalid frontend message type %d", type);
+            sq_flush(s);
+            return;
+        }
+        if (s->out.len >= SQ_FLUSH_AT && !sq_flush(s))
+            return;
+    }
+}
+
+static void *sq_thread(void *arg)
+{
+    struct sq_session *s = arg;
+    struct proto_startup st;
+
+    if (sq_read_startup(s, &st)) {
+        const char *names[PROTO_MAX_STARTUP_PARAMS], *values[PROTO_MAX_STARTUP_PARAMS];
+        int n = 0;
+        for (size_t i = 0; i < st.n_params; i++) {
+            names[n] = st.names[i];
+            values[n++] = st.values[i];
+        }
+        sq_guc_init(s, names, values, n);
+        if (!sq_open_db(s)) {
+            /* The proxy logs it and retries after server_login_retry. */
+            sq_report(s, "FATAL", "57P03", 0, NULL, "%s", s->open_error);
+        } else {
+            proto_write_auth(&s->out, 0, NULL, 0);
+            sq_send_startup_status(s);
+            proto_write_key_data(&s->out, s->pid, s->key);
+            proto_write_ready(&s->out, 'I');
+            if (sq_flush(s))
+                sq_loop(s);
+        }
+        sq_flush(s);
+    }
+    pthread_mutex_lock(&sq_lock);
+    list_del(&s->node);
+    sq_n_sessions--;
+    pthread_cond_broadcast(&sq_gone);
+    pthread_mutex_unlock(&sq_lock);
+    sq_session_free(s);
+    return NULL;
+}
+
+bool sqlite_server_open(const struct db_config *db, int *fd_out, char *err, size_t errlen)
+{
+    const struct config *cfg = proxy_config();
+    struct sq_session *s;
+    pthread_attr_t attr;
+    pthread_t tid;
+    int sv[2];
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        snprintf(err, errlen, "could not create a socketpair: %s", strerror(errno));
+        return false;
+    }
+    if (fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL, 0) | O_NONBLOCK) < 0) {
+        snprintf(err, errlen, "could not set up a socketpair: %s", strerror(errno));
+        close(sv[0]);
+        close(sv[1]);
+        return false;
+    }
+    s = xcalloc(1, sizeof(*s));
+    s->fd = sv[1];
+    s->path = xstrdup(db->sqlite_path);
+    s->busy_timeout_ms = (int)cfg->sqlite_busy_timeout_ms;
+    snprintf(s->synchronous, sizeof(s->synchronous), "%s", cfg->sqlite_synchronous);
+    s->tx = 'I';
+    s->fn.get_setting = sq_fn_setting;
+    s->fn.get_setting_arg = s;
+    list_init(&s->prepared);
+    list_init(&s->portals);
+    proto_builder_init(&s->out);
+    random_bytes(&s->key, sizeof(s->key));
+
+    pthread_mutex_lock(&sq_lock);
+    s->pid = sq_next_pid++;
+    list_add_tail(&sq_sessions, &s->node);
+    sq_n_sessions++;
+    pthread_mutex_unlock(&sq_lock);
+
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&tid, &attr, sq_thread, s) != 0) {
+        pthread_attr_destroy(&attr);
+        snprintf(err, errlen, "could not start an SQLite session thread");
+        pthread_mutex_lock(&sq_lock);
+        list_del(&s->node);
+        sq_n_sessions--;
+        pthread_mutex_unlock(&sq_lock);
+        sq_session_free(s);
+        close(sv[0]);
+        return false;
+    }
+    pthread_attr_destroy(&attr);
+    *fd_out = sv[0];
+    return true;
+}
+
+void sqlite_server_cancel(uint32_t pid, uint32_t key)
+{
+    struct list *pos;
+
+    pthread_mutex_lock(&sq_lock);
+    for (pos = sq_sessions.next; pos != &sq_sessions; pos = pos->next) {
+        struct sq_session *s = list_entry(pos, struct sq_session, node);
+        if (s->pid == pid && s->key == key) {
+            /* The handle stays open while the session is registered. */
+            if (s->db)
+                sqlite3_interrupt(s->db);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&sq_lock);
+}
+
+void sqlite_server_shutdown(int timeout_ms)
+{
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&sq_lock);
+    while (sq_n_sessions > 0)
+        if (pthread_cond_timedwait(&sq_gone, &sq_lock, &deadline) == ETIMEDOUT)
+            break;
+    if (sq_n_sessions > 0)
+        log_warning("%d SQLite session(s) still running at exit", sq_n_sessions);
+    pthread_mutex_unlock(&sq_lock);
+}
