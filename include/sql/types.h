@@ -152,6 +152,9 @@ void pgfloat_format(double d, bool single, int extra_float_digits, char *buf, si
  * REAL or numeric text), rounded half away from zero to typmod's scale when typmod has one, in
  * text (format 0) or binary (format 1) form; false when it is not a number. */
 bool pgnumeric_format(const char *s, size_t len, int32_t typmod, int format, struct evbuffer *out);
+/* True when numeric input s is stored exactly by the SQLite backend (an int64 integer, at most
+ * 15 significant digits, NaN or an infinity); false for anything else, including bad input. */
+bool pgnumeric_exact(const char *s, size_t len);
 bool pgnumeric_format_value(struct sqlite3_value *v, int32_t typmod, int format,
                             struct evbuffer *out);
 /* pgtype_bind for float4/float8 and numeric. NaN is stored as the text 'NaN' because SQLite

@@ -34,6 +34,14 @@ void fn_error(sqlite3_context *cx, const char *sqlstate, const char *fmt, ...)
     sqlite3_result_error(cx, msg, -1);
 }
 
+void fn_result_double(sqlite3_context *cx, double d)
+{
+    if (isnan(d))
+        sqlite3_result_text(cx, "NaN", 3, SQLITE_STATIC);
+    else
+        sqlite3_result_double(cx, d);
+}
+
 bool sql_functions_error_sqlstate(const char *msg, char sqlstate[6], const char **message)
 {
     *message = msg;
@@ -441,7 +449,7 @@ static void divmod(sqlite3_context *cx, sqlite3_value **argv, bool mod)
         fn_error(cx, "22012", "division by zero");
         return;
     }
-    sqlite3_result_double(cx, mod ? fmod(a, b) : a / b);
+    fn_result_double(cx, mod ? fmod(a, b) : a / b);
 }
 
 static void fn_div(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -480,7 +488,7 @@ static void round_common(sqlite3_context *cx, int argc, sqlite3_value **argv, bo
     if (digits <= 0 && fabs(r) < 9.2e18)
         sqlite3_result_int64(cx, (sqlite3_int64)r);
     else
-        sqlite3_result_double(cx, r);
+        fn_result_double(cx, r);
 }
 
 static void fn_round(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -912,7 +920,7 @@ static void fn_random(sqlite3_context *cx, int argc, sqlite3_value **argv)
     (void)argv;
     sqlite3_uint64 r;
     sqlite3_randomness(sizeof r, &r);
-    sqlite3_result_double(cx, (double)(r >> 11) * (1.0 / 9007199254740992.0));
+    fn_result_double(cx, (double)(r >> 11) * (1.0 / 9007199254740992.0));
 }
 
 static void fn_gen_random_uuid(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -1028,6 +1036,7 @@ static const struct fn_def fn_defs[] = {
     {"pg_cast", 2, true, fn_cast},
     {"pg_cast", 3, true, fn_cast},
     {"pg_cast", 4, true, fn_cast},
+    {"pg_cast", 5, true, fn_cast},
     {"pg_assign", 3, true, fn_assign},
     {"pg_like", 2, true, fn_like},
     {"pg_like", 3, true, fn_like},

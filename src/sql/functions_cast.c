@@ -14,6 +14,8 @@
 #include <strings.h>
 #include <sys/time.h>
 
+#include <event2/buffer.h>
+
 #include "functions_int.h"
 #include "sql/functions.h"
 #include "sql/types.h"
@@ -455,7 +457,7 @@ static void cast_float(sqlite3_context *cx, sqlite3_value *v, const char *type)
         }
         d = (double)(float)d;
     }
-    sqlite3_result_double(cx, d);
+    fn_result_double(cx, d);
 }
 
 static void cast_numeric(sqlite3_context *cx, sqlite3_value *v, int precision, int scale)
@@ -483,6 +485,12 @@ static void cast_numeric(sqlite3_context *cx, sqlite3_value *v, int precision, i
         } else if (!parse_double(s, &d) || isinf(d)) {
             fn_error(cx, "22P02", "invalid input syntax for type numeric: \"%s\"", s);
             return;
+        } else if (!pgnumeric_exact(s, strlen(s))) {
+            fn_error(cx, "0A000",
+                     "numeric value \"%.60s\" has more than 15 significant digits, more than "
+                     "the SQLite backend stores exactly",
+                     s);
+            return;
         }
         break;
     }
@@ -508,13 +516,13 @@ static void cast_numeric(sqlite3_context *cx, sqlite3_value *v, int precision, i
             sqlite3_result_int64(cx, (int64_t)val);
             return;
         }
-        sqlite3_result_double(cx, val);
+        fn_result_double(cx, val);
         return;
     }
     if (is_int)
         sqlite3_result_int64(cx, i);
     else
-        sqlite3_result_double(cx, d);
+        fn_result_double(cx, d);
 }
 
 /* float8 output as PostgreSQL prints it (shortest form that reads back exactly). */
@@ -559,6 +567,33 @@ static int utf8_len(const char *s, size_t len)
     return n;
 }
 
+/* A string value s as type (text, varchar(limit), bpchar(limit), name). */
+static void cast_text_str(sqlite3_context *cx, const char *s, size_t len, const char *type,
+                          int limit)
+{
+    if (limit >= 0 && !strcmp(type, "bpchar")) {
+        /* char(n): truncate or pad with spaces */
+        int chars = utf8_len(s, len);
+        if (chars >= limit) {
+            sqlite3_result_text64(cx, s, utf8_prefix(s, len, limit), SQLITE_TRANSIENT, SQLITE_UTF8);
+        } else {
+            size_t out_len = len + (size_t)(limit - chars);
+            char *o = sqlite3_malloc64(out_len + 1);
+            if (!o) {
+                sqlite3_result_error_nomem(cx);
+                return;
+            }
+            memcpy(o, s, len);
+            memset(o + len, ' ', out_len - len);
+            sqlite3_result_text64(cx, o, out_len, sqlite3_free, SQLITE_UTF8);
+        }
+    } else if (limit >= 0) {
+        sqlite3_result_text64(cx, s, utf8_prefix(s, len, limit), SQLITE_TRANSIENT, SQLITE_UTF8);
+    } else {
+        sqlite3_result_text64(cx, s, len, SQLITE_TRANSIENT, SQLITE_UTF8);
+    }
+}
+
 static void cast_text(sqlite3_context *cx, sqlite3_value *v, const char *type, int limit)
 {
     char tmp[64];
@@ -593,28 +628,7 @@ static void cast_text(sqlite3_context *cx, sqlite3_value *v, const char *type, i
         len = (size_t)sqlite3_value_bytes(v);
         break;
     }
-    if (limit >= 0 && !strcmp(type, "bpchar")) {
-        /* char(n): truncate or pad with spaces */
-        int chars = utf8_len(s, len);
-        if (chars >= limit) {
-            sqlite3_result_text64(cx, s, utf8_prefix(s, len, limit), SQLITE_TRANSIENT, SQLITE_UTF8);
-        } else {
-            size_t out_len = len + (size_t)(limit - chars);
-            char *o = sqlite3_malloc64(out_len + 1);
-            if (!o) {
-                sqlite3_free(hex);
-                sqlite3_result_error_nomem(cx);
-                return;
-            }
-            memcpy(o, s, len);
-            memset(o + len, ' ', out_len - len);
-            sqlite3_result_text64(cx, o, out_len, sqlite3_free, SQLITE_UTF8);
-        }
-    } else if (limit >= 0) {
-        sqlite3_result_text64(cx, s, utf8_prefix(s, len, limit), SQLITE_TRANSIENT, SQLITE_UTF8);
-    } else {
-        sqlite3_result_text64(cx, s, len, SQLITE_TRANSIENT, SQLITE_UTF8);
-    }
+    cast_text_str(cx, s, len, type, limit);
     sqlite3_free(hex);
 }
 
@@ -940,6 +954,40 @@ static void cast_to(sqlite3_context *cx, sqlite3_value *v, const char *type, int
         fn_error(cx, "0A000", "cast to type %s is not supported on the SQLite backend", type);
 }
 
+/* A bool, float or numeric value in its PostgreSQL text form into buf; false when v is not
+ * stored as that type is (then the value is cast as it is). */
+static bool source_text(sqlite3_context *cx, sqlite3_value *v, const char *source, char *buf,
+                        size_t cap)
+{
+    int vt = sqlite3_value_type(v);
+    if (vt != SQLITE_INTEGER && vt != SQLITE_FLOAT)
+        return false;
+    if (!strcmp(source, "bool")) {
+        snprintf(buf, cap, "%s", sqlite3_value_int64(v) ? "true" : "false");
+        return true;
+    }
+    if (!strcmp(source, "float4") || !strcmp(source, "float8")) {
+        const struct sql_fn_context *ctx = sqlite3_user_data(cx);
+        const char *efd = ctx && ctx->get_setting
+                              ? ctx->get_setting(ctx->get_setting_arg, "extra_float_digits")
+                              : NULL;
+        pgfloat_format(sqlite3_value_double(v), source[5] == '4', efd ? atoi(efd) : 1, buf, cap);
+        return true;
+    }
+    if (!strcmp(source, "numeric")) {
+        struct evbuffer *tmp = evbuffer_new();
+        bool ok = tmp && pgnumeric_format_value(v, -1, 0, tmp) && evbuffer_get_length(tmp) < cap;
+        if (ok) {
+            size_t n = evbuffer_remove(tmp, buf, cap - 1);
+            buf[n] = '\0';
+        }
+        if (tmp)
+            evbuffer_free(tmp);
+        return ok;
+    }
+    return false;
+}
+
 void fn_cast(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
     const char *type = (const char *)sqlite3_value_text(argv[1]);
@@ -947,8 +995,15 @@ void fn_cast(sqlite3_context *cx, int argc, sqlite3_value **argv)
         fn_error(cx, "XX000", "pg_cast: no type");
         return;
     }
-    cast_to(cx, argv[0], type, argc > 2 ? sqlite3_value_int(argv[2]) : -1,
-            argc > 3 ? sqlite3_value_int(argv[3]) : -1);
+    int m1 = argc > 2 ? sqlite3_value_int(argv[2]) : -1;
+    int m2 = argc > 3 ? sqlite3_value_int(argv[3]) : -1;
+    const char *source = argc > 4 ? (const char *)sqlite3_value_text(argv[4]) : NULL;
+    char buf[400];
+    if (source && source_text(cx, argv[0], source, buf, sizeof buf)) {
+        cast_text_str(cx, buf, strlen(buf), type, m1);
+        return;
+    }
+    cast_to(cx, argv[0], type, m1, m2);
 }
 
 /* A column's declared type, resolved once per statement (auxdata on the column argument). */
@@ -1212,7 +1267,7 @@ void fn_extract(sqlite3_context *cx, int argc, sqlite3_value **argv)
     if (is_int)
         sqlite3_result_int64(cx, (int64_t)d);
     else
-        sqlite3_result_double(cx, d);
+        fn_result_double(cx, d);
 }
 
 void fn_date_part(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -1225,7 +1280,7 @@ void fn_date_part(sqlite3_context *cx, int argc, sqlite3_value **argv)
     double d;
     bool is_int;
     if (extract_field(cx, argv, &d, &is_int))
-        sqlite3_result_double(cx, d);
+        fn_result_double(cx, d);
 }
 
 /*

@@ -15,6 +15,10 @@
 void fn_error(sqlite3_context *cx, const char *sqlstate, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* sqlite3_result_double, except that NaN (which SQLite turns into NULL) is returned as the
+ * text 'NaN', the form parameters bind it in and the output functions print. */
+void fn_result_double(sqlite3_context *cx, double d);
+
 /* A broken-down timestamp; usec is 0..999999; tz_sec is the offset east of UTC. */
 struct fn_tm {
     int year, mon, mday, hour, min, sec, usec;

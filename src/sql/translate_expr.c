@@ -180,6 +180,11 @@ static bool xl_const(struct tr *t, const PgQuery__AConst *c)
         if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X' || s[1] == 'o' || s[1] == 'O' ||
                             s[1] == 'b' || s[1] == 'B'))
             return xl_refuse(t, "non-decimal integer literal %s is not supported", s);
+        if (!pgnumeric_exact(s, strlen(s)))
+            return xl_refuse(t,
+                             "numeric literal %.40s has more than 15 significant digits, more "
+                             "than the SQLite backend stores exactly",
+                             s);
         xl_put(t, s);
         break;
     }
@@ -242,15 +247,29 @@ static bool xl_cast(struct tr *t, const PgQuery__TypeCast *tc)
     }
     if (arg->node_case == PG_QUERY__NODE__NODE_PARAM_REF)
         xl_note_param(t, arg->param_ref->number, oid);
+    /* To a string type, a value stored as a number prints as its own type does (true, 1.5e-10
+     * for a real): the source type travels as a fifth argument. */
+    uint32_t src = 0;
+    if (oid == PGOID_TEXT || oid == PGOID_VARCHAR || oid == PGOID_BPCHAR || oid == PGOID_NAME) {
+        src = xl_expr_type(arg);
+        if (src != PGOID_BOOL && src != PGOID_FLOAT4 && src != PGOID_FLOAT8 && src != PGOID_NUMERIC)
+            src = 0;
+    }
     xl_put(t, "pg_cast(");
     if (!xl_expr(t, arg))
         return false;
     xl_printf(t, ", '%s'", canon);
-    for (size_t i = 0; i < tc->type_name->n_typmods && i < 2; i++) {
+    size_t n_mods = tc->type_name->n_typmods < 2 ? tc->type_name->n_typmods : 2;
+    for (size_t i = 0; i < n_mods; i++) {
         int m = typmod_int(tc->type_name->typmods[i]);
         if (m < 0)
             return xl_refuse(t, "this type modifier is not supported");
         xl_printf(t, ", %d", m);
+    }
+    if (src) {
+        for (size_t i = n_mods; i < 2; i++)
+            xl_put(t, ", -1");
+        xl_printf(t, ", '%s'", pgtype_name(src));
     }
     xl_put(t, ")");
     return !t->failed;

@@ -497,6 +497,49 @@ static bool bind_double(sqlite3_stmt *st, int idx, double d, const char **err, c
     return true;
 }
 
+/* Significant decimal digits of a parsed finite number (leading and trailing zeros aside). */
+static size_t num_significant(const struct num *n)
+{
+    const char *a = n->intd, *f = n->frac;
+    while (*a == '0')
+        a++;
+    size_t na = strlen(a), nf = strlen(f);
+    while (nf && f[nf - 1] == '0')
+        nf--;
+    if (na)
+        return na + nf;
+    while (nf && *f == '0') {
+        f++;
+        nf--;
+    }
+    return nf;
+}
+
+/* True when n is stored exactly: an integer in int64, or at most 15 significant digits (what
+ * a double holds exactly in decimal). */
+static bool num_exact(const struct num *n)
+{
+    if (n->special)
+        return true;
+    if (strspn(n->frac, "0") == strlen(n->frac)) {
+        const char *a = n->intd;
+        while (*a == '0')
+            a++;
+        if (strlen(a) < 19 || (strlen(a) == 19 && strcmp(a, n->neg ? "9223372036854775808"
+                                                                   : "9223372036854775807") <= 0))
+            return true;
+    }
+    return num_significant(n) <= 15;
+}
+
+bool pgnumeric_exact(const char *s, size_t len)
+{
+    struct num *n = malloc(sizeof *n);
+    bool ok = n && num_parse(s, len, n) && num_exact(n);
+    free(n);
+    return ok;
+}
+
 /* Binds numeric text in storage form: an integer when exact in int64, else a double. */
 static bool num_bind_text(sqlite3_stmt *st, int idx, const char *s, size_t len, const char **err,
                           char *errbuf, size_t errcap)
@@ -510,6 +553,11 @@ static bool num_bind_text(sqlite3_stmt *st, int idx, const char *s, size_t len, 
         return bind_double(st, idx, NAN, err, errbuf, errcap);
     if (n.special)
         return bind_double(st, idx, n.neg ? -INFINITY : INFINITY, err, errbuf, errcap);
+    if (!num_exact(&n))
+        return types_fail(err, errbuf, errcap,
+                          "[0A000] numeric value \"%.*s\" has more than 15 significant digits, "
+                          "more than the SQLite backend stores exactly",
+                          (int)(len > 60 ? 60 : len), s);
     char txt[2 * NUM_MAX_DIGITS + 8];
     snprintf(txt, sizeof txt, "%s%s%s%s", n.neg ? "-" : "", n.intd, n.frac[0] ? "." : "", n.frac);
     int64_t iv;

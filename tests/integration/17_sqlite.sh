@@ -3,6 +3,7 @@
 # - a corpus of statements gives psql the same output (rows, tags, SQLSTATEs) as PostgreSQL 15;
 # - errors leave the session usable; a failed transaction gives 25P02 until ROLLBACK;
 # - COPY FROM STDIN / TO STDOUT round trip with equal checksums;
+# - binary results and parameters give PostgreSQL's bytes (sqlite/binary.tsv);
 # - pgbench's extended protocol in transaction mode and -M prepared in session mode;
 # - 8 concurrent writers keep an invariant (sum of balances), committed data survives a restart;
 # - a long statement is cancelled within 1 s (57014) and the session goes on.
@@ -63,6 +64,22 @@ assert_eq "$(sha256sum <"$T/in.tsv" | cut -d' ' -f1)" "$(sha256sum <"$T/out.tsv"
 assert_eq 20000 "$(mx_sql "SELECT count(*) FROM c")" "rows copied in"
 csv=$(mx_sql "COPY (SELECT id, name FROM c WHERE id <= 2 ORDER BY id) TO STDOUT WITH (FORMAT csv, HEADER)")
 assert_eq $'id,name\n1,name 1\n2,name 2' "$csv" "COPY TO csv"
+
+# --- binary format: results and parameters agree with PostgreSQL byte for byte ----------------
+sed '/^# refused/,$d' "$HERE/sqlite/binary.tsv" >"$T/binary.tsv"
+sed -n '/^# refused/,$p' "$HERE/sqlite/binary.tsv" >"$T/refused.tsv"
+pgclient "$(pg_conninfo)" binary <"$T/binary.tsv" >"$T/binary.pg" || true
+pgclient "$(mx_conninfo)" binary <"$T/binary.tsv" >"$T/binary.sqlite" || true
+if ! diff -u "$T/binary.pg" "$T/binary.sqlite" >"$T/binary.diff"; then
+    cat "$T/binary.diff" >&2
+fi
+assert_eq "$(grep -c $'\t' "$T/binary.tsv")" "$(grep -c '^[a-z]' "$T/binary.pg")" "binary cases run on PostgreSQL"
+assert_eq 0 "$(grep -c '|ERR|' "$T/binary.pg" || true)" "binary cases that fail on PostgreSQL"
+assert_eq 0 "$(grep -c '^[-+][^-+]' "$T/binary.diff" || true)" "binary lines differing from PostgreSQL"
+refused=$(pgclient "$(mx_conninfo)" binary <"$T/refused.tsv" || true)
+printf '%s\n' "$refused"
+assert_eq "$(grep -c $'\t' "$T/refused.tsv")" "$(printf '%s\n' "$refused" | grep -c '|ERR|0A000|')" \
+    "binary cases refused with 0A000"
 
 # --- drivers' protocol paths: pgbench extended (transaction mode) -----------------------------
 cat >"$T/transfer.sql" <<'SQL'

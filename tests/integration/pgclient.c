@@ -1184,6 +1184,95 @@ done:
 
 /* ------------------------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------------------------ */
+/* binary: per stdin line "TYPE<TAB>LITERAL": SELECT $1::TYPE (text parameter) with a binary
+ * result, then the same bytes sent back as a binary parameter of that type and returned as
+ * text. Prints TYPE|oid|hex|text, TYPE|oid|hex|ERR|sqlstate when the parameter is refused,
+ * or TYPE|ERR|sqlstate|binary result. */
+
+/* Send one extended-protocol query and return its (last) result; bounded. NULL on timeout. */
+static PGresult *exec_params_bounded(PGconn *conn, const char *sql, int n, const Oid *types,
+                                     const char *const *values, const int *lengths,
+                                     const int *formats, int result_format)
+{
+    if (!PQsendQueryParams(conn, sql, n, types, values, lengths, formats, result_format))
+        return NULL;
+    int64_t deadline = now_ms() + g_timeout_ms;
+    PGresult *last = NULL;
+    for (;;) {
+        if (!wait_ready(conn, deadline)) {
+            PQclear(last);
+            return NULL;
+        }
+        PGresult *r = PQgetResult(conn);
+        if (!r)
+            return last;
+        PQclear(last);
+        last = r;
+    }
+}
+
+static void print_result_error(const char *type, PGresult *r, const char *step)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    out("%s|ERR|%s|%s\n", type, state ? state : (r ? "NOSTATE" : "TIMEOUT"), step);
+}
+
+static int cmd_binary(void)
+{
+    PGconn *conn = connect_or_die(g_conninfo);
+    char line[8192];
+    int failures = 0;
+    for (int lineno = 0; lineno < 10000 && fgets(line, sizeof line, stdin); lineno++) {
+        line[strcspn(line, "\n")] = '\0';
+        char *tab = strchr(line, '\t');
+        if (!line[0] || line[0] == '#' || !tab)
+            continue;
+        *tab = '\0';
+        const char *type = line, *literal = tab + 1;
+        char sql[sizeof line + 32];
+        snprintf(sql, sizeof sql, "SELECT $1::%s", type);
+        const char *vals[1] = {literal};
+        PGresult *r = exec_params_bounded(conn, sql, 1, NULL, vals, NULL, NULL, 1);
+        if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+            print_result_error(type, r, "binary result");
+            PQclear(r);
+            failures++;
+            continue;
+        }
+        Oid oid = PQftype(r, 0);
+        int len = PQgetlength(r, 0, 0);
+        char *bytes = malloc((size_t)len + 1);
+        memcpy(bytes, PQgetvalue(r, 0, 0), (size_t)len);
+        char *hex = malloc((size_t)len * 2 + 1);
+        for (int i = 0; i < len; i++)
+            sprintf(hex + 2 * i, "%02x", (unsigned char)bytes[i]);
+        hex[2 * len] = '\0';
+        PQclear(r);
+
+        snprintf(sql, sizeof sql, "SELECT ($1::%s)::text", type);
+        const char *bvals[1] = {bytes};
+        int lens[1] = {len}, fmts[1] = {1};
+        Oid types[1] = {oid};
+        r = exec_params_bounded(conn, sql, 1, types, bvals, lens, fmts, 0);
+        if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+            const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+            out("%s|%u|%s|ERR|%s\n", type, (unsigned)oid, hex,
+                state ? state : (r ? "NOSTATE" : "TIMEOUT"));
+            failures++;
+        } else {
+            char buf[4096];
+            out("%s|%u|%s|%s\n", type, (unsigned)oid, hex,
+                one_line(PQgetvalue(r, 0, 0), buf, sizeof buf));
+        }
+        PQclear(r);
+        free(hex);
+        free(bytes);
+    }
+    PQfinish(conn);
+    return failures ? 1 : 0;
+}
+
 static void usage(void)
 {
     fprintf(
@@ -1200,7 +1289,9 @@ static void usage(void)
         "  cancel [ROUNDS]      cancel pg_sleep(30) within 1 s; a concurrent query unaffected\n"
         "  copy MB              COPY FROM STDIN / TO STDOUT round trip with checksums\n"
         "  extended N ITER [notx]  unnamed extended-protocol statements from N sessions\n"
-        "  prepared ITER        named prepared statement: refused clearly, or correct\n");
+        "  prepared ITER        named prepared statement: refused clearly, or correct\n"
+        "  binary               stdin: TYPE<TAB>LITERAL lines; binary result and parameter\n"
+        "                       round trip: TYPE|oid|hex|text\n");
 }
 
 int main(int argc, char **argv)
@@ -1237,6 +1328,8 @@ int main(int argc, char **argv)
         return cmd_extended(rest, args);
     if (strcmp(cmd, "prepared") == 0)
         return cmd_prepared(rest, args);
+    if (strcmp(cmd, "binary") == 0)
+        return cmd_binary();
     usage();
     return 64;
 }
