@@ -74,6 +74,7 @@ struct sq_session {
     char tx;    /* 'I', 'T', 'E' as ReadyForQuery reports it */
     bool begun; /* the SQLite transaction of an explicit block is open */
     bool skip_to_sync;
+    bool implicit; /* tx 'T'/'E' is the implicit transaction of extended messages up to Sync */
     bool report_pending;
     unsigned errors; /* ERRORs sent so far: a statement failed when this moved */
 

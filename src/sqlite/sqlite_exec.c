@@ -704,7 +704,9 @@ static bool sq_utility(struct sq_session *s, const struct sql_stmt *stmt)
         proto_end(&s->out);
         return true;
     case SQL_BEGIN:
-        if (s->tx != 'I')
+        if (s->implicit) /* the implicit transaction becomes this block, as in PostgreSQL */
+            s->implicit = false;
+        else if (s->tx != 'I')
             sq_report(s, "WARNING", "25001", 0, NULL, "there is already a transaction in progress");
         else
             s->tx = 'T';
@@ -712,6 +714,7 @@ static bool sq_utility(struct sq_session *s, const struct sql_stmt *stmt)
         sq_complete(s, "BEGIN");
         return true;
     case SQL_COMMIT:
+        s->implicit = false;
         if (s->tx == 'I') {
             sq_report(s, "WARNING", "25P01", 0, NULL, "there is no transaction in progress");
             sq_complete(s, "COMMIT");
@@ -728,6 +731,7 @@ static bool sq_utility(struct sq_session *s, const struct sql_stmt *stmt)
         sq_complete(s, "COMMIT");
         return true;
     case SQL_ROLLBACK:
+        s->implicit = false;
         if (s->tx == 'I')
             sq_report(s, "WARNING", "25P01", 0, NULL, "there is no transaction in progress");
         sq_end_block(s, false);
@@ -1281,6 +1285,22 @@ void sq_describe(struct sq_session *s, const uint8_t *body, size_t len)
     }
 }
 
+/*
+ * Outside a transaction block, the Executes up to a Sync form one implicit transaction, as in
+ * PostgreSQL: a later failure undoes the earlier statements. When Sync is the very next message
+ * (the usual Parse/Bind/Execute/Sync), SQLite's autocommit is that transaction already.
+ */
+static void sq_implicit_begin(struct sq_session *s, const struct sql_stmt *stmt)
+{
+    if (s->tx != 'I' || sq_is_tx_control(stmt->kind) || stmt->kind == SQL_DISCARD_ALL)
+        return;
+    if (s->in_pos < s->in_len && s->in[s->in_pos] == 'S')
+        return;
+    s->tx = 'T';
+    s->implicit = true;
+    s->fn.xact_start_us = sq_now_us();
+}
+
 void sq_execute(struct sq_session *s, const uint8_t *body, size_t len)
 {
     struct proto_reader r;
@@ -1318,6 +1338,7 @@ void sq_execute(struct sq_session *s, const uint8_t *body, size_t len)
         sq_tag_with_count(s, stmt, 0);
         return;
     }
+    sq_implicit_begin(s, stmt);
     if (stmt->kind != SQL_EXEC) {
         po->done = true;
         if (!sq_utility(s, stmt))
@@ -1366,6 +1387,10 @@ void sq_sync(struct sq_session *s)
 {
     struct sq_portal *po;
     s->skip_to_sync = false;
+    if (s->implicit) {
+        s->implicit = false;
+        sq_end_block(s, s->tx == 'T');
+    }
     /* The unnamed portal does not outlive its Sync; outside a block nothing else does either. */
     if ((po = sq_find_portal(s, "")) != NULL)
         sq_portal_free(po);

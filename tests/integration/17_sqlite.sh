@@ -4,6 +4,7 @@
 # - errors leave the session usable; a failed transaction gives 25P02 until ROLLBACK;
 # - COPY FROM STDIN / TO STDOUT round trip with equal checksums;
 # - binary results and parameters give PostgreSQL's bytes (sqlite/binary.tsv);
+# - libpq pipeline mode: a failure undoes the statements since the last Sync, as on PostgreSQL;
 # - pgbench's extended protocol in transaction mode and -M prepared in session mode;
 # - 8 concurrent writers keep an invariant (sum of balances), committed data survives a restart;
 # - a long statement is cancelled within 1 s (57014) and the session goes on.
@@ -80,6 +81,15 @@ refused=$(pgclient "$(mx_conninfo)" binary <"$T/refused.tsv" || true)
 printf '%s\n' "$refused"
 assert_eq "$(grep -c $'\t' "$T/refused.tsv")" "$(printf '%s\n' "$refused" | grep -c '|ERR|0A000|')" \
     "binary cases refused with 0A000"
+
+# --- libpq pipeline mode: the statements before a Sync are one implicit transaction ------------
+pg_sql "CREATE TABLE pipe (id integer PRIMARY KEY); GRANT ALL ON pipe TO $APP_USER" >/dev/null
+mx_sql "CREATE TABLE pipe (id integer PRIMARY KEY)" >/dev/null
+pgclient "$(pg_conninfo)" pipeline >"$T/pipe.pg" || true
+pgclient "$(mx_conninfo)" pipeline >"$T/pipe.sqlite" || true
+cat "$T/pipe.sqlite"
+assert_eq "FINAL|4,14" "$(tail -n 1 "$T/pipe.pg")" "pipeline on PostgreSQL"
+assert_eq "$(cat "$T/pipe.pg")" "$(cat "$T/pipe.sqlite")" "pipeline results as on PostgreSQL"
 
 # --- drivers' protocol paths: pgbench extended (transaction mode) -----------------------------
 cat >"$T/transfer.sql" <<'SQL'

@@ -1273,6 +1273,104 @@ static int cmd_binary(void)
     return failures ? 1 : 0;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* pipeline: libpq pipeline mode over a table pipe(id int primary key) that the caller created
+ * empty. Prints one line per result (status and tag or SQLSTATE) and the final count|sum, so
+ * that two servers can be compared: statements before a Sync form one implicit transaction. */
+
+static PGresult *next_result_bounded(PGconn *conn, int64_t deadline)
+{
+    if (!wait_ready(conn, deadline))
+        return NULL;
+    return PQgetResult(conn);
+}
+
+static void pipeline_send(PGconn *conn, const char *sql)
+{
+    if (!PQsendQueryParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0)) {
+        out("SENDFAIL|%s\n", PQerrorMessage(conn));
+        exit(1);
+    }
+}
+
+/* Read the results of n queries and one Sync; print them. */
+static void pipeline_collect(PGconn *conn, int n)
+{
+    int64_t deadline = now_ms() + g_timeout_ms;
+    PQflush(conn);
+    for (int i = 0; i < n + 1; i++) {
+        PGresult *r = next_result_bounded(conn, deadline);
+        if (!r) {
+            out("TIMEOUT\n");
+            exit(4);
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_FATAL_ERROR) {
+            const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+            out("ERR|%s\n", state ? state : "NOSTATE");
+        } else if (st == PGRES_PIPELINE_SYNC) {
+            out("SYNC|%c\n", PQtransactionStatus(conn) == PQTRANS_IDLE      ? 'I'
+                             : PQtransactionStatus(conn) == PQTRANS_INTRANS ? 'T'
+                                                                            : 'E');
+        } else {
+            out("%s|%s\n", PQresStatus(st), PQcmdStatus(r));
+        }
+        if (st != PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            r = next_result_bounded(conn, deadline); /* the NULL that ends a query's results */
+            if (r) {
+                out("EXTRA|%s\n", PQresStatus(PQresultStatus(r)));
+                PQclear(r);
+            }
+        } else {
+            PQclear(r);
+        }
+    }
+}
+
+static int cmd_pipeline(void)
+{
+    PGconn *conn = connect_or_die(g_conninfo);
+    if (!PQenterPipelineMode(conn)) {
+        out("NOPIPELINE\n");
+        return 1;
+    }
+    pipeline_send(conn, "INSERT INTO pipe VALUES (1)");
+    pipeline_send(conn, "INSERT INTO pipe VALUES (2)");
+    PQpipelineSync(conn);
+    pipeline_collect(conn, 2);
+    /* A failure undoes what came before it up to the Sync and skips what follows. */
+    pipeline_send(conn, "INSERT INTO pipe VALUES (3)");
+    pipeline_send(conn, "INSERT INTO pipe VALUES (1)");
+    pipeline_send(conn, "INSERT INTO pipe VALUES (4)");
+    PQpipelineSync(conn);
+    pipeline_collect(conn, 3);
+    /* An explicit block spans Syncs. */
+    pipeline_send(conn, "BEGIN");
+    pipeline_send(conn, "INSERT INTO pipe VALUES (5)");
+    PQpipelineSync(conn);
+    pipeline_collect(conn, 2);
+    pipeline_send(conn, "INSERT INTO pipe VALUES (6)");
+    pipeline_send(conn, "COMMIT");
+    PQpipelineSync(conn);
+    pipeline_collect(conn, 2);
+    /* Reads and writes mixed before one Sync see each other. */
+    pipeline_send(conn, "INSERT INTO pipe VALUES (7)");
+    pipeline_send(conn, "SELECT count(*) FROM pipe");
+    pipeline_send(conn, "DELETE FROM pipe WHERE id = 7");
+    PQpipelineSync(conn);
+    pipeline_collect(conn, 3);
+    PQexitPipelineMode(conn);
+    struct res r;
+    if (!run_ok(conn, "SELECT count(*), sum(id) FROM pipe", &r)) {
+        out("ERR|%s\n", r.state);
+        return 1;
+    }
+    out("FINAL|%s\n", r.value);
+    PQfinish(conn);
+    return 0;
+}
+
 static void usage(void)
 {
     fprintf(
@@ -1291,7 +1389,8 @@ static void usage(void)
         "  extended N ITER [notx]  unnamed extended-protocol statements from N sessions\n"
         "  prepared ITER        named prepared statement: refused clearly, or correct\n"
         "  binary               stdin: TYPE<TAB>LITERAL lines; binary result and parameter\n"
-        "                       round trip: TYPE|oid|hex|text\n");
+        "                       round trip: TYPE|oid|hex|text\n"
+        "  pipeline             libpq pipeline mode on an empty table pipe(id int primary key)\n");
 }
 
 int main(int argc, char **argv)
@@ -1330,6 +1429,8 @@ int main(int argc, char **argv)
         return cmd_prepared(rest, args);
     if (strcmp(cmd, "binary") == 0)
         return cmd_binary();
+    if (strcmp(cmd, "pipeline") == 0)
+        return cmd_pipeline();
     usage();
     return 64;
 }
