@@ -368,7 +368,9 @@ mx_conf() {
         !started && /^[[:space:]]*$/ { next }
         !started && /^[[:space:]]*\[myrmex\][[:space:]]*$/ { started = 1; next }
         { started = 1; if ($0 ~ /^[[:space:]]*\[myrmex\][[:space:]]*$/) print "[" sec "]"; else print }'
-    if ! printf '%s\n' "$body" | grep -q '^[[:space:]]*\[databases\]'; then
+    # A here-string, not a pipe: grep -q exits at the first match, and under pipefail the
+    # writer's SIGPIPE would read as "no [databases]" and add a second one.
+    if ! grep -q '^[[:space:]]*\[databases\]' <<<"$body"; then
         printf '[databases]\n'
         db_line app
     fi
