@@ -333,8 +333,8 @@ bool xl_catalog_range_function(struct tr *t, const PgQuery__RangeFunction *rf, b
     *handled = true;
     const char *alias = rf->alias ? rf->alias->aliasname : name;
     const char *col = rf->alias && rf->alias->n_colnames ? xl_str(rf->alias->colnames[0]) : alias;
-    const char *ord = rf->alias && rf->alias->n_colnames > 1 ? xl_str(rf->alias->colnames[1])
-                                                             : "ordinality";
+    const char *ord =
+        rf->alias && rf->alias->n_colnames > 1 ? xl_str(rf->alias->colnames[1]) : "ordinality";
     if (unnest) {
         xl_put(t, "(SELECT \"value\" AS ");
         xl_ident(t, col);
