@@ -48,8 +48,38 @@ for section in l dn dt di dv df 'd tags' 'd books_author_published_idx' 'd cheap
     assert_eq "$(extract "$section" "$T/pg.out")" "$(extract "$section" "$T/sqlite.out")" "$section as on PostgreSQL"
 done
 
-# --- RowDescription: table OID and attnum ------------------------------------------------------
+# --- sequences (the _myrmex_sequence table of the sequence emulation) -------------------------
+mx_sql "CREATE TABLE IF NOT EXISTS _myrmex_sequence (name text PRIMARY KEY, data_type text NOT NULL,
+    start_value int8 NOT NULL, min_value int8 NOT NULL, max_value int8 NOT NULL,
+    increment_by int8 NOT NULL, cycle int8 NOT NULL, cache_size int8 NOT NULL,
+    last_value int8 NOT NULL, is_called int8 NOT NULL, owner_table text, owner_column text)" >/dev/null
+mx_sql "INSERT INTO _myrmex_sequence VALUES ('tags_book_id_seq', 'bigint', 1, 1, 9223372036854775807,
+    1, 0, 1, 1, 0, 'tags', 'book_id') ON CONFLICT DO NOTHING" >/dev/null
+ds=$(psql_app "$MX_PORT" -c '\ds' 2>&1)
+printf '%s\n' "$ds"
+assert_match 'public \| tags_book_id_seq +\| sequence \| app' "$ds" "\\ds lists the sequence"
+assert_not_match '_myrmex_sequence' "$(psql_app "$MX_PORT" -c '\dt' 2>&1)" "myrmex's table is hidden"
+dtags=$(psql_app "$MX_PORT" -c '\d tags' 2>&1)
+assert_match "book_id \| bigint +\| +\| not null \| nextval\('tags_book_id_seq'::regclass\)" "$dtags" \
+    "the owned column's default"
+assert_match 'Owned by: public.tags.book_id' "$(psql_app "$MX_PORT" -c '\d tags_book_id_seq' 2>&1)" \
+    "\\d on the sequence"
+
 pgclient_build
+# --- a catalog read needs no write lock: it runs while another session holds the writer's ----
+out=$(pgclient -t 20 "$(mx_conninfo)" script <<'SQL'
+BEGIN
+INSERT INTO tags VALUES (999999, 'lock')
+@2 SELECT count(*) FROM pg_catalog.pg_attribute WHERE attrelid = 'books'::regclass AND attnum > 0
+@2 SELECT relname FROM pg_catalog.pg_class WHERE relname = 'tags' AND relkind = 'r'
+ROLLBACK
+SQL
+)
+printf '%s\n' "$out"
+assert_match '^OK\|SELECT 1\|7\|' "$(printf '%s\n' "$out" | sed -n 4p)" "pg_attribute while a writer is active"
+assert_match '^OK\|SELECT 1\|tags\|' "$(printf '%s\n' "$out" | sed -n 5p)" "pg_class while a writer is active"
+
+# --- RowDescription: table OID and attnum ------------------------------------------------------
 out=$(pgclient "$(mx_conninfo)" describe "SELECT title, 1 AS one, author_id FROM books" 2>&1 || true)
 printf '%s\n' "$out"
 oids=$(mx_sql "SELECT c.oid || ':' || a.attnum FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid WHERE c.relname = 'books' AND a.attname IN ('title', 'author_id') ORDER BY a.attname DESC")
