@@ -19,6 +19,7 @@
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,10 @@ static void untranslate(struct cat_sbuf *b, const char *expr)
         } else if (!strncmp(p, "pg_now()", 8)) {
             cat_sb_put(b, "now()");
             p += 8;
+        } else if ((p == expr || !isalnum((unsigned char)p[-1])) &&
+                   (!strncmp(p, "pg_lower(", 9) || !strncmp(p, "pg_upper(", 9))) {
+            /* The translator's spellings of lower() / upper(). */
+            p += 3;
         } else {
             cat_sb_putn(b, p, 1);
             p++;
@@ -538,6 +543,9 @@ static bool insert_attr(sqlite3 *db, uint32_t rel, const char *name, uint32_t ty
                    (int64_t)type_collation(type));
 }
 
+/* An index key that is an expression (pragma_index_xinfo has no name for it). */
+#define EXPR_COL "\x01"
+
 struct cat_index {
     char *name;    /* as the catalog shows it */
     char *sqlname; /* SQLite's name (NULL for the rowid primary key) */
@@ -560,7 +568,7 @@ static void index_cols(sqlite3 *db, const char *idx, struct cat_index *x)
             const char *nm = (const char *)sqlite3_column_text(st, 0);
             if (cols.len)
                 cat_sb_put(&cols, ",");
-            cat_sb_put(&cols, nm ? nm : "expr");
+            cat_sb_put(&cols, nm ? nm : EXPR_COL);
             cat_sb_printf(&desc, "%s%d", desc.len ? " " : "", sqlite3_column_int(st, 1) ? 3 : 0);
         }
     }
@@ -696,6 +704,69 @@ static bool table_index_sql(sqlite3 *db, const char *name, char **sql)
     return true;
 }
 
+/* The k-th key of CREATE INDEX text sql (0-based) as PostgreSQL would print it. */
+static void index_expr(struct cat_sbuf *b, const char *sql, int k)
+{
+    const char *on = sql ? ci_find(sql, " ON ") : NULL;
+    const char *p = on ? strchr(on, '(') : NULL;
+    if (!p) {
+        cat_sb_put(b, "expr");
+        return;
+    }
+    int depth = 0, item = 0;
+    const char *start = p + 1;
+    for (p = p + 1; *p; p++) {
+        if (*p == '\'' || *p == '"') {
+            char q = *p;
+            for (p++; *p && *p != q; p++)
+                ;
+            if (!*p)
+                break;
+            continue;
+        }
+        if (*p == '(') {
+            depth++;
+        } else if ((*p == ',' && depth == 0) || (*p == ')' && depth-- == 0)) {
+            if (item == k) {
+                size_t n = (size_t)(p - start);
+                while (n && start[n - 1] == ' ')
+                    n--;
+                if (n >= 5 && !strncasecmp(start + n - 5, " DESC", 5))
+                    n -= 5;
+                else if (n >= 4 && !strncasecmp(start + n - 4, " ASC", 4))
+                    n -= 4;
+                while (*start == ' ' && n)
+                    start++, n--;
+                char *e = xmalloc(n + 1);
+                memcpy(e, start, n);
+                e[n] = '\0';
+                size_t in_len;
+                const char *in = strip_parens(e, &in_len);
+                e[in - e + (ptrdiff_t)in_len] = '\0';
+                /* PostgreSQL parenthesises an expression key unless it is a function call. */
+                size_t id = 0;
+                while (in[id] == '_' || isalnum((unsigned char)in[id]))
+                    id++;
+                size_t call_len;
+                bool call = id > 0 && in[id] == '(' && strip_parens(in + id, &call_len) &&
+                            call_len + 2 == strlen(in + id);
+                if (!call)
+                    cat_sb_put(b, "(");
+                untranslate(b, in);
+                if (!call)
+                    cat_sb_put(b, ")");
+                free(e);
+                return;
+            }
+            if (*p == ')')
+                break;
+            item++;
+            start = p + 1;
+        }
+    }
+    cat_sb_put(b, "expr");
+}
+
 static bool fill_index_rows(sqlite3 *db, const struct cat_table *t, struct cat_index *v, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -715,9 +786,13 @@ static bool fill_index_rows(sqlite3 *db, const struct cat_table *t, struct cat_i
         int k = 0;
         const char *dp = x->desc;
         for (char *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save), k++) {
-            int attnum = strcmp(c, "expr") ? table_attnum(t, c) : 0;
+            bool expr = !strcmp(c, EXPR_COL);
+            int attnum = expr ? 0 : table_attnum(t, c);
             struct cat_sbuf one = {0};
-            cat_quote_ident(&one, c);
+            if (expr)
+                index_expr(&one, sql, k);
+            else
+                cat_quote_ident(&one, c);
             int desc = dp && *dp ? atoi(dp) : 0;
             if (dp) {
                 while (*dp && *dp != ' ')
@@ -738,7 +813,8 @@ static bool fill_index_rows(sqlite3 *db, const struct cat_table *t, struct cat_i
             cat_sb_printf(&coll, "%s%u", k ? " " : "", cc ? type_collation(cc->type) : 0);
             cat_sb_printf(&cls, "%s0", k ? " " : "");
             uint32_t ty = cc ? cc->type : PGOID_TEXT;
-            if (!insert_attr(db, oid, c, ty, cc ? cc->typmod : -1, k + 1, false, false, "")) {
+            if (!insert_attr(db, oid, expr ? "expr" : c, ty, cc ? cc->typmod : -1, k + 1, false,
+                             false, "")) {
                 free(one.p);
                 free(copy);
                 free(def.p);
@@ -758,9 +834,15 @@ static bool fill_index_rows(sqlite3 *db, const struct cat_table *t, struct cat_i
         if (where) {
             struct cat_sbuf p = {0};
             untranslate(&p, where + 5 + strspn(where + 5, " "));
-            pred = p.p;
+            /* As the pretty forms print it: no outer parentheses. */
+            size_t plen;
+            const char *in = strip_parens(cat_sb_str(&p), &plen);
+            pred = xmalloc(plen + 1);
+            memcpy(pred, in, plen);
+            pred[plen] = '\0';
+            free(p.p);
             cat_sb_put(&def, " WHERE ");
-            cat_sb_put(&def, pred ? pred : "");
+            cat_sb_put(&def, pred);
         }
         bool ok = insert_class(db, oid, x->name, "i", PGCAT_AM_BTREE, k, 0, false) &&
                   cat_run(db,

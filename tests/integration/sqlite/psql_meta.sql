@@ -7,7 +7,7 @@
 --   \du     the connecting role can do everything on an SQLite file: Superuser etc.;
 --   \d authors / books / \d+ books: the serial column is bigint (the rowid) with no nextval()
 --           default, and a CHECK shows the expression as stored ("price >= 0", not PostgreSQL's
---           "price >= 0::numeric");
+--           "price >= 0::numeric"), so does a partial index's predicate;
 --   information_schema: OIDs in the NOT NULL constraint names are myrmex's name hashes.
 \pset footer on
 \echo '== l'

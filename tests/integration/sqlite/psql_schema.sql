@@ -23,6 +23,8 @@ CREATE TABLE tags (
 CREATE UNIQUE INDEX books_isbn_key ON books (isbn);
 CREATE INDEX books_title_idx ON books (title);
 CREATE INDEX books_author_published_idx ON books (author_id, published);
+CREATE INDEX books_cheap_idx ON books (price DESC) WHERE price < 10;
+CREATE INDEX authors_lower_email_idx ON authors (lower(email));
 CREATE VIEW cheap_books AS SELECT id, title, price FROM books WHERE price < 10;
 INSERT INTO authors (name, email) VALUES ('Ann', 'ann@example.org'), ('Bob', NULL);
 INSERT INTO books (author_id, title, price, isbn, published)
