@@ -79,6 +79,23 @@ printf '%s\n' "$out"
 assert_match '^OK\|SELECT 1\|7\|' "$(printf '%s\n' "$out" | sed -n 4p)" "pg_attribute while a writer is active"
 assert_match '^OK\|SELECT 1\|tags\|' "$(printf '%s\n' "$out" | sed -n 5p)" "pg_class while a writer is active"
 
+# --- the catalog follows DDL in the session, and a ROLLBACK of it ----------------------------
+out=$(pgclient -t 20 "$(mx_conninfo)" script <<'SQL'
+SELECT count(*) FROM pg_catalog.pg_class WHERE relname = 'zz'
+BEGIN
+CREATE TABLE zz (a int4 PRIMARY KEY)
+SELECT count(*) FROM pg_catalog.pg_class WHERE relname IN ('zz', 'zz_pkey')
+ROLLBACK
+SELECT count(*) FROM pg_catalog.pg_class WHERE relname IN ('zz', 'zz_pkey')
+CREATE TABLE zz (a int4)
+SELECT count(*) FROM pg_catalog.pg_attribute WHERE attrelid = 'zz'::regclass
+SQL
+)
+printf '%s\n' "$out"
+assert_eq "OK|SELECT 1|0|OK|SELECT 1|2|OK|SELECT 1|0|OK|SELECT 1|1|" \
+    "$(printf '%s\n' "$out" | sed -n '2p;5p;7p;9p' | cut -d'|' -f1-3 | tr '\n' '|')" \
+    "pg_class before, inside, after a rolled back CREATE TABLE, and after one"
+
 # --- RowDescription: table OID and attnum ------------------------------------------------------
 out=$(pgclient "$(mx_conninfo)" describe "SELECT title, 1 AS one, author_id FROM books" 2>&1 || true)
 printf '%s\n' "$out"
