@@ -1168,8 +1168,8 @@ bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error
         t.catalog_mode = xl_catalog_text(text + raw->stmt_location, stmt_len);
         ok = xl_stmt(&t, raw->stmt, st);
         if (ok && !t.failed && t.catalog && (t.writes || st->writes))
-            ok = xl_refuse(&t, "modifying pg_catalog or information_schema is not supported "
-                               "on the SQLite backend");
+            ok = xl_refuse(&t, "a statement that writes and uses pg_catalog or "
+                               "information_schema is not supported on the SQLite backend");
         if (ok && t.failed)
             ok = false;
         if (ok && st->kind == SQL_EXEC && !t.buf)
