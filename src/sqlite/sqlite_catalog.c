@@ -1224,12 +1224,14 @@ static char *catalog_signature(struct sq_session *s, const struct cat_seqs *q)
     return b.p;
 }
 
-static bool stored_signature_is(sqlite3 *db, const char *sig)
+/* kind: "schema" (the tables filled from the database) or "session" (settings, role, database). */
+static bool stored_signature_is(sqlite3 *db, const char *kind, const char *sig)
 {
     sqlite3_stmt *st = NULL;
     bool same = false;
-    if (sqlite3_prepare_v2(db, "SELECT sig FROM temp._myrmex_catalog_state", -1, &st, NULL) ==
-            SQLITE_OK &&
+    if (sqlite3_prepare_v2(db, "SELECT sig FROM temp._myrmex_catalog_state WHERE kind = ?1", -1,
+                           &st, NULL) == SQLITE_OK &&
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW) {
         const char *v = (const char *)sqlite3_column_text(st, 0);
         same = v && !strcmp(v, sig);
@@ -1276,7 +1278,7 @@ bool sq_catalog_prepare(struct sq_session *s)
         sq_error_sqlite(s, sqlite3_extended_errcode(s->db));
         return false;
     }
-    if (!stored_signature_is(s->db, sig)) {
+    if (!stored_signature_is(s->db, "schema", sig)) {
         for (size_t i = 0; ok && i < sizeof sq_cat_tables / sizeof sq_cat_tables[0]; i++)
             ok = cat_exec(s->db, sq_cat_tables[i]);
         static const char *const clear[] = {"pg_namespace",
@@ -1304,9 +1306,23 @@ bool sq_catalog_prepare(struct sq_session *s)
         ok = ok && cat_fill_types(s->db) && fill_schema(s->db, &q);
         for (size_t i = 0; ok && i < sizeof sq_cat_views / sizeof sq_cat_views[0]; i++)
             ok = cat_exec(s->db, sq_cat_views[i]);
-        ok = ok && cat_run(s->db, "INSERT INTO temp._myrmex_catalog_state VALUES (?1)", "t", sig);
+        ok = ok && cat_run(s->db, "INSERT INTO temp._myrmex_catalog_state VALUES ('schema', ?1)",
+                           "t", sig);
     }
-    ok = ok && fill_session_rows(s);
+    /* Settings change with SET: their rows are refilled only when a value changed. */
+    struct cat_sbuf ssig = {0};
+    for (int i = 0; i < s->n_gucs; i++) {
+        cat_sb_put(&ssig, s->gucs[i].name);
+        cat_sb_put(&ssig, "=");
+        cat_sb_put(&ssig, s->gucs[i].value ? s->gucs[i].value : "");
+        cat_sb_put(&ssig, "\x1f");
+    }
+    if (ok && !stored_signature_is(s->db, "session", cat_sb_str(&ssig)))
+        ok = fill_session_rows(s) &&
+             cat_run(s->db,
+                     "INSERT OR REPLACE INTO temp._myrmex_catalog_state VALUES ('session', ?1)",
+                     "t", cat_sb_str(&ssig));
+    free(ssig.p);
     if (!ok) {
         char msg[256];
         snprintf(msg, sizeof msg, "could not build pg_catalog: %s", sqlite3_errmsg(s->db));

@@ -14,7 +14,8 @@ static const char *const sq_cat_tables[] = {
     "CREATE TEMP TABLE IF NOT EXISTS pg_class (oid oid, relname name, relnamespace oid, "
     "reltype oid, reloftype oid, relowner oid, relam oid, relfilenode oid, reltablespace oid, "
     "relpages int4, reltuples float4, relallvisible int4, reltoastrelid oid, relhasindex bool, "
-    "relisshared bool, relpersistence [\"char\"], relkind [\"char\"], relnatts int2, relchecks int2, "
+    "relisshared bool, relpersistence [\"char\"], relkind [\"char\"], relnatts int2, relchecks "
+    "int2, "
     "relhasrules bool, relhastriggers bool, relhassubclass bool, relrowsecurity bool, "
     "relforcerowsecurity bool, relispopulated bool, relreplident [\"char\"], relispartition bool, "
     "relrewrite oid, relfrozenxid text, relminmxid text, relacl text, reloptions text, "
@@ -125,7 +126,7 @@ static const char *const sq_cat_tables[] = {
     /* Helpers of pg_get_indexdef / pg_get_constraintdef / pg_get_viewdef. */
     "CREATE TEMP TABLE IF NOT EXISTS _myrmex_catalog_def (oid oid PRIMARY KEY, def text, "
     "cols text)",
-    "CREATE TEMP TABLE IF NOT EXISTS _myrmex_catalog_state (sig text)",
+    "CREATE TEMP TABLE IF NOT EXISTS _myrmex_catalog_state (kind text PRIMARY KEY, sig text)",
 };
 
 /* Rows that do not depend on the database (inserted with each refill). */
