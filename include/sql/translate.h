@@ -54,6 +54,7 @@ struct sql_stmt {
     char tag[32];          /* command tag base: SELECT, INSERT, UPDATE, DELETE, CREATE TABLE... */
     bool returns_rows;     /* a result set: SELECT, VALUES, ... RETURNING */
     bool writes;           /* changes the database (a write transaction is needed) */
+    bool catalog;          /* reads the emulated pg_catalog / information_schema */
     int n_params;          /* highest $n referenced; SQLite parameters are ?1..?n */
     uint32_t *param_types; /* n_params entries: inferred PostgreSQL OIDs (0 unknown) */
     struct sql_column *columns; /* n_columns entries when returns_rows */

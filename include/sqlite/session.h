@@ -27,6 +27,14 @@ struct sq_guc {
     bool local_set;
 };
 
+/* A table's column names in attnum order, for RowDescription (sqlite_catalog.c). */
+struct sq_cat_origin {
+    char *table;
+    char *columns; /* NUL-separated */
+    int n_columns;
+};
+#define SQ_CAT_ORIGINS 32
+
 struct sq_cached {
     char *text;
     struct sql_stmt_list list;
@@ -88,6 +96,12 @@ struct sq_session {
 
     struct list prepared;
     struct list portals;
+
+    /* Catalog emulation (sqlite_catalog.c): origin cache valid for one schema_version. */
+    sqlite3_stmt *cat_version_st;
+    int64_t cat_origin_version;
+    struct sq_cat_origin cat_origins[SQ_CAT_ORIGINS];
+    int n_cat_origins;
 };
 
 /* sqlite_exec.c */
@@ -114,6 +128,20 @@ void sq_error(struct sq_session *s, const char *sqlstate, int position, const ch
 void sq_error_sqlite(struct sq_session *s, int rc);
 /* An ERROR from a "[SQLSTATE] message" text (types, functions), else with fallback_state. */
 void sq_error_text(struct sq_session *s, const char *err, const char *fallback_state);
+
+/* sqlite_catalog.c */
+/* Register the catalog functions (format_type, pg_get_indexdef, ...) on s->db. */
+bool sq_catalog_register(struct sq_session *s);
+/* Before a statement that reads pg_catalog / information_schema: (re)fill the TEMP catalog
+ * tables when the schema changed. false after sending an error. */
+bool sq_catalog_prepare(struct sq_session *s);
+/* Table OID and attnum of each result column of st that comes straight from a table (0, 0
+ * otherwise). */
+void sq_catalog_origins(struct sq_session *s, sqlite3_stmt *st, int n, uint32_t *relids,
+                        int16_t *attnums);
+/* Forget the origin cache (sq_catalog_fini) or everything before the handle closes. */
+void sq_catalog_fini(struct sq_session *s);
+void sq_catalog_close(struct sq_session *s);
 
 /* sqlite_copy.c */
 void sq_copy_from(struct sq_session *s, const struct sql_stmt *stmt);

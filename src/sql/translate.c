@@ -147,6 +147,9 @@ static bool xl_aliased_source(struct tr *t, const PgQuery__Alias *al, const node
 
 bool xl_range_var(struct tr *t, const PgQuery__RangeVar *rv)
 {
+    bool handled;
+    if (!xl_catalog_range_var(t, rv, &handled) || handled)
+        return !t->failed;
     if (rv->catalogname && *rv->catalogname)
         return xl_refuse(t, "cross-database reference \"%s.%s.%s\" is not supported",
                          rv->catalogname, rv->schemaname, rv->relname);
@@ -173,6 +176,9 @@ static bool xl_table_ref(struct tr *t, const PgQuery__RangeVar *rv)
     if (rv->alias) {
         xl_put(t, " AS ");
         xl_ident(t, rv->alias->aliasname);
+    } else if (xl_catalog_needs_alias(rv)) {
+        xl_put(t, " AS ");
+        xl_ident(t, rv->relname);
     }
     return !t->failed;
 }
@@ -217,6 +223,9 @@ static bool xl_generate_series(struct tr *t, const PgQuery__RangeFunction *rf,
 
 static bool xl_range_function(struct tr *t, const PgQuery__RangeFunction *rf)
 {
+    bool handled;
+    if (!xl_catalog_range_function(t, rf, &handled) || handled)
+        return !t->failed;
     if (rf->lateral)
         return xl_refuse(t, "LATERAL is not supported on the SQLite backend");
     if (rf->ordinality)
@@ -342,7 +351,10 @@ static bool xl_targets(struct tr *t, node_t *const *v, size_t n, bool alias_targ
         const PgQuery__ResTarget *rt = v[i]->res_target;
         if (i)
             xl_put(t, ", ");
-        if (!xl_expr(t, rt->val))
+        bool reg;
+        if (!xl_catalog_reg_name(t, rt->val, &reg))
+            return false;
+        if (!reg && !xl_expr(t, rt->val))
             return false;
         bool star = rt->val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
                     rt->val->column_ref->fields[rt->val->column_ref->n_fields - 1]->node_case ==
@@ -1152,7 +1164,12 @@ bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error
             st->kind = SQL_EMPTY;
             continue;
         }
+        size_t stmt_len = raw->stmt_len ? (size_t)raw->stmt_len : strlen(text + raw->stmt_location);
+        t.catalog_mode = xl_catalog_text(text + raw->stmt_location, stmt_len);
         ok = xl_stmt(&t, raw->stmt, st);
+        if (ok && !t.failed && t.catalog && (t.writes || st->writes))
+            ok = xl_refuse(&t, "a statement that writes and uses pg_catalog or "
+                               "information_schema is not supported on the SQLite backend");
         if (ok && t.failed)
             ok = false;
         if (ok && st->kind == SQL_EXEC && !t.buf)
@@ -1168,6 +1185,7 @@ bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error
             free(t.buf);
         }
         st->writes = st->writes || t.writes;
+        st->catalog = t.catalog;
         st->n_params = t.n_params;
         if (t.n_params) {
             st->param_types = calloc((size_t)t.n_params, sizeof *st->param_types);

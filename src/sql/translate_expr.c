@@ -228,6 +228,9 @@ static bool xl_column_ref(struct tr *t, const PgQuery__ColumnRef *c)
 
 static bool xl_cast(struct tr *t, const PgQuery__TypeCast *tc)
 {
+    bool handled;
+    if (!xl_catalog_cast(t, tc, &handled) || handled)
+        return !t->failed;
     uint32_t oid;
     const char *canon = xl_type_name(tc->type_name, &oid);
     if (!canon) {
@@ -415,6 +418,9 @@ static bool xl_aexpr(struct tr *t, const PgQuery__AExpr *e)
     case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY:
     case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL: {
         bool any = e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY;
+        bool handled;
+        if (!xl_catalog_any(t, e, any, op, &handled) || handled)
+            return !t->failed;
         if (e->rexpr->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR && op &&
             ((any && !strcmp(op, "=")) || (!any && !strcmp(op, "<>")))) {
             const PgQuery__AArrayExpr *a = e->rexpr->a_array_expr;
@@ -695,6 +701,15 @@ static bool xl_func(struct tr *t, const PgQuery__FuncCall *fc)
         if (fc->args[i]->node_case == PG_QUERY__NODE__NODE_NAMED_ARG_EXPR)
             return xl_refuse(t, "named function arguments are not supported on the SQLite "
                                 "backend");
+    const char *catalog_fn = xl_catalog_function(t, name);
+    if (catalog_fn) {
+        xl_put(t, catalog_fn);
+        xl_put(t, "(");
+        if (!xl_expr_list(t, fc->args, fc->n_args))
+            return false;
+        xl_put(t, ")");
+        return !t->failed;
+    }
     if (!strcmp(name, "array_agg") || !strcmp(name, "unnest") || !strcmp(name, "array_length") ||
         !strcmp(name, "json_agg") || !strcmp(name, "jsonb_agg"))
         return xl_refuse(t, "%s (arrays) is not supported on the SQLite backend", name);
@@ -794,8 +809,12 @@ static bool xl_sublink(struct tr *t, const PgQuery__SubLink *sl)
         xl_put(t, "))");
         return !t->failed;
     }
-    case PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK:
+    case PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK: {
+        bool handled;
+        if (!xl_catalog_array_sublink(t, sl, &handled) || handled)
+            return !t->failed;
         return xl_refuse(t, "ARRAY(subquery) is not supported on the SQLite backend");
+    }
     default:
         return xl_refuse(t, "this kind of subquery is not supported on the SQLite backend");
     }
@@ -969,11 +988,19 @@ bool xl_expr(struct tr *t, const node_t *n)
     }
     case PG_QUERY__NODE__NODE_SET_TO_DEFAULT:
         return xl_refuse(t, "DEFAULT in this position is not supported on the SQLite backend");
-    case PG_QUERY__NODE__NODE_A_ARRAY_EXPR:
+    case PG_QUERY__NODE__NODE_A_ARRAY_EXPR: {
+        bool handled;
+        if (!xl_catalog_array_expr(t, n->a_array_expr, &handled) || handled)
+            return !t->failed;
         return xl_refuse(t, "ARRAY[...] (arrays) is not supported on the SQLite backend");
-    case PG_QUERY__NODE__NODE_A_INDIRECTION:
+    }
+    case PG_QUERY__NODE__NODE_A_INDIRECTION: {
+        bool handled;
+        if (!xl_catalog_indirection(t, n->a_indirection, &handled) || handled)
+            return !t->failed;
         return xl_refuse(t, "subscripts and field selection are not supported on the SQLite "
                             "backend");
+    }
     case PG_QUERY__NODE__NODE_GROUPING_FUNC:
         return xl_refuse(t, "GROUPING() is not supported on the SQLite backend");
     case PG_QUERY__NODE__NODE_XML_EXPR:

@@ -340,6 +340,8 @@ uint32_t xl_expr_type(const node_t *n)
                 return xl_expr_type(s->target_list[0]->res_target->val);
             return 0;
         }
+        if (sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK)
+            return 0; /* an array (catalog statements): its text form */
         return PGOID_BOOL;
     }
     case PG_QUERY__NODE__NODE_A_EXPR: {

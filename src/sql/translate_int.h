@@ -35,6 +35,8 @@ struct tr {
     int n_params;
     uint32_t param_types[256];
     bool writes;
+    bool catalog;      /* a pg_catalog / information_schema relation or reg* cast was emitted */
+    bool catalog_mode; /* the statement reads the catalog: catalog array forms are allowed */
     struct xl_rel scope[64];
     int n_scope;
     int depth;
@@ -80,6 +82,20 @@ bool xl_set(struct tr *t, struct sql_stmt *st, const PgQuery__VariableSetStmt *s
 bool xl_show(struct tr *t, struct sql_stmt *st, const PgQuery__VariableShowStmt *s);
 bool xl_copy(struct tr *t, struct sql_stmt *st, const PgQuery__CopyStmt *s);
 char *xl_lower_dup(const char *s);
+
+/* The catalog emulation (translate_catalog.c); *handled false: not a catalog form. */
+bool xl_catalog_text(const char *text, size_t len);
+bool xl_catalog_range_var(struct tr *t, const PgQuery__RangeVar *rv, bool *handled);
+bool xl_catalog_needs_alias(const PgQuery__RangeVar *rv);
+const char *xl_reg_type(const PgQuery__TypeName *tn);
+bool xl_catalog_reg_name(struct tr *t, const node_t *n, bool *handled);
+bool xl_catalog_cast(struct tr *t, const PgQuery__TypeCast *tc, bool *handled);
+bool xl_catalog_array_sublink(struct tr *t, const PgQuery__SubLink *sl, bool *handled);
+bool xl_catalog_array_expr(struct tr *t, const PgQuery__AArrayExpr *a, bool *handled);
+bool xl_catalog_any(struct tr *t, const PgQuery__AExpr *e, bool any, const char *op, bool *handled);
+bool xl_catalog_indirection(struct tr *t, const PgQuery__AIndirection *ai, bool *handled);
+const char *xl_catalog_function(const struct tr *t, const char *name);
+bool xl_catalog_range_function(struct tr *t, const PgQuery__RangeFunction *rf, bool *handled);
 
 /* DDL (translate_ddl.c): fills st (tag, kind) and emits into t. */
 bool xl_ddl(struct tr *t, const node_t *n, struct sql_stmt *st, bool *handled);

@@ -505,6 +505,8 @@ void sq_copy_to(struct sq_session *s, const struct sql_stmt *stmt)
     char tag[64];
     int n, rc;
 
+    if (stmt->catalog && !sq_catalog_prepare(s))
+        goto out;
     if (sqlite3_prepare_v2(s->db, stmt->sqlite, -1, &st, NULL) != SQLITE_OK) {
         sq_error_sqlite(s, sqlite3_extended_errcode(s->db));
         goto out;

@@ -521,6 +521,9 @@ static void sq_row_description(struct sq_session *s, const struct sql_stmt *stmt
                                const uint32_t *types, const int32_t *mods, int n,
                                const int16_t *formats)
 {
+    uint32_t *relids = xcalloc((size_t)n + 1, sizeof(*relids));
+    int16_t *attnums = xcalloc((size_t)n + 1, sizeof(*attnums));
+    sq_catalog_origins(s, st, n, relids, attnums);
     proto_begin(&s->out, 'T');
     proto_put_u16(&s->out, (uint16_t)n);
     for (int i = 0; i < n; i++) {
@@ -528,14 +531,16 @@ static void sq_row_description(struct sq_session *s, const struct sql_stmt *stmt
                                ? stmt->columns[i].name
                                : sqlite3_column_name(st, i);
         proto_put_str(&s->out, name ? name : "?column?");
-        proto_put_u32(&s->out, 0); /* table OID */
-        proto_put_u16(&s->out, 0); /* attnum */
+        proto_put_u32(&s->out, relids[i]);            /* table OID (pg_class.oid) */
+        proto_put_u16(&s->out, (uint16_t)attnums[i]); /* pg_attribute.attnum */
         proto_put_u32(&s->out, types[i]);
         proto_put_u16(&s->out, (uint16_t)pgtype_len(types[i]));
         proto_put_u32(&s->out, (uint32_t)mods[i]);
         proto_put_u16(&s->out, formats ? (uint16_t)formats[i] : 0);
     }
     proto_end(&s->out);
+    free(relids);
+    free(attnums);
 }
 
 /* One DataRow from the current row of st; false after sending an error. */
@@ -814,6 +819,8 @@ static bool sq_utility(struct sq_session *s, const struct sql_stmt *stmt)
 static bool sq_prepare(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt **out)
 {
     const char *tail = NULL;
+    if (stmt->catalog && !sq_catalog_prepare(s))
+        return false;
     int rc = sqlite3_prepare_v3(s->db, stmt->sqlite, -1, SQLITE_PREPARE_PERSISTENT, out, &tail);
     if (rc != SQLITE_OK) {
         sq_error_sqlite(s, sqlite3_extended_errcode(s->db));

@@ -171,7 +171,7 @@ static bool sq_open_db(struct sq_session *s)
     /* Reads through a shared mapping: every pooled handle of a file shares the OS page cache
      * instead of filling a private SQLite cache with the same pages (one pread each). */
     sq_exec_pragma(s, "PRAGMA mmap_size = 268435456");
-    if (!sql_functions_register(s->db, &s->fn) ||
+    if (!sql_functions_register(s->db, &s->fn) || !sq_catalog_register(s) ||
         sqlite3_create_function_v2(s->db, "version", 0, SQLITE_UTF8, s, sq_fn_version, NULL, NULL,
                                    NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(s->db, "current_database", 0, SQLITE_UTF8, s,
@@ -197,6 +197,7 @@ static void sq_session_free(struct sq_session *s)
         sql_stmt_list_free(&s->cache[i].list);
     }
     sq_guc_fini(s);
+    sq_catalog_close(s);
     if (s->db)
         sqlite3_close_v2(s->db);
     proto_builder_fini(&s->out);

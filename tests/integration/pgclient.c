@@ -1183,6 +1183,47 @@ done:
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* describe SQL: RowDescription fields (name, table OID, attnum, type) from a simple query
+ * and from Describe of a prepared statement; both must agree. */
+
+static int cmd_describe(int argc, char **argv)
+{
+    if (argc < 1)
+        return 64;
+    PGconn *conn = connect_or_die(g_conninfo);
+    PGresult *r = PQexec(conn, argv[0]);
+    PGresult *d = NULL;
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        out("describe: query failed: %s\n", PQresultErrorMessage(r));
+        rc = 1;
+        goto done;
+    }
+    PGresult *p = PQprepare(conn, "describe_stmt", argv[0], 0, NULL);
+    PQclear(p);
+    d = PQdescribePrepared(conn, "describe_stmt");
+    if (PQresultStatus(d) != PGRES_COMMAND_OK || PQnfields(d) != PQnfields(r)) {
+        out("describe: Describe failed: %s\n", PQresultErrorMessage(d));
+        rc = 1;
+        goto done;
+    }
+    for (int i = 0; i < PQnfields(r); i++) {
+        out("%s table=%u attnum=%d type=%u\n", PQfname(r, i), PQftable(r, i), PQftablecol(r, i),
+            PQftype(r, i));
+        if (PQftable(r, i) != PQftable(d, i) || PQftablecol(r, i) != PQftablecol(d, i)) {
+            out("describe: Describe gives table=%u attnum=%d for %s\n", PQftable(d, i),
+                PQftablecol(d, i), PQfname(r, i));
+            rc = 1;
+        }
+    }
+done:
+    PQclear(r);
+    PQclear(d);
+    PQfinish(conn);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 /* ------------------------------------------------------------------------------------------ */
 /* binary: per stdin line "TYPE<TAB>LITERAL": SELECT $1::TYPE (text parameter) with a binary
@@ -1390,7 +1431,8 @@ static void usage(void)
         "  prepared ITER        named prepared statement: refused clearly, or correct\n"
         "  binary               stdin: TYPE<TAB>LITERAL lines; binary result and parameter\n"
         "                       round trip: TYPE|oid|hex|text\n"
-        "  pipeline             libpq pipeline mode on an empty table pipe(id int primary key)\n");
+        "  pipeline             libpq pipeline mode on an empty table pipe(id int primary key)\n"
+        "  describe SQL         table OID / attnum / type of each result column\n");
 }
 
 int main(int argc, char **argv)
@@ -1431,6 +1473,8 @@ int main(int argc, char **argv)
         return cmd_binary();
     if (strcmp(cmd, "pipeline") == 0)
         return cmd_pipeline();
+    if (strcmp(cmd, "describe") == 0)
+        return cmd_describe(rest, args);
     usage();
     return 64;
 }

@@ -508,7 +508,7 @@ START_TEST(test_errors_and_refusals)
     refused("SELECT string_agg(a, ',' ORDER BY a) FROM t", "ORDER BY inside an aggregate");
     refused("SELECT a SIMILAR TO 'x' FROM t", "SIMILAR TO");
     refused("SELECT a > ANY (SELECT b FROM u) FROM t", "ANY");
-    refused("SELECT x::regclass", "regclass");
+    refused("SELECT x::tsvector", "tsvector"); /* regclass is the catalog's (test_catalog.c) */
     refused("SELECT interval '1 day'", "interval");
     refused("SELECT interval '1 day' - now()", "interval arithmetic");
     refused("SELECT printf('%d', 1)", "printf");
