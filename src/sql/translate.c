@@ -718,6 +718,21 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         if (!st->columns[i].name)
             return xl_fail(t, "53200", "out of memory");
         st->n_columns = (int)i + 1;
+        if ((st->columns[i].typmod = xl_literal_typmod(rt->val)) != -1) {
+            /* Printed with the literal's scale, reported without a typmod (no origin). */
+            st->columns[i].derive = SQL_DERIVE_VALUE;
+            continue;
+        }
+        const char *rel, *col;
+        enum sql_derive d = xl_expr_origin(t, rt->val, &rel, &col);
+        if (d != SQL_DERIVE_NONE) {
+            /* The origin column decides when the backend finds it; type is the fallback. */
+            st->columns[i].derive = d;
+            st->columns[i].origin_rel = strdup(rel);
+            st->columns[i].origin_col = strdup(col);
+            if (!st->columns[i].origin_rel || !st->columns[i].origin_col)
+                return xl_fail(t, "53200", "out of memory");
+        }
     }
     return true;
 }
@@ -741,12 +756,17 @@ bool xl_select_columns(struct tr *t, struct sql_stmt *st, const PgQuery__SelectS
         }
         return true;
     }
-    return fill_columns(t, st, s->target_list, s->n_target_list);
+    /* The FROM items again, for result columns typed by the table column they come from. */
+    int saved = xl_scope_push(t, s->from_clause, s->n_from_clause, NULL);
+    bool ok = fill_columns(t, st, s->target_list, s->n_target_list);
+    xl_scope_pop(t, saved);
+    return ok;
 }
 
 /* ---- INSERT / UPDATE / DELETE ---- */
 
-static bool xl_returning(struct tr *t, struct sql_stmt *st, node_t *const *v, size_t n)
+static bool xl_returning(struct tr *t, struct sql_stmt *st, node_t *const *v, size_t n,
+                         const PgQuery__RangeVar *rel)
 {
     if (!n)
         return true;
@@ -754,7 +774,10 @@ static bool xl_returning(struct tr *t, struct sql_stmt *st, node_t *const *v, si
     if (!xl_targets(t, v, n, true))
         return false;
     st->returns_rows = true;
-    return fill_columns(t, st, v, n);
+    int saved = xl_scope_push(t, NULL, 0, rel);
+    bool ok = fill_columns(t, st, v, n);
+    xl_scope_pop(t, saved);
+    return ok;
 }
 
 static bool xl_set_list(struct tr *t, node_t *const *v, size_t n, const char *rel)
@@ -935,7 +958,7 @@ static bool xl_insert(struct tr *t, struct sql_stmt *st, const PgQuery__InsertSt
             }
         }
     }
-    return xl_returning(t, st, s->returning_list, s->n_returning_list);
+    return xl_returning(t, st, s->returning_list, s->n_returning_list, s->relation);
 }
 
 static bool xl_update(struct tr *t, struct sql_stmt *st, const PgQuery__UpdateStmt *s)
@@ -969,7 +992,7 @@ static bool xl_update(struct tr *t, struct sql_stmt *st, const PgQuery__UpdateSt
         if (!xl_expr(t, s->where_clause))
             return false;
     }
-    return xl_returning(t, st, s->returning_list, s->n_returning_list);
+    return xl_returning(t, st, s->returning_list, s->n_returning_list, s->relation);
 }
 
 static bool xl_delete(struct tr *t, struct sql_stmt *st, const PgQuery__DeleteStmt *s)
@@ -1006,7 +1029,7 @@ static bool xl_delete(struct tr *t, struct sql_stmt *st, const PgQuery__DeleteSt
         if (!xl_expr(t, s->where_clause))
             return false;
     }
-    return xl_returning(t, st, s->returning_list, s->n_returning_list);
+    return xl_returning(t, st, s->returning_list, s->n_returning_list, s->relation);
 }
 
 /* Translate one parsed statement into st; sqlite text is taken from t. */
@@ -1075,8 +1098,11 @@ static void stmt_free(struct sql_stmt *st)
 {
     free(st->sqlite);
     free(st->param_types);
-    for (int i = 0; i < st->n_columns; i++)
+    for (int i = 0; i < st->n_columns; i++) {
         free(st->columns[i].name);
+        free(st->columns[i].origin_rel);
+        free(st->columns[i].origin_col);
+    }
     free(st->columns);
     free(st->name);
     free(st->value);

@@ -65,6 +65,14 @@ void xl_note_param(struct tr *t, int number, uint32_t oid);
 int xl_scope_push(struct tr *t, node_t *const *from, size_t n, const PgQuery__RangeVar *target);
 void xl_scope_pop(struct tr *t, int saved);
 bool xl_assigned(struct tr *t, const node_t *v, const char *rel, const char *col);
+/* The table of a column reference in the current scopes (false when not resolvable). */
+bool xl_column_table(const struct tr *t, const PgQuery__ColumnRef *c, const char **rel,
+                     const char **col);
+/* A numeric literal's scale as a typmod, -1 when n is none (translate_infer.c). */
+int32_t xl_literal_typmod(const node_t *n);
+/* The table column an expression's type follows, and how (translate_infer.c). */
+enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char **rel,
+                               const char **col);
 
 /* Statements (translate.c). */
 bool xl_select(struct tr *t, const PgQuery__SelectStmt *s, bool alias_targets);
