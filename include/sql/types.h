@@ -154,6 +154,14 @@ void pgfloat_format(double d, bool single, int extra_float_digits, char *buf, si
 bool pgnumeric_format(const char *s, size_t len, int32_t typmod, int format, struct evbuffer *out);
 bool pgnumeric_format_value(struct sqlite3_value *v, int32_t typmod, int format,
                             struct evbuffer *out);
+/*
+ * Exact results of numeric division and avg() (src/sql/functions_num.c): SQLite gets the
+ * nearest double, so that comparisons and sorting stay numeric, and the exact text is kept
+ * per thread, keyed by that double, for the output of a result column whose typmod is
+ * PGTYPMOD_NUMERIC_EXACT (reported as -1). A value no longer remembered prints as a double.
+ */
+#define PGTYPMOD_NUMERIC_EXACT (-2)
+void pgnumeric_remember_exact(double d, const char *text);
 /* pgtype_bind for float4/float8 and numeric. NaN is stored as the text 'NaN' because SQLite
  * turns a NaN double into NULL. */
 bool pgfloat_bind(struct sqlite3_stmt *st, int idx, const char *data, size_t len, int format,

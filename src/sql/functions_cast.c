@@ -700,6 +700,14 @@ static void cast_datetime(sqlite3_context *cx, sqlite3_value *v, const char *typ
         return;
     }
     struct fn_tm tm;
+    char word[16];
+    trim_copy(s, word, sizeof word);
+    if (!strcasecmp(word, "infinity") || !strcasecmp(word, "+infinity") ||
+        !strcasecmp(word, "-infinity")) {
+        /* The storage form of the infinities is their text (src/sql/types_time.c). */
+        sqlite3_result_text(cx, word[0] == '-' ? "-infinity" : "infinity", -1, SQLITE_STATIC);
+        return;
+    }
     int64_t now = fn_now_us();
     int rc = fn_parse_timestamp(s, &tm, now);
     if (rc) {

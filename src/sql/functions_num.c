@@ -6,6 +6,9 @@
  * a bigint overflow is an error), and set_config(). Registered by sql_functions_register()
  * (functions.c).
  *
+ * The results are doubles, so that SQLite compares and sorts them as numbers; their exact text
+ * is remembered for the output (pgnumeric_remember_exact).
+ *
  * A decimal here is a 128-bit mantissa and a scale (value = mant / 10^scale). Stored numerics
  * are INTEGER, REAL or text (include/sql/types.h); a REAL is read through its shortest
  * round-trip decimal form, so 0.1 is 1/10 and not the binary fraction. A value that does not
@@ -268,7 +271,11 @@ static void dec_divide(sqlite3_context *cx, const struct dec *a, const struct de
     }
     char out[1200];
     dec_div_text(a, b, dec_div_scale(a, b), out, sizeof out);
-    sqlite3_result_text(cx, out, -1, SQLITE_TRANSIENT);
+    /* The nearest double for SQLite (numeric comparisons and sorting), the digits for the
+     * output (include/sql/types.h, PGTYPMOD_NUMERIC_EXACT). */
+    double d = strtod(out, NULL);
+    pgnumeric_remember_exact(d, out);
+    sqlite3_result_double(cx, d);
 }
 
 static bool is_number(sqlite3_value *v)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "sql/translate.h"
+#include "sql/types.h"
 #include "translate_int.h"
 
 /* ---- output buffer and errors ---- */
@@ -718,7 +719,13 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         if (!st->columns[i].name)
             return xl_fail(t, "53200", "out of memory");
         st->n_columns = (int)i + 1;
-        if ((st->columns[i].typmod = xl_literal_typmod(rt->val)) != -1) {
+        if (st->columns[i].type == PGOID_NUMERIC &&
+            ((rt->val->node_case == PG_QUERY__NODE__NODE_FUNC_CALL &&
+              !strcmp(xl_func_name(rt->val->func_call), "avg")) ||
+             (rt->val->node_case == PG_QUERY__NODE__NODE_A_EXPR && xl_op_name(rt->val->a_expr) &&
+              !strcmp(xl_op_name(rt->val->a_expr), "/"))))
+            st->columns[i].typmod = PGTYPMOD_NUMERIC_EXACT; /* pg_avg / pg_numeric_div */
+        else if ((st->columns[i].typmod = xl_literal_typmod(rt->val)) != -1) {
             /* Printed with the literal's scale, reported without a typmod (no origin). */
             st->columns[i].derive = SQL_DERIVE_VALUE;
             continue;

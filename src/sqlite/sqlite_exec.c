@@ -621,7 +621,7 @@ static uint32_t sq_origin_type(sqlite3 *db, const struct sql_column *c, int32_t 
                : oid == PGOID_FLOAT4 || oid == PGOID_FLOAT8 ? oid
                                                             : 0;
     case SQL_DERIVE_AVG:
-        *mod = -1;
+        *mod = PGTYPMOD_NUMERIC_EXACT; /* pg_avg's exact digits */
         if (oid == PGOID_FLOAT4 || oid == PGOID_FLOAT8)
             return PGOID_FLOAT8;
         return oid == PGOID_INT2 || oid == PGOID_INT4 || oid == PGOID_INT8 || oid == PGOID_NUMERIC
@@ -679,7 +679,8 @@ static void sq_row_description(struct sq_session *s, const struct sql_stmt *stmt
         proto_put_u32(&s->out, types[i]);
         proto_put_u16(&s->out, (uint16_t)pgtype_len(types[i]));
         /* A computed column keeps its origin's typmod for printing but reports none. */
-        proto_put_u32(&s->out, i < stmt->n_columns && stmt->columns[i].derive > SQL_DERIVE_SAME
+        proto_put_u32(&s->out, (i < stmt->n_columns && stmt->columns[i].derive > SQL_DERIVE_SAME) ||
+                                       mods[i] < 0
                                    ? (uint32_t)-1
                                    : (uint32_t)mods[i]);
         proto_put_u16(&s->out, formats ? (uint16_t)formats[i] : 0);

@@ -16,6 +16,12 @@ SELECT e.name, d.name FROM q_emp e RIGHT JOIN q_dept d ON d.name = e.dept ORDER 
 SELECT e.name, d.name FROM q_emp e FULL JOIN q_dept d ON d.name = e.dept ORDER BY d.name NULLS FIRST, e.name;
 SELECT dept, count(*), sum(salary), avg(salary), min(salary), max(salary) FROM q_emp GROUP BY dept ORDER BY dept;
 SELECT dept, count(*) FROM q_emp GROUP BY dept HAVING count(*) > 1 ORDER BY dept;
+SELECT dept, avg(salary) FROM q_emp GROUP BY dept HAVING avg(salary) > 60 ORDER BY avg(salary) DESC;
+SELECT dept, avg(salary) AS a FROM q_emp WHERE dept IS NOT NULL GROUP BY dept ORDER BY 2, 1;
+SELECT 1::numeric / 3 > 0.3, 10::numeric / 4 < 3, (SELECT avg(salary) FROM q_emp) > 70;
+SELECT round(avg(salary), 2) FROM q_emp;
+-- differs: arithmetic on an avg() or numeric division result is computed in float8 (153.33333333333334, PostgreSQL 153.3333333333333334)
+SELECT avg(salary) * 2 FROM q_emp;
 SELECT count(DISTINCT dept), count(dept), count(*) FROM q_emp;
 SELECT string_agg(name, ',') FROM q_emp WHERE dept = 'ops';
 SELECT bool_and(salary > 60), bool_or(salary > 95), every(salary > 40) FROM q_emp;

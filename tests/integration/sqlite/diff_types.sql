@@ -95,8 +95,8 @@ SELECT '2024-02-30'::date;
 SELECT 'notadate'::date;
 SELECT '2024-01-01 25:00:00'::timestamp;
 SELECT '12:34:56'::time, '12:34'::time, '23:59:59.5'::time;
--- differs: casts do not accept 'infinity', '-infinity' and 'epoch' yet (22007)
 SELECT 'infinity'::timestamp, '-infinity'::date, 'epoch'::timestamp;
+SELECT 'infinity'::timestamp > '2024-01-01'::timestamp, '-infinity'::timestamptz < now();
 SELECT d + 1, d - 1 FROM t_time WHERE id = 1;
 SELECT d - '2024-01-01'::date FROM t_time WHERE id = 1;
 SELECT ts + interval '1 day', ts - interval '2 hours' FROM t_time WHERE id = 1;
