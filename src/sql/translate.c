@@ -402,6 +402,8 @@ bool xl_with(struct tr *t, const PgQuery__WithClause *w)
         if (c->ctequery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
             return xl_refuse(t, "data-modifying statements in WITH are not supported on the "
                                 "SQLite backend");
+        if (t->n_ctes < (int)(sizeof t->ctes / sizeof t->ctes[0]))
+            t->ctes[t->n_ctes++] = c;
         xl_ident(t, c->ctename);
         if (c->n_aliascolnames) {
             xl_put(t, "(");
@@ -715,6 +717,8 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         const char *name = rt->name && *rt->name ? rt->name : xl_expr_name(rt->val);
         st->columns[i].name = strdup(name);
         st->columns[i].type = xl_expr_type(rt->val);
+        if (!st->columns[i].type && rt->val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF)
+            st->columns[i].type = xl_scope_column_type(t, rt->val->column_ref);
         st->columns[i].typmod = -1;
         if (!st->columns[i].name)
             return xl_fail(t, "53200", "out of memory");

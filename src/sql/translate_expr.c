@@ -77,6 +77,7 @@ static void scope_add(struct tr *t, const PgQuery__RangeVar *rv)
     if (t->n_scope >= (int)(sizeof t->scope / sizeof t->scope[0]))
         return;
     struct xl_rel *r = &t->scope[t->n_scope++];
+    memset(r, 0, sizeof *r);
     r->rel = rv->relname;
     r->alias = rv->alias && rv->alias->aliasname && *rv->alias->aliasname ? rv->alias->aliasname
                                                                           : rv->relname;
@@ -91,11 +92,41 @@ static void scope_add_item(struct tr *t, const node_t *n)
         scope_add_item(t, n->join_expr->larg);
         scope_add_item(t, n->join_expr->rarg);
     } else if (t->n_scope < (int)(sizeof t->scope / sizeof t->scope[0])) {
-        /* A subquery or function: it hides columns, so nothing unqualified is resolved. */
+        /* A subquery or function: no table, so nothing unqualified resolves to a table;
+         * its columns' types are looked up by xl_scope_column_type. */
         struct xl_rel *r = &t->scope[t->n_scope++];
-        r->rel = NULL;
-        r->alias = NULL;
+        memset(r, 0, sizeof *r);
         r->depth = t->depth;
+        const PgQuery__Alias *al = NULL;
+        if (n->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT &&
+            n->range_subselect->subquery->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
+            r->sub = n->range_subselect->subquery->select_stmt;
+            al = n->range_subselect->alias;
+        } else if (n->node_case == PG_QUERY__NODE__NODE_RANGE_FUNCTION &&
+                   n->range_function->n_functions == 1) {
+            const node_t *fl = n->range_function->functions[0];
+            const node_t *f = fl->node_case == PG_QUERY__NODE__NODE_LIST && fl->list->n_items
+                                  ? fl->list->items[0]
+                                  : NULL;
+            al = n->range_function->alias;
+            if (f && f->node_case == PG_QUERY__NODE__NODE_FUNC_CALL &&
+                !strcmp(xl_func_name(f->func_call), "generate_series") &&
+                f->func_call->n_args >= 2) {
+                uint32_t a = xl_expr_type(f->func_call->args[0]);
+                uint32_t b = xl_expr_type(f->func_call->args[1]);
+                r->series_type = a == PGOID_INT8 || b == PGOID_INT8   ? PGOID_INT8
+                                 : a == PGOID_INT4 && b == PGOID_INT4 ? PGOID_INT4
+                                                                      : 0;
+                r->series_col = al && al->n_colnames ? xl_str(al->colnames[0])
+                                : al                 ? al->aliasname
+                                                     : "generate_series";
+            }
+        }
+        if (al) {
+            r->alias = al->aliasname;
+            r->colnames = al->colnames;
+            r->n_colnames = al->n_colnames;
+        }
     }
 }
 
@@ -139,7 +170,7 @@ bool xl_column_table(const struct tr *t, const PgQuery__ColumnRef *c, const char
     for (int i = t->n_scope - 1; i >= 0; i--) {
         if (t->scope[i].alias && !strcmp(t->scope[i].alias, q)) {
             *rel = t->scope[i].rel;
-            return true;
+            return *rel != NULL; /* a subquery's alias names no table */
         }
     }
     return false;

@@ -572,3 +572,119 @@ int32_t xl_literal_typmod(const node_t *n)
     int scale = (int)strlen(dot + 1);
     return scale > 0 && scale <= 1000 ? (int32_t)(((1000 << 16) | scale) + 4) : -1;
 }
+
+/* The type of the output column named col (or at position pos when >= 0) of select s;
+ * *has: s has such a column. */
+static uint32_t select_column_type(const PgQuery__SelectStmt *s, const char *col, int pos,
+                                   bool *has)
+{
+    *has = false;
+    while (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
+        s = s->larg;
+    if (s->n_values_lists) {
+        const PgQuery__List *row = s->values_lists[0]->list;
+        if (pos < 0 && col && !strncmp(col, "column", 6))
+            pos = atoi(col + 6) - 1;
+        *has = pos >= 0 && (size_t)pos < row->n_items;
+        return *has ? xl_expr_type(row->items[pos]) : 0;
+    }
+    for (size_t i = 0; i < s->n_target_list; i++) {
+        const PgQuery__ResTarget *rt = s->target_list[i]->res_target;
+        if (rt->val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+            rt->val->column_ref->fields[rt->val->column_ref->n_fields - 1]->node_case ==
+                PG_QUERY__NODE__NODE_A_STAR) {
+            *has = pos < 0; /* a * may hold it: unknown */
+            return 0;
+        }
+        if (pos >= 0 ? (size_t)pos == i
+                     : !strcmp(rt->name && *rt->name ? rt->name : xl_expr_name(rt->val), col)) {
+            *has = true;
+            return xl_expr_type(rt->val);
+        }
+    }
+    return 0;
+}
+
+static int name_position(node_t *const *names, size_t n, const char *col)
+{
+    for (size_t i = 0; i < n; i++)
+        if (xl_str(names[i]) && !strcmp(xl_str(names[i]), col))
+            return (int)i;
+    return -1;
+}
+
+static const PgQuery__CommonTableExpr *find_cte(const struct tr *t, const char *name)
+{
+    for (int i = t->n_ctes - 1; i >= 0; i--)
+        if (!strcmp(t->ctes[i]->ctename, name) &&
+            t->ctes[i]->ctequery->node_case == PG_QUERY__NODE__NODE_SELECT_STMT)
+            return t->ctes[i];
+    return NULL;
+}
+
+static uint32_t rel_column_type(const struct tr *t, const struct xl_rel *r, const char *col,
+                                bool *has);
+
+uint32_t xl_scope_column_type(const struct tr *t, const PgQuery__ColumnRef *c)
+{
+    const struct xl_rel *r = NULL;
+    const char *col;
+    bool has;
+    if (c->n_fields == 1) {
+        /* The one FROM item of this level that has the column; a table might too. */
+        uint32_t type = 0;
+        int found = 0;
+        col = xl_str(c->fields[0]);
+        for (int i = t->n_scope - 1; col && i >= 0 && t->scope[i].depth == t->depth; i--) {
+            r = &t->scope[i];
+            if (r->rel && !find_cte(t, r->rel))
+                return 0;
+            uint32_t ty = rel_column_type(t, r, col, &has);
+            if (has) {
+                type = ty;
+                found++;
+            }
+        }
+        return found == 1 ? type : 0;
+    } else if (c->n_fields == 2) {
+        const char *q = xl_str(c->fields[0]);
+        for (int i = t->n_scope - 1; i >= 0 && q; i--)
+            if (t->scope[i].alias && !strcmp(t->scope[i].alias, q)) {
+                r = &t->scope[i];
+                break;
+            }
+        col = xl_str(c->fields[1]);
+    } else {
+        return 0;
+    }
+    if (!r || !col)
+        return 0;
+    return rel_column_type(t, r, col, &has);
+}
+
+/* The type of column col of FROM item r when it is no table; *has: r has such a column. */
+static uint32_t rel_column_type(const struct tr *t, const struct xl_rel *r, const char *col,
+                                bool *has)
+{
+    *has = false;
+    if (r->series_type || r->series_col) {
+        *has = r->series_col && !strcmp(r->series_col, col);
+        return *has ? r->series_type : 0;
+    }
+    const PgQuery__SelectStmt *sel = r->sub;
+    node_t *const *names = r->colnames;
+    size_t n_names = r->n_colnames;
+    const PgQuery__CommonTableExpr *cte = r->rel ? find_cte(t, r->rel) : NULL;
+    if (cte) {
+        sel = cte->ctequery->select_stmt;
+        names = cte->aliascolnames;
+        n_names = cte->n_aliascolnames;
+    }
+    if (!sel)
+        return 0;
+    int pos = n_names ? name_position(names, n_names, col) : -1;
+    if (n_names && pos < 0)
+        return 0;
+    uint32_t type = select_column_type(sel, col, pos, has);
+    return type;
+}

@@ -106,14 +106,14 @@
 
 -- pg: WITH x AS (SELECT 1 AS a) SELECT a FROM x
 -- sqlite: WITH "x" AS (SELECT 1 AS "a") SELECT "a" AS "a" FROM "x"
--- columns: a:0
+-- columns: a:23
 
 -- pg: WITH x (n) AS (SELECT 1), y AS (SELECT n + 1 AS m FROM x) SELECT * FROM y
 -- sqlite: WITH "x"("n") AS (SELECT 1 AS "?column?"), "y" AS (SELECT pg_addint("n", 1) AS "m" FROM "x") SELECT * FROM "y"
 
 -- pg: WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT n FROM r
 -- sqlite: WITH RECURSIVE "r"("n") AS (SELECT 1 AS "?column?" UNION ALL SELECT pg_addint("n", 1) FROM "r" WHERE ("n" < 10)) SELECT "n" AS "n" FROM "r"
--- columns: n:0
+-- columns: n:23
 
 -- pg: WITH x AS MATERIALIZED (SELECT 1) SELECT * FROM x
 -- sqlite: WITH "x" AS MATERIALIZED (SELECT 1 AS "?column?") SELECT * FROM "x"

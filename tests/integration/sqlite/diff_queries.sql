@@ -51,13 +51,10 @@ SELECT name, sum(salary) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT 
 -- refused: named windows
 SELECT name, rank() OVER w FROM q_emp WINDOW w AS (ORDER BY salary);
 WITH eng AS (SELECT * FROM q_emp WHERE dept = 'eng') SELECT name FROM eng ORDER BY name;
--- differs: integer columns of a CTE are typed by their value (int8, PostgreSQL int4)
+-- differs: a CTE column computed from another CTE's column (y = x + 1) is typed by its value (int8, PostgreSQL int4)
 WITH a AS (SELECT 1 AS x), b AS (SELECT x + 1 AS y FROM a) SELECT x, y FROM a, b;
--- differs: integer columns of a CTE are typed by their value (int8)
 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5) SELECT x FROM n;
--- differs: integer columns of a CTE are typed by their value (int8)
 WITH RECURSIVE chain AS (SELECT id, name, boss, 0 AS depth FROM q_emp WHERE id = 6 UNION ALL SELECT e.id, e.name, e.boss, c.depth + 1 FROM q_emp e JOIN chain c ON e.id = c.boss) SELECT name, depth FROM chain ORDER BY depth;
--- differs: integer columns of a CTE are typed by their value (int8)
 WITH RECURSIVE t(n, f) AS (SELECT 1, 1::bigint UNION ALL SELECT n + 1, f * (n + 1) FROM t WHERE n < 20) SELECT n, f FROM t WHERE n >= 19;
 -- refused: data-modifying statements in WITH
 WITH moved AS (DELETE FROM q_emp WHERE id = 5 RETURNING name) SELECT name FROM moved;
@@ -83,11 +80,10 @@ SELECT name FROM q_dept INTERSECT SELECT dept FROM q_emp ORDER BY 1;
 SELECT name FROM q_dept EXCEPT SELECT dept FROM q_emp;
 SELECT 1 AS a UNION SELECT 2 ORDER BY a DESC;
 VALUES (1, 'a'), (2, 'b');
--- differs: integer columns of VALUES in FROM are typed by their value (int8)
+-- differs: SELECT * over generate_series or VALUES: the columns are typed by their value (int8)
 SELECT * FROM (VALUES (1, 'one'), (2, 'two')) AS v(n, word) ORDER BY n DESC;
--- differs: generate_series columns are typed by their value (int8)
 SELECT x FROM generate_series(1, 4) AS x;
--- differs: generate_series columns are typed by their value (int8)
+-- differs: SELECT * over generate_series or VALUES: the columns are typed by their value (int8)
 SELECT * FROM generate_series(10, 1, -3);
 SELECT count(*) FROM generate_series(1, 1000);
 SELECT CASE WHEN salary > 85 THEN 'high' WHEN salary > 60 THEN 'mid' ELSE 'low' END AS band, count(*) FROM q_emp GROUP BY 1 ORDER BY 1;
