@@ -47,12 +47,15 @@ enum sql_derive {
     SQL_DERIVE_DIVIDE,    /* col / or % an integer constant: integers as WIDEN, numeric
                              without the column's scale */
     SQL_DERIVE_TIMESTAMP, /* col +/- interval: a date becomes a timestamp */
+    SQL_DERIVE_ADDNUM,    /* col +/- a numeric literal whose scale is typmod's: numeric with
+                             the larger scale (a float column stays float8) */
+    SQL_DERIVE_MULNUM,    /* col * a numeric literal: numeric, the scales added */
 };
 
 struct sql_column {
     char *name;     /* result column name as PostgreSQL would report it (?column? etc.) */
     uint32_t type;  /* PostgreSQL type OID when the translator knows it; 0: from the value */
-    int32_t typmod; /* -1 when none */
+    int32_t typmod; /* -1 when none; ADDNUM/MULNUM: the literal's scale as a typmod */
     char *origin_rel, *origin_col; /* the table column the type follows (derive), or NULL */
     enum sql_derive derive;
 };

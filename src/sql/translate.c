@@ -739,6 +739,8 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         if (d != SQL_DERIVE_NONE) {
             /* The origin column decides when the backend finds it; type is the fallback. */
             st->columns[i].derive = d;
+            if (d == SQL_DERIVE_ADDNUM || d == SQL_DERIVE_MULNUM)
+                st->columns[i].typmod = xl_literal_typmod(rt->val->a_expr->rexpr);
             st->columns[i].origin_rel = strdup(rel);
             st->columns[i].origin_col = strdup(col);
             if (!st->columns[i].origin_rel || !st->columns[i].origin_col)

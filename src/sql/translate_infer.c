@@ -489,6 +489,13 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
             return SQL_DERIVE_NONE;
         const node_t *c = is_int_const(e->rexpr) ? e->lexpr : e->rexpr;
         const node_t *k = c == e->lexpr ? e->rexpr : e->lexpr;
+        if (xl_literal_typmod(e->rexpr) != -1 && xl_literal_typmod(e->lexpr) == -1) {
+            /* col op 1.25: numeric with a scale from both (xl_origin_literal_scale). */
+            enum sql_derive d = xl_expr_origin(t, e->lexpr, rel, col);
+            if (d != SQL_DERIVE_SAME && d != SQL_DERIVE_VALUE)
+                return SQL_DERIVE_NONE;
+            return op[0] == '*' ? SQL_DERIVE_MULNUM : SQL_DERIVE_ADDNUM;
+        }
         if (!is_int_const(k))
             return SQL_DERIVE_NONE;
         enum sql_derive d = xl_expr_origin(t, c, rel, col);
@@ -533,9 +540,13 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
                 continue;
             const char *r2, *c2;
             enum sql_derive d2 = xl_expr_origin(t, c->args[i], i ? &r2 : rel, i ? &c2 : col);
+            if (i == 0 && d2 > SQL_DERIVE_VALUE) {
+                d = d2; /* coalesce(sum(x), 0): the aggregate's type */
+                continue;
+            }
             if (d2 != SQL_DERIVE_SAME && d2 != SQL_DERIVE_VALUE)
                 return SQL_DERIVE_NONE;
-            if (i && (strcmp(r2, *rel) != 0 || strcmp(c2, *col) != 0))
+            if (i && (d != SQL_DERIVE_VALUE || strcmp(r2, *rel) != 0 || strcmp(c2, *col) != 0))
                 return SQL_DERIVE_NONE; /* another column: its type may differ */
             d = SQL_DERIVE_VALUE;
         }

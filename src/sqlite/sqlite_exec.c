@@ -605,6 +605,25 @@ static uint32_t sq_origin_type(sqlite3 *db, const struct sql_column *c, int32_t 
     switch (c->derive) {
     case SQL_DERIVE_WIDEN:
         return oid == PGOID_INT2 ? PGOID_INT4 : oid;
+    case SQL_DERIVE_ADDNUM:
+    case SQL_DERIVE_MULNUM: {
+        /* numeric scale rules of + - and *: the larger scale, or their sum. */
+        int cs = c->typmod >= 4 ? (c->typmod - 4) & 0xffff : 0;
+        int s = oid == PGOID_NUMERIC && *mod >= 4 ? (*mod - 4) & 0xffff : 0;
+        if (oid == PGOID_FLOAT4 || oid == PGOID_FLOAT8) {
+            *mod = -1;
+            return PGOID_FLOAT8;
+        }
+        if (oid != PGOID_INT2 && oid != PGOID_INT4 && oid != PGOID_INT8 && oid != PGOID_NUMERIC)
+            return 0;
+        if (oid == PGOID_NUMERIC && *mod < 4) {
+            *mod = -1; /* unconstrained numeric: the value's own digits */
+            return PGOID_NUMERIC;
+        }
+        s = c->derive == SQL_DERIVE_MULNUM ? s + cs : (s > cs ? s : cs);
+        *mod = (int32_t)(((1000 << 16) | (s > 1000 ? 1000 : s)) + 4);
+        return PGOID_NUMERIC;
+    }
     case SQL_DERIVE_TIMESTAMP:
         *mod = -1;
         return oid == PGOID_DATE ? PGOID_TIMESTAMP : oid;

@@ -88,8 +88,8 @@ SELECT * FROM generate_series(10, 1, -3);
 SELECT count(*) FROM generate_series(1, 1000);
 SELECT CASE WHEN salary > 85 THEN 'high' WHEN salary > 60 THEN 'mid' ELSE 'low' END AS band, count(*) FROM q_emp GROUP BY 1 ORDER BY 1;
 SELECT CASE dept WHEN 'eng' THEN 1 WHEN 'ops' THEN 2 END FROM q_emp ORDER BY id;
--- differs: integer column * numeric constant is computed in float8 (110.00000000000001, float8)
 SELECT salary * 1.1 FROM q_emp WHERE id = 1;
+SELECT salary + 0.5, salary - 0.25 FROM q_emp WHERE id = 2;
 SELECT salary / 3, salary % 3, salary::float8 / 3 FROM q_emp WHERE id = 1;
 SELECT 1;
 SELECT 1 AS one, 'two' AS two, 3.0 AS three;
