@@ -50,13 +50,16 @@ enum sql_derive {
     SQL_DERIVE_ADDNUM,    /* col +/- a numeric literal whose scale is typmod's: numeric with
                              the larger scale (a float column stays float8) */
     SQL_DERIVE_MULNUM,    /* col * a numeric literal: numeric, the scales added */
+    SQL_DERIVE_ADD2,      /* col +/- col2 (origin2): the common type; numeric scale the larger */
+    SQL_DERIVE_MUL2,      /* col * col2: the common type; numeric scales added */
 };
 
 struct sql_column {
     char *name;     /* result column name as PostgreSQL would report it (?column? etc.) */
     uint32_t type;  /* PostgreSQL type OID when the translator knows it; 0: from the value */
     int32_t typmod; /* -1 when none; ADDNUM/MULNUM: the literal's scale as a typmod */
-    char *origin_rel, *origin_col; /* the table column the type follows (derive), or NULL */
+    char *origin_rel, *origin_col;   /* the table column the type follows (derive), or NULL */
+    char *origin2_rel, *origin2_col; /* ADD2 / MUL2: the other operand's column */
     enum sql_derive derive;
 };
 

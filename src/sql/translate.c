@@ -734,8 +734,15 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
             st->columns[i].derive = SQL_DERIVE_VALUE;
             continue;
         }
-        const char *rel, *col;
+        const char *rel, *col, *rel2, *col2;
         enum sql_derive d = xl_expr_origin(t, rt->val, &rel, &col);
+        if (d == SQL_DERIVE_NONE &&
+            (d = xl_expr_origin2(t, rt->val, &rel, &col, &rel2, &col2)) != SQL_DERIVE_NONE) {
+            st->columns[i].origin2_rel = strdup(rel2);
+            st->columns[i].origin2_col = strdup(col2);
+            if (!st->columns[i].origin2_rel || !st->columns[i].origin2_col)
+                return xl_fail(t, "53200", "out of memory");
+        }
         if (d != SQL_DERIVE_NONE) {
             /* The origin column decides when the backend finds it; type is the fallback. */
             st->columns[i].derive = d;
@@ -1115,6 +1122,8 @@ static void stmt_free(struct sql_stmt *st)
         free(st->columns[i].name);
         free(st->columns[i].origin_rel);
         free(st->columns[i].origin_col);
+        free(st->columns[i].origin2_rel);
+        free(st->columns[i].origin2_col);
     }
     free(st->columns);
     free(st->name);

@@ -699,3 +699,21 @@ static uint32_t rel_column_type(const struct tr *t, const struct xl_rel *r, cons
     uint32_t type = select_column_type(sel, col, pos, has);
     return type;
 }
+
+enum sql_derive xl_expr_origin2(const struct tr *t, const node_t *n, const char **rel,
+                                const char **col, const char **rel2, const char **col2)
+{
+    if (n->node_case != PG_QUERY__NODE__NODE_A_EXPR)
+        return SQL_DERIVE_NONE;
+    const PgQuery__AExpr *e = n->a_expr;
+    const char *op = xl_op_name(e);
+    if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !op || e->n_name != 1 || !e->lexpr ||
+        (strcmp(op, "+") != 0 && strcmp(op, "-") != 0 && strcmp(op, "*") != 0))
+        return SQL_DERIVE_NONE;
+    if (e->lexpr->node_case != PG_QUERY__NODE__NODE_COLUMN_REF ||
+        e->rexpr->node_case != PG_QUERY__NODE__NODE_COLUMN_REF ||
+        !xl_column_table(t, e->lexpr->column_ref, rel, col) ||
+        !xl_column_table(t, e->rexpr->column_ref, rel2, col2))
+        return SQL_DERIVE_NONE;
+    return op[0] == '*' ? SQL_DERIVE_MUL2 : SQL_DERIVE_ADD2;
+}

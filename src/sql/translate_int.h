@@ -80,6 +80,9 @@ bool xl_column_table(const struct tr *t, const PgQuery__ColumnRef *c, const char
 /* The type of a column of a CTE, subquery, VALUES or generate_series in FROM, as far as
  * its defining expression fixes it; 0 when unknown (translate_infer.c). */
 uint32_t xl_scope_column_type(const struct tr *t, const PgQuery__ColumnRef *c);
+/* n is col op col2 (+, -, *) of two table columns: SQL_DERIVE_ADD2 / MUL2, else NONE. */
+enum sql_derive xl_expr_origin2(const struct tr *t, const node_t *n, const char **rel,
+                                const char **col, const char **rel2, const char **col2);
 /* A numeric literal's scale as a typmod, -1 when n is none (translate_infer.c). */
 int32_t xl_literal_typmod(const node_t *n);
 /* The table column an expression's type follows, and how (translate_infer.c). */

@@ -592,10 +592,49 @@ static uint32_t sq_rowid_type(sqlite3 *db, const char *table, const char *col)
  * The type of a result column computed from a table column (sql_column.derive): that column's
  * declared type, as PostgreSQL's operator or aggregate would turn it. 0 when unknown.
  */
+static uint32_t sq_origin_type(sqlite3 *db, const struct sql_column *c, int32_t *mod);
+
+static bool sq_int_oid(uint32_t o)
+{
+    return o == PGOID_INT2 || o == PGOID_INT4 || o == PGOID_INT8;
+}
+
+/* col op col2 (ADD2 / MUL2): PostgreSQL's operator on the two declared types. */
+static uint32_t sq_origin2_type(sqlite3 *db, const struct sql_column *c, int32_t *mod)
+{
+    struct sql_column a = *c, b = *c;
+    int32_t ma = -1, mb = -1;
+    a.derive = b.derive = SQL_DERIVE_SAME;
+    b.origin_rel = c->origin2_rel;
+    b.origin_col = c->origin2_col;
+    uint32_t ta = sq_origin_type(db, &a, &ma), tb = sq_origin_type(db, &b, &mb);
+    *mod = -1;
+    if ((sq_int_oid(ta) || ta == PGOID_FLOAT4 || ta == PGOID_FLOAT8 || ta == PGOID_NUMERIC) &&
+        (sq_int_oid(tb) || tb == PGOID_FLOAT4 || tb == PGOID_FLOAT8 || tb == PGOID_NUMERIC)) {
+        if (ta == PGOID_FLOAT8 || tb == PGOID_FLOAT8 || ta == PGOID_FLOAT4 || tb == PGOID_FLOAT4)
+            return ta == PGOID_FLOAT4 && tb == PGOID_FLOAT4 ? PGOID_FLOAT4 : PGOID_FLOAT8;
+        if (sq_int_oid(ta) && sq_int_oid(tb))
+            return ta == PGOID_INT8 || tb == PGOID_INT8   ? PGOID_INT8
+                   : ta == PGOID_INT2 && tb == PGOID_INT2 ? PGOID_INT2
+                                                          : PGOID_INT4;
+        /* numeric: an unconstrained operand's scale is its value's, unknown here. */
+        if ((ta == PGOID_NUMERIC && ma < 4) || (tb == PGOID_NUMERIC && mb < 4))
+            return PGOID_NUMERIC;
+        int sa = ta == PGOID_NUMERIC ? (ma - 4) & 0xffff : 0;
+        int sb = tb == PGOID_NUMERIC ? (mb - 4) & 0xffff : 0;
+        int sc = c->derive == SQL_DERIVE_MUL2 ? sa + sb : (sa > sb ? sa : sb);
+        *mod = (int32_t)(((1000 << 16) | (sc > 1000 ? 1000 : sc)) + 4);
+        return PGOID_NUMERIC;
+    }
+    return 0;
+}
+
 static uint32_t sq_origin_type(sqlite3 *db, const struct sql_column *c, int32_t *mod)
 {
     const char *decl = NULL;
     uint32_t oid;
+    if (c->derive == SQL_DERIVE_ADD2 || c->derive == SQL_DERIVE_MUL2)
+        return sq_origin2_type(db, c, mod);
     if (!c->origin_rel || sqlite3_table_column_metadata(db, NULL, c->origin_rel, c->origin_col,
                                                         &decl, NULL, NULL, NULL, NULL) != SQLITE_OK)
         return 0;

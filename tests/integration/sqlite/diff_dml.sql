@@ -18,6 +18,7 @@ INSERT INTO d_items (name) VALUES ('plum') RETURNING *;
 INSERT INTO d_items (name, qty) VALUES ('lime', 2) RETURNING id AS new_id, qty * 2 AS doubled;
 SELECT id, name, qty, price, active, born, seen, note FROM d_items ORDER BY id;
 SELECT * FROM d_items WHERE id = 1;
+SELECT name, qty * price AS total, price - qty, qty + qty FROM d_items ORDER BY id;
 SELECT * FROM d_active ORDER BY id;
 UPDATE d_items SET qty = qty + 1 WHERE active;
 UPDATE d_items SET qty = qty + 1 WHERE active RETURNING name, qty;

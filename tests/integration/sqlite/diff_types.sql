@@ -5,9 +5,9 @@ INSERT INTO t_num VALUES (1, 12, 1.5, 7, 10, 1, 0.1, 0.5), (2, 0.125, 2.25, 1.25
 SELECT id, a, b, c, i, s, f, r FROM t_num ORDER BY id;
 SELECT a FROM t_num WHERE a = 12;
 SELECT a + 1 FROM t_num WHERE id = 1;
--- differs: a - b of two numeric columns: SQLite computes in float8 and the result is typed by its value
 SELECT a * 2, a - b FROM t_num WHERE id = 2;
 SELECT sum(a), max(a), min(a) FROM t_num;
+SELECT a * i, i * s, a + b, s + s, f * i FROM t_num ORDER BY id;
 -- differs: the fallback 0 of coalesce(numeric(10,2), 0) prints with the column's scale (0.00); PostgreSQL keeps the constant's
 SELECT coalesce(a, 0) FROM t_num ORDER BY id;
 SELECT avg(i) FROM t_num;
