@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <event2/buffer.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -953,6 +954,74 @@ START_TEST(test_exec_params)
 }
 END_TEST
 
+/* The text PostgreSQL would print for the first column of sql's first row, as the backend
+ * formats it (type and typmod from the translator). */
+static const char *q1_formatted(const char *sql)
+{
+    static char out[256];
+    struct pg_format_settings fs;
+    struct evbuffer *buf = evbuffer_new();
+    const char *err = NULL;
+    sqlite3_stmt *st;
+    pg_format_settings_default(&fs);
+    sql_stmt_list_free(&L);
+    ck_assert_msg(sql_translate(sql, &L, &E), "%s: %s", sql, E.message);
+    ck_assert_int_eq(sqlite3_prepare_v3(db, L.v[0].sqlite, -1, 0, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert(pgtype_format_text(L.v[0].columns[0].type, L.v[0].columns[0].typmod,
+                                 sqlite3_column_value(st, 0), &fs, buf, &err));
+    size_t n = evbuffer_get_length(buf);
+    snprintf(out, sizeof out, "%.*s", (int)n, (const char *)evbuffer_pullup(buf, (ssize_t)n));
+    sqlite3_finalize(st);
+    evbuffer_free(buf);
+    return out;
+}
+
+START_TEST(test_exec_numeric_results)
+{
+    /* numeric division and avg(): PostgreSQL's scale, exact digits, numeric comparisons. */
+    ck_assert_str_eq(q1_formatted("SELECT 1::numeric / 3"), "0.33333333333333333333");
+    ck_assert_str_eq(q1_formatted("SELECT 10::numeric / 4"), "2.5000000000000000");
+    ck_assert_str_eq(q1_formatted("SELECT -2::numeric / 3"), "-0.66666666666666666667");
+    ck_assert_str_eq(q1_formatted("SELECT 9999999999::numeric / 3"), "3333333333.00000000");
+    ck_fails("SELECT 1::numeric / 0", "22012");
+    exec_ok("CREATE TABLE av (x int4)");
+    exec_ok("INSERT INTO av VALUES (1), (2), (4)");
+    ck_assert_str_eq(q1_formatted("SELECT avg(x) FROM av"), "2.3333333333333333");
+    ck_q("SELECT 1::numeric / 3 > 0.3", "1");
+    ck_q("SELECT count(*) FROM av HAVING avg(x) > 2", "3");
+    ck_q("SELECT x FROM av ORDER BY x / 1.0::numeric DESC LIMIT 1", "4");
+    /* ^ is float8 power with PostgreSQL's errors. */
+    ck_q("SELECT 2 ^ 10", "1024.0");
+    ck_fails("SELECT 0 ^ (-1)", "2201F");
+    ck_fails("SELECT (-8) ^ 0.5", "2201F");
+    /* float8 round() and casts to integer round halves to even; numeric away from zero. */
+    ck_q("SELECT round(2.5::float8)", "2.0");
+    ck_q("SELECT 2.5::float8::int4", "2");
+    ck_q("SELECT 2.5::int4", "3");
+    /* Assignment casts: numeric(p,s) rounds on the way in, integers are range-checked. */
+    exec_ok("CREATE TABLE nn (p numeric(10,2), i int4, k int8)");
+    exec_ok("INSERT INTO nn (p) VALUES (3.333)");
+    ck_q("SELECT p * 2 FROM nn", "6.66");
+    ck_fails("INSERT INTO nn (i) VALUES (3000000000)", "22003");
+    ck_fails("INSERT INTO nn (k) VALUES (9223372036854775808)", "22003");
+    exec_ok("UPDATE nn SET k = 9223372036854775807");
+    ck_fails("SELECT k + 1 FROM nn", "22003");
+    ck_fails("SELECT k - (-1) FROM nn", "22003");
+    /* A date column +/- an integer moves by days; date - date is a number of days. */
+    exec_ok("CREATE TABLE dd (d date)");
+    exec_ok("INSERT INTO dd VALUES ('2024-02-28')");
+    ck_q("SELECT d + 1 FROM dd", "2024-02-29");
+    ck_q("SELECT d - 59 FROM dd", "2023-12-31");
+    ck_q("SELECT d - '2024-01-01'::date FROM dd", "58");
+    /* jsonb is stored normalised: the last duplicate key wins for ->>. */
+    exec_ok("CREATE TABLE jj (j jsonb)");
+    exec_ok("INSERT INTO jj VALUES ('{\"a\": 1, \"a\": 3}')");
+    ck_q("SELECT j ->> 'a' FROM jj", "3");
+    ck_q("SELECT 'infinity'::timestamp", "infinity");
+}
+END_TEST
+
 START_TEST(test_error_prefix)
 {
     char state[6] = "";
@@ -1178,6 +1247,7 @@ static Suite *translate_suite(void)
     tcase_add_test(ex, test_exec_timezone);
     tcase_add_test(ex, test_exec_tables);
     tcase_add_test(ex, test_exec_params);
+    tcase_add_test(ex, test_exec_numeric_results);
     suite_add_tcase(s, ex);
     return s;
 }
