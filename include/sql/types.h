@@ -62,7 +62,7 @@ struct pg_format_settings {
     int extra_float_digits; /* PostgreSQL default 1: shortest round-trip output when > 0 */
     char timezone[64];      /* TimeZone: an IANA name ("Europe/Berlin"), "UTC", or an offset */
     bool datestyle_iso;     /* DateStyle ISO (only ISO, MDY / ISO, DMY are supported) */
-    char intervalstyle[24]; /* postgres (others may be refused by SET) */
+    char intervalstyle[24]; /* postgres or iso_8601 (SET refuses the others) */
 };
 
 void pg_format_settings_default(struct pg_format_settings *fs);
@@ -135,6 +135,8 @@ size_t pgtime_format_time(int64_t us, char *buf, size_t cap);
 size_t pgtime_format_timestamp(int64_t us, char *buf, size_t cap);
 size_t pgtime_format_timestamptz(int64_t utc_us, const char *tz, char *buf, size_t cap);
 size_t pgtime_format_interval(const struct pg_interval *iv, char *buf, size_t cap);
+/* The same in IntervalStyle iso_8601 ("P1Y2M3DT4H5M6S"). */
+size_t pgtime_format_interval_iso(const struct pg_interval *iv, char *buf, size_t cap);
 /* Zone lookups (cached per process, thread-safe); false for a zone that cannot be resolved. */
 bool pgtz_valid(const char *tz);
 /* Offset east of UTC, in seconds, of zone tz at the UTC instant utc_us. */

@@ -719,6 +719,16 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         st->columns[i].type = xl_expr_type(rt->val);
         if (!st->columns[i].type && rt->val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF)
             st->columns[i].type = xl_scope_column_type(t, rt->val->column_ref);
+        if (!st->columns[i].type && rt->val->node_case == PG_QUERY__NODE__NODE_A_EXPR &&
+            rt->val->a_expr->lexpr &&
+            rt->val->a_expr->lexpr->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+            xl_expr_type(rt->val->a_expr->rexpr) == PGOID_INTERVAL) {
+            /* subquery_column +/- interval: a timestamp stays one, a date becomes one. */
+            uint32_t ts = xl_scope_column_type(t, rt->val->a_expr->lexpr->column_ref);
+            st->columns[i].type = ts == PGOID_DATE ? PGOID_TIMESTAMP
+                                  : ts == PGOID_TIMESTAMP || ts == PGOID_TIMESTAMPTZ ? ts
+                                                                                     : 0;
+        }
         st->columns[i].typmod = -1;
         if (!st->columns[i].name)
             return xl_fail(t, "53200", "out of memory");

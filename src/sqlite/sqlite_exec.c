@@ -180,9 +180,11 @@ static const char *sq_guc_check(const char *name, const char *value, char *buf, 
                  value);
         return buf;
     }
-    if (strcasecmp(name, "intervalstyle") == 0 && strcasecmp(value, "postgres") != 0) {
+    if (strcasecmp(name, "intervalstyle") == 0 && strcasecmp(value, "postgres") != 0 &&
+        strcasecmp(value, "iso_8601") != 0) {
         snprintf(buf, cap,
-                 "IntervalStyle \"%s\" is not supported on the SQLite backend (only postgres)",
+                 "IntervalStyle \"%s\" is not supported on the SQLite backend (only postgres "
+                 "and iso_8601)",
                  value);
         return buf;
     }

@@ -150,8 +150,8 @@ RESET DateStyle;
 -- refused: DateStyle other than ISO
 SET DateStyle = 'German';
 RESET DateStyle;
--- refused: IntervalStyle other than postgres
-SET intervalstyle = 'iso_8601';
+-- refused: IntervalStyle other than postgres and iso_8601
+SET intervalstyle = 'sql_standard';
 RESET IntervalStyle;
 SET client_encoding = 'UTF8';
 SHOW client_encoding;

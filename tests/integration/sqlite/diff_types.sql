@@ -119,6 +119,15 @@ SELECT '1 day'::interval + '1 hour'::interval;
 -- refused: age()
 SELECT age('2024-01-01'::timestamp, '2023-01-01'::timestamp);
 DROP TABLE t_time;
+CREATE TABLE t_iv (id integer PRIMARY KEY, iv interval);
+INSERT INTO t_iv VALUES (1, '1 day 02:00:00'), (2, '1 year 2 mons -3 days 04:05:06.5'), (3, '00:00:00'), (4, '-01:30:00');
+SELECT id, iv FROM t_iv ORDER BY id;
+SET intervalstyle = iso_8601;
+SHOW IntervalStyle;
+SELECT id, iv FROM t_iv ORDER BY id;
+RESET IntervalStyle;
+SELECT ts - interval '1 day' FROM (SELECT '2024-03-01 00:00:00'::timestamp AS ts) s;
+DROP TABLE t_iv;
 CREATE TABLE t_misc (id integer PRIMARY KEY, u uuid, j json, jb jsonb, b bytea, c char(5), v varchar(5), t text);
 INSERT INTO t_misc VALUES (1, 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '{"a": 1, "b": [1, 2]}', '{"b": 2, "a": 1, "a": 3}', '\xdeadbeef', 'ab', 'abc', 'hello');
 INSERT INTO t_misc VALUES (2, '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12}', '[1, "x", null]', '[1, "x", null]', 'plain', 'abcde', 'xy', '');
