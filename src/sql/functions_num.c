@@ -3,8 +3,8 @@
  * computed exactly in decimal with the result scale numeric_div's select_div_scale picks (16
  * significant digits at least, never fewer decimals than an operand), the ^ operator, float
  * rounding (rint), + and - on columns whose type only the value tells (a date moves by days,
- * a bigint overflow is an error), and set_config(). Registered by sql_functions_register()
- * (functions.c).
+ * a bigint overflow is an error), json -> and ->>, and set_config(). Registered by
+ * sql_functions_register() (functions.c).
  *
  * The results are doubles, so that SQLite compares and sorts them as numbers; their exact text
  * is remembered for the output (pgnumeric_remember_exact).
@@ -532,6 +532,239 @@ static void fn_datesub(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_double(cx, sqlite3_value_double(argv[0]) - sqlite3_value_double(argv[1]));
 }
 
+/* ---- json -> / ->> ---- */
+
+static const char *js_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    return p;
+}
+
+/* The end of the JSON string starting at p ('"'), NULL when malformed. */
+static const char *js_string_end(const char *p)
+{
+    for (p++; *p && *p != '"'; p++)
+        if (*p == '\\' && !*++p)
+            return NULL;
+    return *p == '"' ? p + 1 : NULL;
+}
+
+/* The end of the JSON value at p (validated stored json), NULL when malformed or too deep. */
+static const char *js_value_end(const char *p, int depth)
+{
+    p = js_ws(p);
+    if (depth > 1000)
+        return NULL;
+    if (*p == '"')
+        return js_string_end(p);
+    if (*p == '{' || *p == '[') {
+        char close = *p == '{' ? '}' : ']';
+        p = js_ws(p + 1);
+        if (*p == close)
+            return p + 1;
+        for (;;) {
+            if (close == '}') {
+                if (*p != '"' || !(p = js_string_end(p)))
+                    return NULL;
+                p = js_ws(p);
+                if (*p++ != ':')
+                    return NULL;
+            }
+            if (!(p = js_value_end(p, depth + 1)))
+                return NULL;
+            p = js_ws(p);
+            if (*p == close)
+                return p + 1;
+            if (*p++ != ',')
+                return NULL;
+            p = js_ws(p);
+        }
+    }
+    const char *start = p;
+    while (*p && !strchr(" \t\n\r,]}:", *p))
+        p++; /* number, true, false, null */
+    return p > start ? p : NULL;
+}
+
+/* The UTF-8 of code point c into out (4 bytes free); returns the length. */
+static size_t js_utf8(unsigned c, char *out)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xC0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xE0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+static unsigned js_hex4(const char *p)
+{
+    char h[5] = {p[0], p[1], p[2], p[3], 0};
+    for (int i = 0; i < 4; i++)
+        if (!isxdigit((unsigned char)h[i]))
+            return 0xFFFD;
+    return (unsigned)strtoul(h, NULL, 16);
+}
+
+/* A JSON string's text, unescaped (p at the opening '"', end after the closing one). */
+static void js_result_unescaped(sqlite3_context *cx, const char *p, const char *end)
+{
+    size_t n = 0;
+    char *out = sqlite3_malloc64((sqlite3_uint64)(end - p) + 4);
+    if (!out) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    for (p++; p < end - 1; p++) {
+        if (*p != '\\') {
+            out[n++] = *p;
+            continue;
+        }
+        p++;
+        switch (*p) {
+        case 'b':
+            out[n++] = '\b';
+            break;
+        case 'f':
+            out[n++] = '\f';
+            break;
+        case 'n':
+            out[n++] = '\n';
+            break;
+        case 'r':
+            out[n++] = '\r';
+            break;
+        case 't':
+            out[n++] = '\t';
+            break;
+        case 'u': {
+            if (end - 1 - p < 5) {
+                p = end - 2;
+                break;
+            }
+            unsigned c = js_hex4(p + 1);
+            p += 4;
+            if (c >= 0xD800 && c < 0xDC00 && end - 1 - p >= 7 && p[1] == '\\' && p[2] == 'u') {
+                unsigned lo = js_hex4(p + 3);
+                if (lo >= 0xDC00 && lo < 0xE000) {
+                    c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+                    p += 6;
+                }
+            }
+            n += js_utf8(c, out + n);
+            break;
+        }
+        default:
+            out[n++] = *p; /* " \ / */
+            break;
+        }
+    }
+    sqlite3_result_text64(cx, out, n, sqlite3_free, SQLITE_UTF8);
+}
+
+/*
+ * pg_json_get(json, key or index, as_text): PostgreSQL's -> (as_text 0) and ->> (1) on stored
+ * json / jsonb text. The value comes as it is written in the stored text: a json keeps its
+ * own spacing and a jsonb is stored as PostgreSQL prints it; ->> unescapes a string and gives
+ * NULL for a JSON null. A negative index counts from the end; a missing key, an index out of
+ * range or the other kind of container give NULL; of duplicate keys the last one counts.
+ */
+static void fn_json_get(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    const char *p = js_ws((const char *)sqlite3_value_text(argv[0]));
+    bool as_text = sqlite3_value_int(argv[2]) != 0;
+    bool by_index = sqlite3_value_type(argv[1]) == SQLITE_INTEGER;
+    const char *found = NULL, *found_end = NULL;
+    if (by_index && *p == '[') {
+        sqlite3_int64 want = sqlite3_value_int64(argv[1]), count = 0;
+        const char *q = js_ws(p + 1);
+        if (want < 0) {
+            for (const char *r = q; *r && *r != ']'; count++) {
+                if (!(r = js_value_end(r, 0)))
+                    goto bad;
+                r = js_ws(r);
+                if (*r == ',')
+                    r = js_ws(r + 1);
+            }
+            want += count;
+        }
+        for (sqlite3_int64 i = 0; want >= 0 && *q && *q != ']'; i++) {
+            const char *e = js_value_end(q, 0);
+            if (!e)
+                goto bad;
+            if (i == want) {
+                found = q;
+                found_end = e;
+                break;
+            }
+            q = js_ws(e);
+            if (*q == ',')
+                q = js_ws(q + 1);
+        }
+    } else if (!by_index && *p == '{') {
+        const char *key = (const char *)sqlite3_value_text(argv[1]);
+        size_t klen = (size_t)sqlite3_value_bytes(argv[1]);
+        const char *q = js_ws(p + 1);
+        while (*q == '"') {
+            const char *kend = js_string_end(q);
+            if (!kend)
+                goto bad;
+            const char *v = js_ws(kend);
+            if (*v++ != ':')
+                goto bad;
+            v = js_ws(v);
+            const char *e = js_value_end(v, 0);
+            if (!e)
+                goto bad;
+            /* Keys compare as written (a key with escapes would need unescaping). */
+            if ((size_t)(kend - q - 2) == klen && !memcmp(q + 1, key, klen)) {
+                found = v;
+                found_end = e;
+            }
+            q = js_ws(e);
+            if (*q == ',')
+                q = js_ws(q + 1);
+        }
+    }
+    if (!found) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    if (as_text && *found == '"') {
+        js_result_unescaped(cx, found, found_end);
+        return;
+    }
+    if (as_text && found_end - found == 4 && !memcmp(found, "null", 4)) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    sqlite3_result_text64(cx, found, (sqlite3_uint64)(found_end - found), SQLITE_TRANSIENT,
+                          SQLITE_UTF8);
+    return;
+bad:
+    fn_error(cx, "22P02", "invalid input syntax for type json");
+}
+
 /* set_config(name, value, is_local): the session's SET, returning the new value. */
 static void fn_set_config(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
@@ -575,6 +808,8 @@ bool fn_num_register(sqlite3 *db, struct sql_fn_context *ctx)
            sqlite3_create_function_v2(db, "pg_addint", 2, det, NULL, fn_addint, NULL, NULL, NULL) ==
                SQLITE_OK &&
            sqlite3_create_function_v2(db, "pg_datesub", 2, det, NULL, fn_datesub, NULL, NULL,
+                                      NULL) == SQLITE_OK &&
+           sqlite3_create_function_v2(db, "pg_json_get", 3, det, NULL, fn_json_get, NULL, NULL,
                                       NULL) == SQLITE_OK &&
            sqlite3_create_function_v2(db, "set_config", 3, SQLITE_UTF8, ctx, fn_set_config, NULL,
                                       NULL, NULL) == SQLITE_OK;

@@ -540,8 +540,9 @@ static bool xl_aexpr(struct tr *t, const PgQuery__AExpr *e)
         if (!strcmp(op, plain[i]))
             return xl_binary(t, e->lexpr, op, e->rexpr);
     if (!strcmp(op, "->") || !strcmp(op, "->>")) {
-        /* SQLite's JSON operators (3.38+) read PostgreSQL's json text the same way. */
-        return xl_binary(t, e->lexpr, op, e->rexpr);
+        /* Not SQLite's operators: they re-serialise the value (PostgreSQL keeps the json's
+         * own text) and read a negative index differently. */
+        return xl_call2(t, "pg_json_get", e->lexpr, e->rexpr, op[2] ? ", 1" : ", 0");
     }
     if (!strcmp(op, "!="))
         return xl_binary(t, e->lexpr, "<>", e->rexpr);

@@ -224,8 +224,9 @@ START_TEST(test_expressions)
     ck_assert_int_eq(st->n_params, 1);
     ck_assert_uint_eq(st->param_types[0], PGOID_INTERVAL);
     st = tr1("SELECT j::jsonb -> 'a', j ->> 0 FROM t");
-    ck_assert_str_eq(st->sqlite, "SELECT (pg_cast(\"j\", 'jsonb') -> 'a') AS \"?column?\", "
-                                 "(\"j\" ->> 0) AS \"?column?\" FROM \"t\"");
+    ck_assert_str_eq(st->sqlite, "SELECT pg_json_get(pg_cast(\"j\", 'jsonb'), 'a', 0) AS "
+                                 "\"?column?\", pg_json_get(\"j\", 0, 1) AS \"?column?\" FROM "
+                                 "\"t\"");
     ck_assert_uint_eq(st->columns[0].type, PGOID_JSONB);
     ck_assert_uint_eq(st->columns[1].type, PGOID_TEXT);
 }
@@ -1018,6 +1019,15 @@ START_TEST(test_exec_numeric_results)
     exec_ok("CREATE TABLE jj (j jsonb)");
     exec_ok("INSERT INTO jj VALUES ('{\"a\": 1, \"a\": 3}')");
     ck_q("SELECT j ->> 'a' FROM jj", "3");
+    /* json -> / ->> keep the json's own text, unescape strings, count negative indexes from
+     * the end, and give NULL for a missing key or the other kind of container. */
+    ck_q("SELECT '{\"o\": {\"k\":  [1,  2]}}'::json -> 'o'", "{\"k\":  [1,  2]}");
+    ck_q("SELECT '{\"s\": \"a\\\"b\\u00e9\"}'::json ->> 's'", "a\"b\xc3\xa9");
+    ck_q("SELECT '[1, 2, 3]'::json -> -1", "3");
+    ck_q("SELECT '[1, 2, 3]'::json -> 3", "NULL");
+    ck_q("SELECT '{\"a\": null}'::json ->> 'a'", "NULL");
+    ck_q("SELECT '{\"a\": null}'::json -> 'a'", "null");
+    ck_q("SELECT '[1]'::json -> 'a'", "NULL");
     ck_q("SELECT 'infinity'::timestamp", "infinity");
 }
 END_TEST

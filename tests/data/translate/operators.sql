@@ -61,7 +61,7 @@
 -- error: 0A000 BETWEEN SYMMETRIC is not supported on the SQLite backend
 
 -- pg: SELECT j -> 'a', j ->> 'a', j -> 0 FROM t
--- sqlite: SELECT ("j" -> 'a') AS "?column?", ("j" ->> 'a') AS "?column?", ("j" -> 0) AS "?column?" FROM "t"
+-- sqlite: SELECT pg_json_get("j", 'a', 0) AS "?column?", pg_json_get("j", 'a', 1) AS "?column?", pg_json_get("j", 0, 0) AS "?column?" FROM "t"
 -- columns: ?column?:0 ?column?:25 ?column?:0
 
 -- pg: SELECT j @> '{"a":1}' FROM t

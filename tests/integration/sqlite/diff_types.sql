@@ -140,10 +140,13 @@ SELECT id, u, j, jb, b, c, v, t FROM t_misc ORDER BY id;
 SELECT u FROM t_misc WHERE u = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
 SELECT 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'::uuid;
 SELECT length(gen_random_uuid()::text);
--- differs: json ->> of an array or object returns SQLite's minified text, PostgreSQL keeps the json's original spacing
 SELECT j -> 'a', j ->> 'b', jb -> 'a', jb ->> 'b' FROM t_misc WHERE id = 1;
 SELECT j -> 1, j ->> 1 FROM t_misc WHERE id = 2;
 SELECT '{"x": {"y": 5}}'::json -> 'x' -> 'y';
+SELECT j -> -1, j ->> -1, j -> 5, jb -> -3 FROM t_misc WHERE id = 2;
+SELECT '{"s": "a\"b\\nc\u00e9", "n": null, "o": {"k":  [1,  2]}}'::json ->> 's';
+SELECT '{"s": "x", "n": null, "o": {"k":  [1,  2]}}'::json ->> 'n', '{"o": {"k":  [1,  2]}}'::json -> 'o', '{"o": {"k":  [1,  2]}}'::jsonb -> 'o';
+SELECT '{"o": {"k": [1, 2]}}'::jsonb ->> 'o', '[1, 2]'::json -> 'a', '{"a": 1}'::json -> 0;
 SELECT '{"b":1,"a":[1,2,{"c":null}]}'::jsonb, '{"b":1,"a":2}'::json;
 SELECT '  {"a" :  1.50}  '::jsonb;
 SELECT c, length(c), v, length(v), c || '|' FROM t_misc ORDER BY id;
