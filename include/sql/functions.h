@@ -20,6 +20,9 @@ struct sql_fn_context {
     /* current_setting(name): the session's value, or NULL when unknown (then 42704). */
     const char *(*get_setting)(void *arg, const char *name);
     void *get_setting_arg;
+    /* set_config(name, value, is_local), with get_setting_arg: NULL when set, else the error
+     * as "[SQLSTATE] message" (valid until the next call). */
+    const char *(*set_setting)(void *arg, const char *name, const char *value, bool is_local);
 };
 
 /* Register every function on db; ctx must outlive db. false when SQLite refuses one. */

@@ -31,10 +31,36 @@ enum sql_kind {
     SQL_NOTICE_NOOP, /* accepted with no observable effect on SQLite; notice says why */
 };
 
+/*
+ * How a result column's type follows the table column it is computed from (origin_rel,
+ * origin_col), which the backend looks up (the translator has no catalog); sql_column.type is
+ * then the fallback when that table column cannot be found (a CTE, a view).
+ */
+enum sql_derive {
+    SQL_DERIVE_NONE = 0,  /* no origin */
+    SQL_DERIVE_SAME,      /* the column itself: its type and typmod */
+    SQL_DERIVE_VALUE,     /* same type, typmod not reported (coalesce, min, max, col + 1...);
+                             a numeric keeps printing the column's scale, as its values would */
+    SQL_DERIVE_WIDEN,     /* arithmetic with an integer constant: int2 becomes int4 */
+    SQL_DERIVE_SUM,       /* sum(): int2/int4 -> int8, int8 -> numeric, float4 stays */
+    SQL_DERIVE_AVG,       /* avg(): float4/float8 -> float8, else numeric (no scale) */
+    SQL_DERIVE_DIVIDE,    /* col / or % an integer constant: integers as WIDEN, numeric
+                             without the column's scale */
+    SQL_DERIVE_TIMESTAMP, /* col +/- interval: a date becomes a timestamp */
+    SQL_DERIVE_ADDNUM,    /* col +/- a numeric literal whose scale is typmod's: numeric with
+                             the larger scale (a float column stays float8) */
+    SQL_DERIVE_MULNUM,    /* col * a numeric literal: numeric, the scales added */
+    SQL_DERIVE_ADD2,      /* col +/- col2 (origin2): the common type; numeric scale the larger */
+    SQL_DERIVE_MUL2,      /* col * col2: the common type; numeric scales added */
+};
+
 struct sql_column {
     char *name;     /* result column name as PostgreSQL would report it (?column? etc.) */
     uint32_t type;  /* PostgreSQL type OID when the translator knows it; 0: from the value */
-    int32_t typmod; /* -1 when none */
+    int32_t typmod; /* -1 when none; ADDNUM/MULNUM: the literal's scale as a typmod */
+    char *origin_rel, *origin_col;   /* the table column the type follows (derive), or NULL */
+    char *origin2_rel, *origin2_col; /* ADD2 / MUL2: the other operand's column */
+    enum sql_derive derive;
 };
 
 struct sql_copy {

@@ -62,7 +62,7 @@ struct pg_format_settings {
     int extra_float_digits; /* PostgreSQL default 1: shortest round-trip output when > 0 */
     char timezone[64];      /* TimeZone: an IANA name ("Europe/Berlin"), "UTC", or an offset */
     bool datestyle_iso;     /* DateStyle ISO (only ISO, MDY / ISO, DMY are supported) */
-    char intervalstyle[24]; /* postgres (others may be refused by SET) */
+    char intervalstyle[24]; /* postgres or iso_8601 (SET refuses the others) */
 };
 
 void pg_format_settings_default(struct pg_format_settings *fs);
@@ -135,6 +135,8 @@ size_t pgtime_format_time(int64_t us, char *buf, size_t cap);
 size_t pgtime_format_timestamp(int64_t us, char *buf, size_t cap);
 size_t pgtime_format_timestamptz(int64_t utc_us, const char *tz, char *buf, size_t cap);
 size_t pgtime_format_interval(const struct pg_interval *iv, char *buf, size_t cap);
+/* The same in IntervalStyle iso_8601 ("P1Y2M3DT4H5M6S"). */
+size_t pgtime_format_interval_iso(const struct pg_interval *iv, char *buf, size_t cap);
 /* Zone lookups (cached per process, thread-safe); false for a zone that cannot be resolved. */
 bool pgtz_valid(const char *tz);
 /* Offset east of UTC, in seconds, of zone tz at the UTC instant utc_us. */
@@ -157,6 +159,14 @@ bool pgnumeric_format(const char *s, size_t len, int32_t typmod, int format, str
 bool pgnumeric_exact(const char *s, size_t len);
 bool pgnumeric_format_value(struct sqlite3_value *v, int32_t typmod, int format,
                             struct evbuffer *out);
+/*
+ * Exact results of numeric division and avg() (src/sql/functions_num.c): SQLite gets the
+ * nearest double, so that comparisons and sorting stay numeric, and the exact text is kept
+ * per thread, keyed by that double, for the output of a result column whose typmod is
+ * PGTYPMOD_NUMERIC_EXACT (reported as -1). A value no longer remembered prints as a double.
+ */
+#define PGTYPMOD_NUMERIC_EXACT (-2)
+void pgnumeric_remember_exact(double d, const char *text);
 /* pgtype_bind for float4/float8 and numeric. NaN is stored as the text 'NaN' because SQLite
  * turns a NaN double into NULL. */
 bool pgfloat_bind(struct sqlite3_stmt *st, int idx, const char *data, size_t len, int format,

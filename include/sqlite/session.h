@@ -84,6 +84,7 @@ struct sq_session {
     bool skip_to_sync;
     bool implicit; /* tx 'T'/'E' is the implicit transaction of extended messages up to Sync */
     bool report_pending;
+    bool in_execute; /* an extended-protocol Execute: no RowDescription (SHOW) */
     unsigned errors; /* ERRORs sent so far: a statement failed when this moved */
 
     struct sq_guc gucs[SQ_MAX_GUCS];
@@ -108,6 +109,8 @@ struct sq_session {
 void sq_guc_init(struct sq_session *s, const char *const *names, const char *const *values, int n);
 void sq_guc_fini(struct sq_session *s);
 const char *sq_guc_get(struct sq_session *s, const char *name);
+/* set_config(): sql_fn_context.set_setting, with arg the session. */
+const char *sq_set_config(void *arg, const char *name, const char *value, bool is_local);
 void sq_send_startup_status(struct sq_session *s);
 void sq_query(struct sq_session *s, const char *text);
 void sq_parse(struct sq_session *s, const uint8_t *body, size_t len);

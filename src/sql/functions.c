@@ -1095,5 +1095,5 @@ bool sql_functions_register(struct sqlite3 *db, struct sql_fn_context *ctx)
                                        NULL) != SQLITE_OK)
             return false;
     }
-    return true;
+    return fn_num_register(db, ctx);
 }

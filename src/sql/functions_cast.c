@@ -5,6 +5,7 @@
  * taken as UTC (timestamps without an offset are UTC).
  */
 #include <ctype.h>
+#include <event2/buffer.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -366,11 +367,13 @@ static void cast_int(sqlite3_context *cx, sqlite3_value *v, const char *type)
         break;
     case SQLITE_FLOAT: {
         double d = sqlite3_value_double(v);
-        if (isnan(d) || d < -9.3e18 || d > 9.3e18) {
+        d = round(d);
+        /* 2^63 is the first double past INT64_MAX (llround would saturate silently). */
+        if (isnan(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0) {
             fn_error(cx, "22003", "%s out of range", type_label(type));
             return;
         }
-        r = (int64_t)llround(d);
+        r = (int64_t)d;
         break;
     }
     case SQLITE_TEXT: {
@@ -706,6 +709,14 @@ static void cast_datetime(sqlite3_context *cx, sqlite3_value *v, const char *typ
         return;
     }
     struct fn_tm tm;
+    char word[16];
+    trim_copy(s, word, sizeof word);
+    if (!strcasecmp(word, "infinity") || !strcasecmp(word, "+infinity") ||
+        !strcasecmp(word, "-infinity")) {
+        /* The storage form of the infinities is their text (src/sql/types_time.c). */
+        sqlite3_result_text(cx, word[0] == '-' ? "-infinity" : "infinity", -1, SQLITE_STATIC);
+        return;
+    }
     int64_t now = fn_now_us();
     int rc = fn_parse_timestamp(s, &tm, now);
     if (rc) {
@@ -870,6 +881,28 @@ static void cast_json(sqlite3_context *cx, sqlite3_value *v)
     sqlite3_result_text(cx, s, -1, SQLITE_TRANSIENT);
 }
 
+/* jsonb is stored as PostgreSQL prints it (keys sorted, the last of duplicates kept), so that
+ * SQLite's -> and ->> read what PostgreSQL's would. */
+static void cast_jsonb(sqlite3_context *cx, sqlite3_value *v)
+{
+    const char *s = (const char *)sqlite3_value_text(v);
+    const char *err = NULL;
+    struct evbuffer *out = evbuffer_new();
+    if (!out) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    if (!pgjson_parse(s, (size_t)sqlite3_value_bytes(v), true, out, &err)) {
+        sqlite3_result_error(cx, err ? err : "[22P02] invalid input syntax for type json", -1);
+        evbuffer_free(out);
+        return;
+    }
+    size_t len = evbuffer_get_length(out);
+    sqlite3_result_text64(cx, (const char *)evbuffer_pullup(out, (ssize_t)len), len,
+                          SQLITE_TRANSIENT, SQLITE_UTF8);
+    evbuffer_free(out);
+}
+
 static void cast_bytea(sqlite3_context *cx, sqlite3_value *v)
 {
     if (sqlite3_value_type(v) == SQLITE_BLOB) {
@@ -946,7 +979,9 @@ static void cast_to(sqlite3_context *cx, sqlite3_value *v, const char *type, int
         cast_datetime(cx, v, type);
     else if (!strcmp(type, "uuid"))
         cast_uuid(cx, v);
-    else if (!strcmp(type, "json") || !strcmp(type, "jsonb"))
+    else if (!strcmp(type, "jsonb"))
+        cast_jsonb(cx, v);
+    else if (!strcmp(type, "json"))
         cast_json(cx, v);
     else if (!strcmp(type, "bytea"))
         cast_bytea(cx, v);

@@ -46,4 +46,8 @@ void fn_extract(sqlite3_context *cx, int argc, sqlite3_value **argv);
 void fn_date_part(sqlite3_context *cx, int argc, sqlite3_value **argv);
 void fn_ts_add(sqlite3_context *cx, int argc, sqlite3_value **argv);
 
+/* functions_num.c: pg_numeric_div, pg_avg, pg_power, set_config. */
+struct sql_fn_context;
+bool fn_num_register(sqlite3 *db, struct sql_fn_context *ctx);
+
 #endif

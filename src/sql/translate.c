@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "sql/translate.h"
+#include "sql/types.h"
 #include "translate_int.h"
 
 /* ---- output buffer and errors ---- */
@@ -413,6 +414,8 @@ bool xl_with(struct tr *t, const PgQuery__WithClause *w)
         if (c->ctequery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
             return xl_refuse(t, "data-modifying statements in WITH are not supported on the "
                                 "SQLite backend");
+        if (t->n_ctes < (int)(sizeof t->ctes / sizeof t->ctes[0]))
+            t->ctes[t->n_ctes++] = c;
         xl_ident(t, c->ctename);
         if (c->n_aliascolnames) {
             xl_put(t, "(");
@@ -726,10 +729,52 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         const char *name = rt->name && *rt->name ? rt->name : xl_expr_name(rt->val);
         st->columns[i].name = strdup(name);
         st->columns[i].type = xl_expr_type(rt->val);
+        if (!st->columns[i].type && rt->val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF)
+            st->columns[i].type = xl_scope_column_type(t, rt->val->column_ref);
+        if (!st->columns[i].type && rt->val->node_case == PG_QUERY__NODE__NODE_A_EXPR &&
+            rt->val->a_expr->lexpr &&
+            rt->val->a_expr->lexpr->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+            xl_expr_type(rt->val->a_expr->rexpr) == PGOID_INTERVAL) {
+            /* subquery_column +/- interval: a timestamp stays one, a date becomes one. */
+            uint32_t ts = xl_scope_column_type(t, rt->val->a_expr->lexpr->column_ref);
+            st->columns[i].type = ts == PGOID_DATE ? PGOID_TIMESTAMP
+                                  : ts == PGOID_TIMESTAMP || ts == PGOID_TIMESTAMPTZ ? ts
+                                                                                     : 0;
+        }
         st->columns[i].typmod = -1;
         if (!st->columns[i].name)
             return xl_fail(t, "53200", "out of memory");
         st->n_columns = (int)i + 1;
+        if (st->columns[i].type == PGOID_NUMERIC &&
+            ((rt->val->node_case == PG_QUERY__NODE__NODE_FUNC_CALL &&
+              !strcmp(xl_func_name(rt->val->func_call), "avg")) ||
+             (rt->val->node_case == PG_QUERY__NODE__NODE_A_EXPR && xl_op_name(rt->val->a_expr) &&
+              !strcmp(xl_op_name(rt->val->a_expr), "/"))))
+            st->columns[i].typmod = PGTYPMOD_NUMERIC_EXACT; /* pg_avg / pg_numeric_div */
+        else if ((st->columns[i].typmod = xl_literal_typmod(rt->val)) != -1) {
+            /* Printed with the literal's scale, reported without a typmod (no origin). */
+            st->columns[i].derive = SQL_DERIVE_VALUE;
+            continue;
+        }
+        const char *rel, *col, *rel2, *col2;
+        enum sql_derive d = xl_expr_origin(t, rt->val, &rel, &col);
+        if (d == SQL_DERIVE_NONE &&
+            (d = xl_expr_origin2(t, rt->val, &rel, &col, &rel2, &col2)) != SQL_DERIVE_NONE) {
+            st->columns[i].origin2_rel = strdup(rel2);
+            st->columns[i].origin2_col = strdup(col2);
+            if (!st->columns[i].origin2_rel || !st->columns[i].origin2_col)
+                return xl_fail(t, "53200", "out of memory");
+        }
+        if (d != SQL_DERIVE_NONE) {
+            /* The origin column decides when the backend finds it; type is the fallback. */
+            st->columns[i].derive = d;
+            if (d == SQL_DERIVE_ADDNUM || d == SQL_DERIVE_MULNUM)
+                st->columns[i].typmod = xl_literal_typmod(rt->val->a_expr->rexpr);
+            st->columns[i].origin_rel = strdup(rel);
+            st->columns[i].origin_col = strdup(col);
+            if (!st->columns[i].origin_rel || !st->columns[i].origin_col)
+                return xl_fail(t, "53200", "out of memory");
+        }
     }
     return true;
 }
@@ -753,12 +798,17 @@ bool xl_select_columns(struct tr *t, struct sql_stmt *st, const PgQuery__SelectS
         }
         return true;
     }
-    return fill_columns(t, st, s->target_list, s->n_target_list);
+    /* The FROM items again, for result columns typed by the table column they come from. */
+    int saved = xl_scope_push(t, s->from_clause, s->n_from_clause, NULL);
+    bool ok = fill_columns(t, st, s->target_list, s->n_target_list);
+    xl_scope_pop(t, saved);
+    return ok;
 }
 
 /* ---- INSERT / UPDATE / DELETE ---- */
 
-static bool xl_returning(struct tr *t, struct sql_stmt *st, node_t *const *v, size_t n)
+static bool xl_returning(struct tr *t, struct sql_stmt *st, node_t *const *v, size_t n,
+                         const PgQuery__RangeVar *rel)
 {
     if (!n)
         return true;
@@ -766,7 +816,10 @@ static bool xl_returning(struct tr *t, struct sql_stmt *st, node_t *const *v, si
     if (!xl_targets(t, v, n, true))
         return false;
     st->returns_rows = true;
-    return fill_columns(t, st, v, n);
+    int saved = xl_scope_push(t, NULL, 0, rel);
+    bool ok = fill_columns(t, st, v, n);
+    xl_scope_pop(t, saved);
+    return ok;
 }
 
 static bool xl_set_list(struct tr *t, node_t *const *v, size_t n, const char *rel)
@@ -947,7 +1000,7 @@ static bool xl_insert(struct tr *t, struct sql_stmt *st, const PgQuery__InsertSt
             }
         }
     }
-    return xl_returning(t, st, s->returning_list, s->n_returning_list);
+    return xl_returning(t, st, s->returning_list, s->n_returning_list, s->relation);
 }
 
 static bool xl_update(struct tr *t, struct sql_stmt *st, const PgQuery__UpdateStmt *s)
@@ -981,7 +1034,7 @@ static bool xl_update(struct tr *t, struct sql_stmt *st, const PgQuery__UpdateSt
         if (!xl_expr(t, s->where_clause))
             return false;
     }
-    return xl_returning(t, st, s->returning_list, s->n_returning_list);
+    return xl_returning(t, st, s->returning_list, s->n_returning_list, s->relation);
 }
 
 static bool xl_delete(struct tr *t, struct sql_stmt *st, const PgQuery__DeleteStmt *s)
@@ -1018,7 +1071,7 @@ static bool xl_delete(struct tr *t, struct sql_stmt *st, const PgQuery__DeleteSt
         if (!xl_expr(t, s->where_clause))
             return false;
     }
-    return xl_returning(t, st, s->returning_list, s->n_returning_list);
+    return xl_returning(t, st, s->returning_list, s->n_returning_list, s->relation);
 }
 
 /* Translate one parsed statement into st; sqlite text is taken from t. */
@@ -1087,8 +1140,13 @@ static void stmt_free(struct sql_stmt *st)
 {
     free(st->sqlite);
     free(st->param_types);
-    for (int i = 0; i < st->n_columns; i++)
+    for (int i = 0; i < st->n_columns; i++) {
         free(st->columns[i].name);
+        free(st->columns[i].origin_rel);
+        free(st->columns[i].origin_col);
+        free(st->columns[i].origin2_rel);
+        free(st->columns[i].origin2_col);
+    }
     free(st->columns);
     free(st->name);
     free(st->value);

@@ -142,8 +142,19 @@ static bool xl_column_def(struct tr *t, const PgQuery__ColumnDef *cd, bool sole_
     xl_ident(t, cd->colname);
     xl_put(t, " ");
     if (serial || identity) {
-        /* Only a column declared exactly INTEGER becomes the rowid. */
-        xl_put(t, "INTEGER PRIMARY KEY AUTOINCREMENT");
+        /* Only a column declared INTEGER (in any letter case) becomes the rowid. SQLite
+         * reports it as INTEGER; the letter case in the stored CREATE TABLE text keeps the
+         * PostgreSQL width for the backend (sq_rowid_type): "integer" int4, "INTEGER" int8,
+         * "Integer" int2. */
+        uint32_t width = PGOID_INT4;
+        if (serial)
+            width = !strcmp(serial_base, "int8")   ? PGOID_INT8
+                    : !strcmp(serial_base, "int2") ? PGOID_INT2
+                                                   : PGOID_INT4;
+        else
+            xl_type_name(tn, &width);
+        xl_put(t, width == PGOID_INT8 ? "INTEGER" : width == PGOID_INT2 ? "Integer" : "integer");
+        xl_put(t, " PRIMARY KEY AUTOINCREMENT");
     } else if (!xl_decltype(t, tn)) {
         return false;
     }
@@ -190,6 +201,9 @@ static bool xl_column_def(struct tr *t, const PgQuery__ColumnDef *cd, bool sole_
             xl_put(t, " PRIMARY KEY NOT NULL");
             break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE:
+            if (c->nulls_not_distinct)
+                return xl_refuse(t, "UNIQUE NULLS NOT DISTINCT is not supported on the SQLite "
+                                    "backend");
             xl_conname(t, c);
             xl_put(t, " UNIQUE");
             break;

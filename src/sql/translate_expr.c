@@ -46,7 +46,15 @@ bool xl_assigned(struct tr *t, const node_t *v, const char *rel, const char *col
     bool untyped = (v->node_case == PG_QUERY__NODE__NODE_A_CONST &&
                     v->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL) ||
                    v->node_case == PG_QUERY__NODE__NODE_PARAM_REF;
-    if (!untyped)
+    /* Numbers and arithmetic get PostgreSQL's assignment cast too: 3000000000 into an int4
+     * column is 22003, 3.333 into numeric(10,2) is stored as 3.33. */
+    bool number = (v->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+                   (v->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL ||
+                    v->a_const->val_case == PG_QUERY__A__CONST__VAL_FVAL)) ||
+                  (v->node_case == PG_QUERY__NODE__NODE_A_EXPR &&
+                   v->a_expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP && xl_op_name(v->a_expr) &&
+                   strchr("+-*/", xl_op_name(v->a_expr)[0]) && !xl_op_name(v->a_expr)[1]);
+    if (!untyped && !number)
         return xl_expr(t, v);
     xl_put(t, "pg_assign(");
     if (!xl_expr(t, v))
@@ -69,6 +77,7 @@ static void scope_add(struct tr *t, const PgQuery__RangeVar *rv)
     if (t->n_scope >= (int)(sizeof t->scope / sizeof t->scope[0]))
         return;
     struct xl_rel *r = &t->scope[t->n_scope++];
+    memset(r, 0, sizeof *r);
     r->rel = rv->relname;
     r->alias = rv->alias && rv->alias->aliasname && *rv->alias->aliasname ? rv->alias->aliasname
                                                                           : rv->relname;
@@ -83,11 +92,41 @@ static void scope_add_item(struct tr *t, const node_t *n)
         scope_add_item(t, n->join_expr->larg);
         scope_add_item(t, n->join_expr->rarg);
     } else if (t->n_scope < (int)(sizeof t->scope / sizeof t->scope[0])) {
-        /* A subquery or function: it hides columns, so nothing unqualified is resolved. */
+        /* A subquery or function: no table, so nothing unqualified resolves to a table;
+         * its columns' types are looked up by xl_scope_column_type. */
         struct xl_rel *r = &t->scope[t->n_scope++];
-        r->rel = NULL;
-        r->alias = NULL;
+        memset(r, 0, sizeof *r);
         r->depth = t->depth;
+        const PgQuery__Alias *al = NULL;
+        if (n->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT &&
+            n->range_subselect->subquery->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
+            r->sub = n->range_subselect->subquery->select_stmt;
+            al = n->range_subselect->alias;
+        } else if (n->node_case == PG_QUERY__NODE__NODE_RANGE_FUNCTION &&
+                   n->range_function->n_functions == 1) {
+            const node_t *fl = n->range_function->functions[0];
+            const node_t *f = fl->node_case == PG_QUERY__NODE__NODE_LIST && fl->list->n_items
+                                  ? fl->list->items[0]
+                                  : NULL;
+            al = n->range_function->alias;
+            if (f && f->node_case == PG_QUERY__NODE__NODE_FUNC_CALL &&
+                !strcmp(xl_func_name(f->func_call), "generate_series") &&
+                f->func_call->n_args >= 2) {
+                uint32_t a = xl_expr_type(f->func_call->args[0]);
+                uint32_t b = xl_expr_type(f->func_call->args[1]);
+                r->series_type = a == PGOID_INT8 || b == PGOID_INT8   ? PGOID_INT8
+                                 : a == PGOID_INT4 && b == PGOID_INT4 ? PGOID_INT4
+                                                                      : 0;
+                r->series_col = al && al->n_colnames ? xl_str(al->colnames[0])
+                                : al                 ? al->aliasname
+                                                     : "generate_series";
+            }
+        }
+        if (al) {
+            r->alias = al->aliasname;
+            r->colnames = al->colnames;
+            r->n_colnames = al->n_colnames;
+        }
     }
 }
 
@@ -109,8 +148,8 @@ void xl_scope_pop(struct tr *t, int saved)
 }
 
 /* The table of a column reference: qualified by alias, or the only table of its level. */
-static bool column_table(const struct tr *t, const PgQuery__ColumnRef *c, const char **rel,
-                         const char **col)
+bool xl_column_table(const struct tr *t, const PgQuery__ColumnRef *c, const char **rel,
+                     const char **col)
 {
     *rel = NULL;
     if (c->n_fields == 1) {
@@ -131,7 +170,7 @@ static bool column_table(const struct tr *t, const PgQuery__ColumnRef *c, const 
     for (int i = t->n_scope - 1; i >= 0; i--) {
         if (t->scope[i].alias && !strcmp(t->scope[i].alias, q)) {
             *rel = t->scope[i].rel;
-            return true;
+            return *rel != NULL; /* a subquery's alias names no table */
         }
     }
     return false;
@@ -149,7 +188,7 @@ static bool xl_operand(struct tr *t, const node_t *n, const node_t *other)
 {
     const char *rel, *col;
     if (other && is_untyped(n) && other->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
-        column_table(t, other->column_ref, &rel, &col))
+        xl_column_table(t, other->column_ref, &rel, &col))
         return xl_assigned(t, n, rel, col);
     return xl_expr(t, n);
 }
@@ -250,11 +289,30 @@ static bool xl_cast(struct tr *t, const PgQuery__TypeCast *tc)
     }
     if (arg->node_case == PG_QUERY__NODE__NODE_PARAM_REF)
         xl_note_param(t, arg->param_ref->number, oid);
+    uint32_t from = xl_expr_type(arg);
+    if ((from == PGOID_FLOAT8 || from == PGOID_FLOAT4) &&
+        (oid == PGOID_INT2 || oid == PGOID_INT4 || oid == PGOID_INT8)) {
+        /* float to integer rounds halves to even (rint), numeric to integer away from 0. */
+        xl_printf(t, "pg_cast(pg_rint(");
+        if (!xl_expr(t, arg))
+            return false;
+        xl_printf(t, "), '%s')", canon);
+        return !t->failed;
+    }
+    if (from == PGOID_BOOL && (oid == PGOID_TEXT || oid == PGOID_VARCHAR || oid == PGOID_BPCHAR) &&
+        !tc->type_name->n_typmods) {
+        /* A boolean is stored as 0/1; its text is PostgreSQL's boolout. */
+        xl_put(t, "(CASE ");
+        if (!xl_expr(t, arg))
+            return false;
+        xl_put(t, " WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)");
+        return !t->failed;
+    }
     /* To a string type, a value stored as a number prints as its own type does (true, 1.5e-10
      * for a real): the source type travels as a fifth argument. */
     uint32_t src = 0;
     if (oid == PGOID_TEXT || oid == PGOID_VARCHAR || oid == PGOID_BPCHAR || oid == PGOID_NAME) {
-        src = xl_expr_type(arg);
+        src = from;
         if (src != PGOID_BOOL && src != PGOID_FLOAT4 && src != PGOID_FLOAT8 && src != PGOID_NUMERIC)
             src = 0;
     }
@@ -289,15 +347,34 @@ static bool is_nonzero_const(const node_t *n)
     return false;
 }
 
+/* An untyped literal in arithmetic with an operand of known numeric type takes that type
+ * ('a' + 1 is 22P02 in PostgreSQL, 1 in SQLite). */
+static bool xl_arith_operand(struct tr *t, const node_t *n, const node_t *other)
+{
+    uint32_t oid = other ? xl_expr_type(other) : 0;
+    if (n->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+        n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL &&
+        (oid == PGOID_INT2 || oid == PGOID_INT4 || oid == PGOID_INT8 || oid == PGOID_NUMERIC ||
+         oid == PGOID_FLOAT4 || oid == PGOID_FLOAT8)) {
+        xl_put(t, "pg_cast(");
+        if (!xl_expr(t, n))
+            return false;
+        xl_printf(t, ", '%s')", pgtype_name(oid));
+        return !t->failed;
+    }
+    return xl_expr(t, n);
+}
+
 static bool xl_binary(struct tr *t, const node_t *l, const char *op, const node_t *r)
 {
     bool cmp = !strcmp(op, "=") || !strcmp(op, "<>") || !strcmp(op, "<") || !strcmp(op, ">") ||
                !strcmp(op, "<=") || !strcmp(op, ">=") || !strcmp(op, "IS") || !strcmp(op, "IS NOT");
+    bool arith = !strcmp(op, "+") || !strcmp(op, "-") || !strcmp(op, "*");
     xl_put(t, "(");
-    if (!xl_operand(t, l, cmp ? r : NULL))
+    if (arith ? !xl_arith_operand(t, l, r) : !xl_operand(t, l, cmp ? r : NULL))
         return false;
     xl_printf(t, " %s ", op);
-    if (!xl_operand(t, r, cmp ? l : NULL))
+    if (arith ? !xl_arith_operand(t, r, l) : !xl_operand(t, r, cmp ? l : NULL))
         return false;
     xl_put(t, ")");
     return !t->failed;
@@ -467,17 +544,43 @@ static bool xl_aexpr(struct tr *t, const PgQuery__AExpr *e)
         xl_put(t, op[0] == '-' ? ", -1)" : ", 1)");
         return !t->failed;
     }
+    if ((!strcmp(op, "+") || !strcmp(op, "-")) &&
+        e->lexpr->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+        e->rexpr->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+        e->rexpr->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL) {
+        /* column +/- integer: the column may be a date (days) or a bigint (overflow). */
+        xl_put(t, "pg_addint(");
+        if (!xl_expr(t, e->lexpr))
+            return false;
+        int64_t k = e->rexpr->a_const->ival->ival;
+        xl_printf(t, ", %lld)", (long long)(op[0] == '-' ? -k : k));
+        return !t->failed;
+    }
+    if (!strcmp(op, "-") &&
+        (xl_expr_type(e->lexpr) == PGOID_DATE || xl_expr_type(e->rexpr) == PGOID_DATE))
+        return xl_call2(t, "pg_datesub", e->lexpr, e->rexpr, NULL);
     static const char *const plain[] = {"+",  "-",  "*",  "=", "<>", "<",  ">",
                                         "<=", ">=", "||", "&", "|",  "<<", ">>"};
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
         if (!strcmp(op, plain[i]))
             return xl_binary(t, e->lexpr, op, e->rexpr);
     if (!strcmp(op, "->") || !strcmp(op, "->>")) {
-        /* SQLite's JSON operators (3.38+) read PostgreSQL's json text the same way. */
-        return xl_binary(t, e->lexpr, op, e->rexpr);
+        /* Not SQLite's operators: they re-serialise the value (PostgreSQL keeps the json's
+         * own text) and read a negative index differently. */
+        return xl_call2(t, "pg_json_get", e->lexpr, e->rexpr, op[2] ? ", 1" : ", 0");
     }
     if (!strcmp(op, "!="))
         return xl_binary(t, e->lexpr, "<>", e->rexpr);
+    if (!strcmp(op, "/")) {
+        /* numeric / numeric has the scale numeric_div picks (pg_numeric_div, exact). */
+        uint32_t lt = xl_expr_type(e->lexpr), rt = xl_expr_type(e->rexpr);
+        bool lnum = lt == PGOID_INT2 || lt == PGOID_INT4 || lt == PGOID_INT8 || lt == PGOID_NUMERIC;
+        bool rnum = rt == PGOID_INT2 || rt == PGOID_INT4 || rt == PGOID_INT8 || rt == PGOID_NUMERIC;
+        if (lnum && rnum && (lt == PGOID_NUMERIC || rt == PGOID_NUMERIC))
+            return xl_call2(t, "pg_numeric_div", e->lexpr, e->rexpr, NULL);
+    }
+    if (!strcmp(op, "^"))
+        return xl_call2(t, "pg_power", e->lexpr, e->rexpr, NULL);
     if (!strcmp(op, "/") || !strcmp(op, "%")) {
         /* SQLite gives NULL for a zero divisor; PostgreSQL raises 22012. */
         if (is_nonzero_const(e->rexpr))
@@ -562,7 +665,7 @@ static const struct {
     /* aggregates */
     {"count", "count", 0, 1},
     {"sum", "sum", 1, 1},
-    {"avg", "avg", 1, 1},
+    {"avg", "pg_avg", 1, 1},
     {"min", "min", 1, 1},
     {"max", "max", 1, 1},
     {"string_agg", "group_concat", 2, 2},
@@ -731,6 +834,96 @@ static bool xl_func(struct tr *t, const PgQuery__FuncCall *fc)
     }
     if (!strcmp(name, "overlay"))
         return xl_refuse(t, "overlay is not supported on the SQLite backend");
+    /* PostgreSQL built-ins the backend does not provide: refused by name rather than
+     * failing later as an undefined function (42883). */
+    static const char *const missing[] = {
+        "to_char",
+        "to_date",
+        "to_number",
+        "to_timestamp",
+        "age",
+        "justify_days",
+        "justify_hours",
+        "justify_interval",
+        "make_date",
+        "make_time",
+        "make_timestamp",
+        "make_timestamptz",
+        "make_interval",
+        "date_bin",
+        "regexp_replace",
+        "regexp_match",
+        "regexp_matches",
+        "regexp_split_to_array",
+        "regexp_split_to_table",
+        "string_to_array",
+        "array_to_string",
+        "translate",
+        "encode",
+        "decode",
+        "quote_ident",
+        "quote_literal",
+        "quote_nullable",
+        "to_json",
+        "to_jsonb",
+        "row_to_json",
+        "json_build_object",
+        "jsonb_build_object",
+        "json_build_array",
+        "jsonb_build_array",
+        "jsonb_set",
+        "jsonb_each",
+        "json_each",
+        "jsonb_array_elements",
+        "json_array_elements",
+        "jsonb_object_keys",
+        "jsonb_typeof",
+        "json_typeof",
+        "jsonb_pretty",
+        "isfinite",
+        "timezone",
+        "statement_timestamp_tz",
+    };
+    for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++)
+        if (!strcmp(name, missing[i]))
+            return xl_refuse(t, "function %s is not supported on the SQLite backend", name);
+    if (!strcmp(name, "current_schema") && fc->n_args == 0) {
+        xl_put(t, "'public'");
+        return !t->failed;
+    }
+    if (!strcmp(name, "current_database") && fc->n_args == 0) {
+        xl_put(t, "pg_current_setting('myrmex.database')");
+        return !t->failed;
+    }
+    if (!strcmp(name, "round") && fc->n_args == 1) {
+        uint32_t a = xl_expr_type(fc->args[0]);
+        if (a == PGOID_FLOAT8 || a == PGOID_FLOAT4) {
+            /* float8 round() is rint(): halves to even, unlike numeric's. */
+            xl_put(t, "pg_rint(");
+            if (!xl_expr(t, fc->args[0]))
+                return false;
+            xl_put(t, ")");
+            return !t->failed;
+        }
+    }
+    if ((!strcmp(name, "concat") || !strcmp(name, "concat_ws")) && !fc->agg_star && !fc->over &&
+        fc->n_args) {
+        /* A boolean argument is text 't'/'f' (boolout), stored as 1/0. */
+        xl_printf(t, "pg_%s(", name);
+        for (size_t i = 0; i < fc->n_args; i++) {
+            if (i)
+                xl_put(t, ", ");
+            bool is_bool = xl_expr_type(fc->args[i]) == PGOID_BOOL;
+            if (is_bool)
+                xl_put(t, "(CASE ");
+            if (!xl_expr(t, fc->args[i]))
+                return false;
+            if (is_bool)
+                xl_put(t, " WHEN 1 THEN 't' WHEN 0 THEN 'f' END)");
+        }
+        xl_put(t, ")");
+        return !t->failed;
+    }
     if (!strcmp(name, "greatest") || !strcmp(name, "least"))
         return xl_refuse(t, "function %s is not supported", name);
 

@@ -257,10 +257,10 @@ static uint32_t func_type(const PgQuery__FuncCall *fc)
     const char *f = xl_func_name(fc);
     uint32_t a0 = fc->n_args ? xl_expr_type(fc->args[0]) : 0;
     static const char *const text_fns[] = {
-        "lower",      "upper",   "substr",     "substring",       "replace", "trim",  "btrim",
-        "ltrim",      "rtrim",   "concat",     "concat_ws",       "left",    "right", "repeat",
-        "split_part", "md5",     "string_agg", "current_setting", "initcap", "lpad",  "rpad",
-        "reverse",    "to_char", "chr",        "version",
+        "lower",      "upper",   "substr",     "substring",       "replace",    "trim",  "btrim",
+        "ltrim",      "rtrim",   "concat",     "concat_ws",       "left",       "right", "repeat",
+        "split_part", "md5",     "string_agg", "current_setting", "initcap",    "lpad",  "rpad",
+        "reverse",    "to_char", "chr",        "version",         "set_config",
     };
     for (size_t i = 0; i < sizeof text_fns / sizeof text_fns[0]; i++)
         if (!strcmp(f, text_fns[i]))
@@ -273,17 +273,28 @@ static uint32_t func_type(const PgQuery__FuncCall *fc)
         return PGOID_INT4;
     if (!strcmp(f, "row_number") || !strcmp(f, "rank") || !strcmp(f, "dense_rank"))
         return PGOID_INT8;
+    if (!strcmp(f, "ntile"))
+        return PGOID_INT4;
+    if (!strcmp(f, "percent_rank") || !strcmp(f, "cume_dist"))
+        return PGOID_FLOAT8;
     if (!strcmp(f, "sum")) {
         if (a0 == PGOID_INT2 || a0 == PGOID_INT4)
             return PGOID_INT8;
         if (a0 == PGOID_INT8 || a0 == PGOID_NUMERIC)
             return PGOID_NUMERIC;
-        return a0 == PGOID_FLOAT4 || a0 == PGOID_FLOAT8 ? PGOID_FLOAT8 : 0;
+        return a0 == PGOID_FLOAT4 || a0 == PGOID_FLOAT8 ? a0 : 0;
     }
     if (!strcmp(f, "avg"))
         return a0 == PGOID_FLOAT4 || a0 == PGOID_FLOAT8 ? PGOID_FLOAT8 : PGOID_NUMERIC;
     if (!strcmp(f, "min") || !strcmp(f, "max") || !strcmp(f, "abs"))
         return a0;
+    if (!strcmp(f, "power") || !strcmp(f, "pow") || !strcmp(f, "sqrt") || !strcmp(f, "exp") ||
+        !strcmp(f, "ln") || !strcmp(f, "pi") || !strcmp(f, "cbrt"))
+        return a0 == PGOID_NUMERIC ? PGOID_NUMERIC : PGOID_FLOAT8;
+    if (!strcmp(f, "current_schema") || !strcmp(f, "current_database"))
+        return PGOID_NAME;
+    if (!strcmp(f, "mod") && fc->n_args == 2)
+        return arith_type(a0, xl_expr_type(fc->args[1]));
     if (!strcmp(f, "bool_and") || !strcmp(f, "bool_or") || !strcmp(f, "every") ||
         !strcmp(f, "starts_with"))
         return PGOID_BOOL;
@@ -314,6 +325,20 @@ static uint32_t common_type(uint32_t a, uint32_t b, bool first)
     if (first)
         return b;
     return a && a == b ? a : 0;
+}
+
+/* The common type of args, NULL constants aside (they take the others' type). */
+static uint32_t common_type_of(node_t *const *args, size_t n)
+{
+    uint32_t t = 0;
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        if (args[i]->node_case == PG_QUERY__NODE__NODE_A_CONST && args[i]->a_const->isnull)
+            continue;
+        t = common_type(t, xl_expr_type(args[i]), first);
+        first = false;
+    }
+    return t;
 }
 
 uint32_t xl_expr_type(const node_t *n)
@@ -359,11 +384,21 @@ uint32_t xl_expr_type(const node_t *n)
             uint32_t l = xl_expr_type(e->lexpr);
             return l == PGOID_JSON || l == PGOID_JSONB ? l : 0;
         }
+        if (!e->lexpr)
+            return xl_expr_type(e->rexpr); /* -x, +x, ~x (bitwise not) */
+        if (!strcmp(op, "<<") || !strcmp(op, ">>"))
+            return xl_expr_type(e->lexpr); /* bit shifts */
         if (strchr("=<>!~", op[0]))
             return PGOID_BOOL;
-        if (!e->lexpr)
-            return xl_expr_type(e->rexpr);
         uint32_t l = xl_expr_type(e->lexpr), r = xl_expr_type(e->rexpr);
+        if (!strcmp(op, "^")) {
+            /* float8 ^ float8, unless a numeric operand picks numeric ^ numeric. */
+            if (!is_numeric_oid(l) || !is_numeric_oid(r))
+                return l == PGOID_NUMERIC || r == PGOID_NUMERIC ? PGOID_NUMERIC : 0;
+            return arith_type(l, r) == PGOID_NUMERIC ? PGOID_NUMERIC : PGOID_FLOAT8;
+        }
+        if (!strcmp(op, "-") && r == PGOID_DATE && (l == 0 || l == PGOID_DATE))
+            return PGOID_INT4; /* date - date: days */
         if (r == PGOID_INTERVAL || l == PGOID_INTERVAL) {
             uint32_t ts = r == PGOID_INTERVAL ? l : r;
             return ts == PGOID_DATE ? PGOID_TIMESTAMP : ts;
@@ -372,18 +407,10 @@ uint32_t xl_expr_type(const node_t *n)
     }
     case PG_QUERY__NODE__NODE_FUNC_CALL:
         return func_type(n->func_call);
-    case PG_QUERY__NODE__NODE_COALESCE_EXPR: {
-        uint32_t t = 0;
-        for (size_t i = 0; i < n->coalesce_expr->n_args; i++)
-            t = common_type(t, xl_expr_type(n->coalesce_expr->args[i]), i == 0);
-        return t;
-    }
-    case PG_QUERY__NODE__NODE_MIN_MAX_EXPR: {
-        uint32_t t = 0;
-        for (size_t i = 0; i < n->min_max_expr->n_args; i++)
-            t = common_type(t, xl_expr_type(n->min_max_expr->args[i]), i == 0);
-        return t;
-    }
+    case PG_QUERY__NODE__NODE_COALESCE_EXPR:
+        return common_type_of(n->coalesce_expr->args, n->coalesce_expr->n_args);
+    case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
+        return common_type_of(n->min_max_expr->args, n->min_max_expr->n_args);
     case PG_QUERY__NODE__NODE_CASE_EXPR: {
         const PgQuery__CaseExpr *c = n->case_expr;
         uint32_t t = 0;
@@ -411,4 +438,284 @@ uint32_t xl_expr_type(const node_t *n)
     default:
         return 0;
     }
+}
+
+/* ---- types that follow a table column ---- */
+
+static bool is_int_const(const node_t *n)
+{
+    if (n->node_case == PG_QUERY__NODE__NODE_A_EXPR && !n->a_expr->lexpr && xl_op_name(n->a_expr) &&
+        !strcmp(xl_op_name(n->a_expr), "-"))
+        n = n->a_expr->rexpr;
+    return n->node_case == PG_QUERY__NODE__NODE_A_CONST && !n->a_const->isnull &&
+           n->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL;
+}
+
+static bool is_interval(const node_t *n)
+{
+    return xl_expr_type(n) == PGOID_INTERVAL;
+}
+
+static bool is_null_const(const node_t *n)
+{
+    return n->node_case == PG_QUERY__NODE__NODE_A_CONST && n->a_const->isnull;
+}
+
+/*
+ * The table column whose declared type decides n's type, for the forms where PostgreSQL's
+ * result type is a function of that column's type alone: the column, min/max/abs/coalesce of
+ * it (with NULLs or more columns that must share its type), +, -, * with an integer constant,
+ * sum and avg. The backend resolves the column's declared type (sql_column.derive).
+ */
+enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char **rel,
+                               const char **col)
+{
+    switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_COLUMN_REF:
+        return xl_column_table(t, n->column_ref, rel, col) ? SQL_DERIVE_SAME : SQL_DERIVE_NONE;
+    case PG_QUERY__NODE__NODE_A_EXPR: {
+        const PgQuery__AExpr *e = n->a_expr;
+        const char *op = xl_op_name(e);
+        if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !op || e->n_name != 1)
+            return SQL_DERIVE_NONE;
+        if (!e->lexpr && !strcmp(op, "-"))
+            return xl_expr_origin(t, e->rexpr, rel, col) ? SQL_DERIVE_VALUE : SQL_DERIVE_NONE;
+        if (e->lexpr && !strcmp(op, "->"))
+            /* json -> key is json, jsonb -> key jsonb: the column's type. */
+            return xl_expr_origin(t, e->lexpr, rel, col) ? SQL_DERIVE_VALUE : SQL_DERIVE_NONE;
+        if (e->lexpr && (!strcmp(op, "+") || !strcmp(op, "-")) && is_interval(e->rexpr))
+            return xl_expr_origin(t, e->lexpr, rel, col) ? SQL_DERIVE_TIMESTAMP : SQL_DERIVE_NONE;
+        if (e->lexpr && (!strcmp(op, "/") || !strcmp(op, "%")) && is_int_const(e->rexpr))
+            return xl_expr_origin(t, e->lexpr, rel, col) ? SQL_DERIVE_DIVIDE : SQL_DERIVE_NONE;
+        if (!e->lexpr || (strcmp(op, "+") != 0 && strcmp(op, "-") != 0 && strcmp(op, "*") != 0))
+            return SQL_DERIVE_NONE;
+        const node_t *c = is_int_const(e->rexpr) ? e->lexpr : e->rexpr;
+        const node_t *k = c == e->lexpr ? e->rexpr : e->lexpr;
+        if (xl_literal_typmod(e->rexpr) != -1 && xl_literal_typmod(e->lexpr) == -1) {
+            /* col op 1.25: numeric with a scale from both (xl_origin_literal_scale). */
+            enum sql_derive d = xl_expr_origin(t, e->lexpr, rel, col);
+            if (d != SQL_DERIVE_SAME && d != SQL_DERIVE_VALUE)
+                return SQL_DERIVE_NONE;
+            return op[0] == '*' ? SQL_DERIVE_MULNUM : SQL_DERIVE_ADDNUM;
+        }
+        if (!is_int_const(k))
+            return SQL_DERIVE_NONE;
+        enum sql_derive d = xl_expr_origin(t, c, rel, col);
+        return d == SQL_DERIVE_SAME || d == SQL_DERIVE_VALUE || d == SQL_DERIVE_WIDEN
+                   ? SQL_DERIVE_WIDEN
+                   : SQL_DERIVE_NONE;
+    }
+    case PG_QUERY__NODE__NODE_FUNC_CALL: {
+        const PgQuery__FuncCall *fc = n->func_call;
+        if (!fc->n_args || fc->agg_star || fc->n_funcname != 1)
+            return SQL_DERIVE_NONE;
+        const char *f = xl_func_name(fc);
+        if (!strcmp(f, "date_trunc") && fc->n_args == 2)
+            return xl_expr_origin(t, fc->args[1], rel, col) ? SQL_DERIVE_TIMESTAMP
+                                                            : SQL_DERIVE_NONE;
+        enum sql_derive d = xl_expr_origin(t, fc->args[0], rel, col);
+        if (d == SQL_DERIVE_NONE)
+            return d;
+        /* Window functions that return their argument's value. */
+        if (fc->over && (!strcmp(f, "lag") || !strcmp(f, "lead") || !strcmp(f, "first_value") ||
+                         !strcmp(f, "last_value") || !strcmp(f, "nth_value")))
+            return d == SQL_DERIVE_WIDEN ? d : SQL_DERIVE_VALUE;
+        if (fc->n_args != 1)
+            return SQL_DERIVE_NONE;
+        if (!strcmp(f, "min") || !strcmp(f, "max") || !strcmp(f, "abs"))
+            return d == SQL_DERIVE_WIDEN ? d : SQL_DERIVE_VALUE;
+        if (!strcmp(f, "sum") && d != SQL_DERIVE_WIDEN)
+            return SQL_DERIVE_SUM;
+        if (!strcmp(f, "avg") && d != SQL_DERIVE_WIDEN)
+            return SQL_DERIVE_AVG;
+        return SQL_DERIVE_NONE;
+    }
+    case PG_QUERY__NODE__NODE_COALESCE_EXPR: {
+        /* coalesce(col, constants...): PostgreSQL resolves the constants to the column's
+         * type (a numeric fallback then prints with the column's scale here). */
+        const PgQuery__CoalesceExpr *c = n->coalesce_expr;
+        enum sql_derive d = SQL_DERIVE_NONE;
+        for (size_t i = 0; i < c->n_args; i++) {
+            if (i && (is_null_const(c->args[i]) || is_int_const(c->args[i]) ||
+                      (c->args[i]->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+                       c->args[i]->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL)))
+                continue;
+            const char *r2, *c2;
+            enum sql_derive d2 = xl_expr_origin(t, c->args[i], i ? &r2 : rel, i ? &c2 : col);
+            if (i == 0 && d2 > SQL_DERIVE_VALUE) {
+                d = d2; /* coalesce(sum(x), 0): the aggregate's type */
+                continue;
+            }
+            if (d2 != SQL_DERIVE_SAME && d2 != SQL_DERIVE_VALUE)
+                return SQL_DERIVE_NONE;
+            if (i && (d != SQL_DERIVE_VALUE || strcmp(r2, *rel) != 0 || strcmp(c2, *col) != 0))
+                return SQL_DERIVE_NONE; /* another column: its type may differ */
+            d = SQL_DERIVE_VALUE;
+        }
+        return d;
+    }
+    default:
+        return SQL_DERIVE_NONE;
+    }
+}
+
+/*
+ * The display scale of a numeric literal (1.50 has 2) as a typmod, for a result column that is
+ * such a literal or a cast of one to plain numeric: SQLite keeps the number, not its scale.
+ * -1 when n is no such literal.
+ */
+int32_t xl_literal_typmod(const node_t *n)
+{
+    if (n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) {
+        uint32_t oid;
+        const PgQuery__TypeName *tn = n->type_cast->type_name;
+        if (!xl_type_name(tn, &oid) || oid != PGOID_NUMERIC || tn->n_typmods)
+            return -1;
+        n = n->type_cast->arg;
+    }
+    if (n->node_case == PG_QUERY__NODE__NODE_A_EXPR && !n->a_expr->lexpr && xl_op_name(n->a_expr) &&
+        !strcmp(xl_op_name(n->a_expr), "-"))
+        n = n->a_expr->rexpr;
+    if (n->node_case != PG_QUERY__NODE__NODE_A_CONST ||
+        n->a_const->val_case != PG_QUERY__A__CONST__VAL_FVAL)
+        return -1;
+    const char *v = n->a_const->fval->fval, *dot = strchr(v, '.');
+    if (!dot || strpbrk(v, "eE"))
+        return -1;
+    int scale = (int)strlen(dot + 1);
+    return scale > 0 && scale <= 1000 ? (int32_t)(((1000 << 16) | scale) + 4) : -1;
+}
+
+/* The type of the output column named col (or at position pos when >= 0) of select s;
+ * *has: s has such a column. */
+static uint32_t select_column_type(const PgQuery__SelectStmt *s, const char *col, int pos,
+                                   bool *has)
+{
+    *has = false;
+    while (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
+        s = s->larg;
+    if (s->n_values_lists) {
+        const PgQuery__List *row = s->values_lists[0]->list;
+        if (pos < 0 && col && !strncmp(col, "column", 6))
+            pos = atoi(col + 6) - 1;
+        *has = pos >= 0 && (size_t)pos < row->n_items;
+        return *has ? xl_expr_type(row->items[pos]) : 0;
+    }
+    for (size_t i = 0; i < s->n_target_list; i++) {
+        const PgQuery__ResTarget *rt = s->target_list[i]->res_target;
+        if (rt->val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+            rt->val->column_ref->fields[rt->val->column_ref->n_fields - 1]->node_case ==
+                PG_QUERY__NODE__NODE_A_STAR) {
+            *has = pos < 0; /* a * may hold it: unknown */
+            return 0;
+        }
+        if (pos >= 0 ? (size_t)pos == i
+                     : !strcmp(rt->name && *rt->name ? rt->name : xl_expr_name(rt->val), col)) {
+            *has = true;
+            return xl_expr_type(rt->val);
+        }
+    }
+    return 0;
+}
+
+static int name_position(node_t *const *names, size_t n, const char *col)
+{
+    for (size_t i = 0; i < n; i++)
+        if (xl_str(names[i]) && !strcmp(xl_str(names[i]), col))
+            return (int)i;
+    return -1;
+}
+
+static const PgQuery__CommonTableExpr *find_cte(const struct tr *t, const char *name)
+{
+    for (int i = t->n_ctes - 1; i >= 0; i--)
+        if (!strcmp(t->ctes[i]->ctename, name) &&
+            t->ctes[i]->ctequery->node_case == PG_QUERY__NODE__NODE_SELECT_STMT)
+            return t->ctes[i];
+    return NULL;
+}
+
+static uint32_t rel_column_type(const struct tr *t, const struct xl_rel *r, const char *col,
+                                bool *has);
+
+uint32_t xl_scope_column_type(const struct tr *t, const PgQuery__ColumnRef *c)
+{
+    const struct xl_rel *r = NULL;
+    const char *col;
+    bool has;
+    if (c->n_fields == 1) {
+        /* The one FROM item of this level that has the column; a table might too. */
+        uint32_t type = 0;
+        int found = 0;
+        col = xl_str(c->fields[0]);
+        for (int i = t->n_scope - 1; col && i >= 0 && t->scope[i].depth == t->depth; i--) {
+            r = &t->scope[i];
+            if (r->rel && !find_cte(t, r->rel))
+                return 0;
+            uint32_t ty = rel_column_type(t, r, col, &has);
+            if (has) {
+                type = ty;
+                found++;
+            }
+        }
+        return found == 1 ? type : 0;
+    } else if (c->n_fields == 2) {
+        const char *q = xl_str(c->fields[0]);
+        for (int i = t->n_scope - 1; i >= 0 && q; i--)
+            if (t->scope[i].alias && !strcmp(t->scope[i].alias, q)) {
+                r = &t->scope[i];
+                break;
+            }
+        col = xl_str(c->fields[1]);
+    } else {
+        return 0;
+    }
+    if (!r || !col)
+        return 0;
+    return rel_column_type(t, r, col, &has);
+}
+
+/* The type of column col of FROM item r when it is no table; *has: r has such a column. */
+static uint32_t rel_column_type(const struct tr *t, const struct xl_rel *r, const char *col,
+                                bool *has)
+{
+    *has = false;
+    if (r->series_type || r->series_col) {
+        *has = r->series_col && !strcmp(r->series_col, col);
+        return *has ? r->series_type : 0;
+    }
+    const PgQuery__SelectStmt *sel = r->sub;
+    node_t *const *names = r->colnames;
+    size_t n_names = r->n_colnames;
+    const PgQuery__CommonTableExpr *cte = r->rel ? find_cte(t, r->rel) : NULL;
+    if (cte) {
+        sel = cte->ctequery->select_stmt;
+        names = cte->aliascolnames;
+        n_names = cte->n_aliascolnames;
+    }
+    if (!sel)
+        return 0;
+    int pos = n_names ? name_position(names, n_names, col) : -1;
+    if (n_names && pos < 0)
+        return 0;
+    uint32_t type = select_column_type(sel, col, pos, has);
+    return type;
+}
+
+enum sql_derive xl_expr_origin2(const struct tr *t, const node_t *n, const char **rel,
+                                const char **col, const char **rel2, const char **col2)
+{
+    if (n->node_case != PG_QUERY__NODE__NODE_A_EXPR)
+        return SQL_DERIVE_NONE;
+    const PgQuery__AExpr *e = n->a_expr;
+    const char *op = xl_op_name(e);
+    if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !op || e->n_name != 1 || !e->lexpr ||
+        (strcmp(op, "+") != 0 && strcmp(op, "-") != 0 && strcmp(op, "*") != 0))
+        return SQL_DERIVE_NONE;
+    if (e->lexpr->node_case != PG_QUERY__NODE__NODE_COLUMN_REF ||
+        e->rexpr->node_case != PG_QUERY__NODE__NODE_COLUMN_REF ||
+        !xl_column_table(t, e->lexpr->column_ref, rel, col) ||
+        !xl_column_table(t, e->rexpr->column_ref, rel2, col2))
+        return SQL_DERIVE_NONE;
+    return op[0] == '*' ? SQL_DERIVE_MUL2 : SQL_DERIVE_ADD2;
 }

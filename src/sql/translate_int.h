@@ -24,6 +24,13 @@ struct xl_rel {
     const char *alias; /* the name column references use (alias or table name) */
     const char *rel;   /* the table */
     int depth;
+    /* Not a table: a subquery or VALUES (sub, with the alias's column names), or
+     * generate_series (series_type, its one column series_col); NULL / 0 otherwise. */
+    const PgQuery__SelectStmt *sub;
+    node_t *const *colnames;
+    size_t n_colnames;
+    uint32_t series_type;
+    const char *series_col;
 };
 
 /* Per-statement translation state. The output buffer has a sticky failure flag. */
@@ -40,6 +47,8 @@ struct tr {
     struct xl_rel scope[64];
     int n_scope;
     int depth;
+    const PgQuery__CommonTableExpr *ctes[32]; /* WITH queries seen, for their column types */
+    int n_ctes;
 };
 
 void xl_put(struct tr *t, const char *s);
@@ -67,6 +76,20 @@ void xl_note_param(struct tr *t, int number, uint32_t oid);
 int xl_scope_push(struct tr *t, node_t *const *from, size_t n, const PgQuery__RangeVar *target);
 void xl_scope_pop(struct tr *t, int saved);
 bool xl_assigned(struct tr *t, const node_t *v, const char *rel, const char *col);
+/* The table of a column reference in the current scopes (false when not resolvable). */
+bool xl_column_table(const struct tr *t, const PgQuery__ColumnRef *c, const char **rel,
+                     const char **col);
+/* The type of a column of a CTE, subquery, VALUES or generate_series in FROM, as far as
+ * its defining expression fixes it; 0 when unknown (translate_infer.c). */
+uint32_t xl_scope_column_type(const struct tr *t, const PgQuery__ColumnRef *c);
+/* n is col op col2 (+, -, *) of two table columns: SQL_DERIVE_ADD2 / MUL2, else NONE. */
+enum sql_derive xl_expr_origin2(const struct tr *t, const node_t *n, const char **rel,
+                                const char **col, const char **rel2, const char **col2);
+/* A numeric literal's scale as a typmod, -1 when n is none (translate_infer.c). */
+int32_t xl_literal_typmod(const node_t *n);
+/* The table column an expression's type follows, and how (translate_infer.c). */
+enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char **rel,
+                               const char **col);
 
 /* Statements (translate.c). */
 bool xl_select(struct tr *t, const PgQuery__SelectStmt *s, bool alias_targets);

@@ -690,6 +690,8 @@ bool pgtype_format_text(uint32_t oid, int32_t typmod, struct sqlite3_value *v,
             len = pgtime_format_timestamp(i64, buf, sizeof buf);
         else if (oid == PGOID_TIMESTAMPTZ)
             len = pgtime_format_timestamptz(i64, fs->timezone, buf, sizeof buf);
+        else if (strcasecmp(fs->intervalstyle, "iso_8601") == 0)
+            len = pgtime_format_interval_iso(&iv, buf, sizeof buf);
         else
             len = pgtime_format_interval(&iv, buf, sizeof buf);
         evbuffer_add(out, buf, len);

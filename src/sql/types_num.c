@@ -586,9 +586,42 @@ bool pgnumeric_format(const char *s, size_t len, int32_t typmod, int format, str
     return ok;
 }
 
+#define EXACT_SLOTS 1024 /* results remembered per thread: one statement's recent rows */
+
+static __thread struct {
+    double d;
+    char text[96];
+} exact_ring[EXACT_SLOTS];
+static __thread unsigned exact_next;
+
+void pgnumeric_remember_exact(double d, const char *text)
+{
+    if (strlen(text) >= sizeof exact_ring[0].text)
+        return;
+    exact_ring[exact_next % EXACT_SLOTS].d = d;
+    snprintf(exact_ring[exact_next % EXACT_SLOTS].text, sizeof exact_ring[0].text, "%s", text);
+    exact_next++;
+}
+
+static const char *exact_lookup(double d)
+{
+    unsigned n = exact_next < EXACT_SLOTS ? exact_next : EXACT_SLOTS;
+    for (unsigned i = 1; i <= n; i++) {
+        unsigned k = (exact_next - i) % EXACT_SLOTS;
+        if (memcmp(&exact_ring[k].d, &d, sizeof d) == 0)
+            return exact_ring[k].text;
+    }
+    return NULL;
+}
+
 bool pgnumeric_format_value(struct sqlite3_value *v, int32_t typmod, int format,
                             struct evbuffer *out)
 {
+    if (typmod == PGTYPMOD_NUMERIC_EXACT && sqlite3_value_type(v) == SQLITE_FLOAT) {
+        const char *exact = exact_lookup(sqlite3_value_double(v));
+        if (exact)
+            return pgnumeric_format(exact, strlen(exact), -1, format, out);
+    }
     struct num *n = malloc(sizeof *n);
     bool ok = n && num_from_value(v, n);
     if (ok) {

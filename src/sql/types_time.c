@@ -817,3 +817,45 @@ size_t pgtime_format_interval(const struct pg_interval *iv, char *buf, size_t ca
 #undef IV_PUT
     return n < cap ? n : cap - 1;
 }
+
+/* IntervalStyle iso_8601 (PostgreSQL's EncodeInterval, INTSTYLE_ISO_8601): P1Y2M3DT4H5M6.5S;
+ * each field keeps its own sign, zero fields are left out, PT0S for a zero interval. */
+size_t pgtime_format_interval_iso(const struct pg_interval *iv, char *buf, size_t cap)
+{
+    size_t n = 0;
+    int64_t hour = iv->usecs / 3600000000LL, rest = iv->usecs % 3600000000LL;
+    int64_t min = rest / 60000000, usec = rest % 60000000;
+    int32_t years = iv->months / 12, mons = iv->months % 12;
+#define ISO_PUT(...)                                                                               \
+    do {                                                                                           \
+        if (n < cap) {                                                                             \
+            int w_ = snprintf(buf + n, cap - n, __VA_ARGS__);                                      \
+            n += w_ > 0 ? (size_t)w_ : 0;                                                          \
+        }                                                                                          \
+    } while (0)
+    if (!iv->months && !iv->days && !iv->usecs) {
+        ISO_PUT("PT0S");
+        return n < cap ? n : cap - 1;
+    }
+    ISO_PUT("P");
+    if (years)
+        ISO_PUT("%dY", years);
+    if (mons)
+        ISO_PUT("%dM", mons);
+    if (iv->days)
+        ISO_PUT("%dD", iv->days);
+    if (iv->usecs)
+        ISO_PUT("T");
+    if (hour)
+        ISO_PUT("%lldH", (long long)hour);
+    if (min)
+        ISO_PUT("%lldM", (long long)min);
+    if (usec) {
+        uint64_t a = usec < 0 ? (uint64_t)0 - (uint64_t)usec : (uint64_t)usec;
+        ISO_PUT("%s%llu", usec < 0 ? "-" : "", (unsigned long long)(a / 1000000));
+        n = put_frac(buf, cap, n, (int64_t)(a % 1000000));
+        ISO_PUT("S");
+    }
+#undef ISO_PUT
+    return n < cap ? n : cap - 1;
+}

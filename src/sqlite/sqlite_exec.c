@@ -180,9 +180,11 @@ static const char *sq_guc_check(const char *name, const char *value, char *buf, 
                  value);
         return buf;
     }
-    if (strcasecmp(name, "intervalstyle") == 0 && strcasecmp(value, "postgres") != 0) {
+    if (strcasecmp(name, "intervalstyle") == 0 && strcasecmp(value, "postgres") != 0 &&
+        strcasecmp(value, "iso_8601") != 0) {
         snprintf(buf, cap,
-                 "IntervalStyle \"%s\" is not supported on the SQLite backend (only postgres)",
+                 "IntervalStyle \"%s\" is not supported on the SQLite backend (only postgres "
+                 "and iso_8601)",
                  value);
         return buf;
     }
@@ -253,6 +255,53 @@ static bool sq_set(struct sq_session *s, const struct sql_stmt *st)
 full:
     sq_error(s, "54000", 0, "too many settings in this session");
     return false;
+}
+
+/*
+ * set_config(name, value, is_local) from SQL: SET without sending anything (the function's
+ * caller reports the error). Returns NULL when done, else "[SQLSTATE] message".
+ */
+const char *sq_set_config(void *arg, const char *name, const char *value, bool is_local)
+{
+    static __thread char err[320];
+    struct sq_session *s = arg;
+    char buf[256], norm[256];
+    const char *bad;
+    struct sq_guc *g;
+
+    if (strcasecmp(name, "server_version") == 0 || strcasecmp(name, "server_encoding") == 0 ||
+        strcasecmp(name, "is_superuser") == 0 || strcasecmp(name, "integer_datetimes") == 0) {
+        snprintf(err, sizeof(err), "[55P02] parameter \"%s\" cannot be changed", name);
+        return err;
+    }
+    if ((bad = sq_guc_check(name, value, buf, sizeof(buf))) != NULL) {
+        snprintf(err, sizeof(err), "[0A000] %s", bad);
+        return err;
+    }
+    sq_normalise_setting(name, value, norm, sizeof(norm));
+    if (is_local) {
+        /* Outside a block the statement is its own transaction: nothing outlives it. */
+        if (s->tx == 'I')
+            return NULL;
+        g = sq_guc_find(s, name);
+        if (g && !g->local_set) {
+            g->saved = g->value ? xstrdup(g->value) : NULL;
+            g->local_set = true;
+        } else if (!g) {
+            if (!sq_guc_store(s, name, ""))
+                goto full;
+            g = sq_guc_find(s, name);
+            g->saved = xstrdup("");
+            g->local_set = true;
+        }
+    }
+    if (!sq_guc_store(s, name, norm))
+        goto full;
+    sq_guc_apply(s);
+    return NULL;
+full:
+    snprintf(err, sizeof(err), "[54000] too many settings in this session");
+    return err;
 }
 
 /* End of a transaction block: SET LOCAL values go back. */
@@ -380,6 +429,11 @@ void sq_error_sqlite(struct sq_session *s, int rc)
                      atoi(v + strlen("varchar_length_")));
             return;
         }
+        if ((v = strstr(msg, "char_length_")) != NULL) {
+            sq_error(s, "22001", 0, "value too long for type character(%d)",
+                     atoi(v + strlen("char_length_")));
+            return;
+        }
         sq_error(s, "23514", 0, "new row violates check constraint (%s)", msg);
         return;
     }
@@ -409,6 +463,20 @@ void sq_error_sqlite(struct sq_session *s, int rc)
         sq_error(s, "42703", 0, "column \"%s\" does not exist", name);
     else if (sq_after(msg, "no such function: ", name, sizeof(name)))
         sq_error(s, "42883", 0, "function %s does not exist", name);
+    else if (strstr(msg, " has no column named "))
+        sq_error(s, "42703", 0, "%s", msg);
+    else if (sq_after(msg, "ambiguous column name: ", name, sizeof(name)))
+        sq_error(s, "42702", 0, "column reference \"%s\" is ambiguous", name);
+    else if (sq_after(msg, "no such index: ", name, sizeof(name)))
+        sq_error(s, "42704", 0, "index \"%s\" does not exist", name);
+    else if (sq_after(msg, "no such view: ", name, sizeof(name)))
+        sq_error(s, "42P01", 0, "view \"%s\" does not exist", name);
+    else if (strstr(msg, "wrong number of arguments to function"))
+        sq_error(s, "42883", 0, "%s", msg);
+    else if (strstr(msg, "misuse of aggregate") || strstr(msg, "misuse of window function"))
+        sq_error(s, "42803", 0, "%s", msg);
+    else if (strstr(msg, "values were supplied") || strstr(msg, "VALUES must have the same"))
+        sq_error(s, "42601", 0, "%s", msg);
     else if (sq_after(msg, "no such savepoint: ", name, sizeof(name)))
         sq_error(s, "3B001", 0, "savepoint \"%s\" does not exist", name);
     else if (strstr(msg, "already exists"))
@@ -494,13 +562,148 @@ static char *sq_quote_ident(const char *name, char *buf, size_t cap)
 /* ---------------------------------------------------------------------------------------- */
 /* Rows */
 
-/* Decide each result column's type: translator, declared type, then the first row's value. */
+/*
+ * A rowid column is declared INTEGER, which SQLite reports in upper case whatever the
+ * spelling; the CREATE TABLE text keeps the translator's spelling of the PostgreSQL width
+ * (src/sql/translate_ddl.c: "integer" serial/int4, "Integer" smallserial, "INTEGER" int8).
+ */
+static uint32_t sq_rowid_type(sqlite3 *db, const char *table, const char *col)
+{
+    sqlite3_stmt *st = NULL;
+    uint32_t oid = PGOID_INT8;
+    char needle[300];
+    if (!table || !col ||
+        sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return oid;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+        const char *sql = (const char *)sqlite3_column_text(st, 0);
+        snprintf(needle, sizeof(needle), "\"%s\" integer PRIMARY KEY", col);
+        if (strstr(sql, needle))
+            oid = PGOID_INT4;
+        snprintf(needle, sizeof(needle), "\"%s\" Integer PRIMARY KEY", col);
+        if (strstr(sql, needle))
+            oid = PGOID_INT2;
+    }
+    sqlite3_finalize(st);
+    return oid;
+}
+
+/*
+ * The type of a result column computed from a table column (sql_column.derive): that column's
+ * declared type, as PostgreSQL's operator or aggregate would turn it. 0 when unknown.
+ */
+static uint32_t sq_origin_type(sqlite3 *db, const struct sql_column *c, int32_t *mod);
+
+static bool sq_int_oid(uint32_t o)
+{
+    return o == PGOID_INT2 || o == PGOID_INT4 || o == PGOID_INT8;
+}
+
+/* col op col2 (ADD2 / MUL2): PostgreSQL's operator on the two declared types. */
+static uint32_t sq_origin2_type(sqlite3 *db, const struct sql_column *c, int32_t *mod)
+{
+    struct sql_column a = *c, b = *c;
+    int32_t ma = -1, mb = -1;
+    a.derive = b.derive = SQL_DERIVE_SAME;
+    b.origin_rel = c->origin2_rel;
+    b.origin_col = c->origin2_col;
+    uint32_t ta = sq_origin_type(db, &a, &ma), tb = sq_origin_type(db, &b, &mb);
+    *mod = -1;
+    if ((sq_int_oid(ta) || ta == PGOID_FLOAT4 || ta == PGOID_FLOAT8 || ta == PGOID_NUMERIC) &&
+        (sq_int_oid(tb) || tb == PGOID_FLOAT4 || tb == PGOID_FLOAT8 || tb == PGOID_NUMERIC)) {
+        if (ta == PGOID_FLOAT8 || tb == PGOID_FLOAT8 || ta == PGOID_FLOAT4 || tb == PGOID_FLOAT4)
+            return ta == PGOID_FLOAT4 && tb == PGOID_FLOAT4 ? PGOID_FLOAT4 : PGOID_FLOAT8;
+        if (sq_int_oid(ta) && sq_int_oid(tb))
+            return ta == PGOID_INT8 || tb == PGOID_INT8   ? PGOID_INT8
+                   : ta == PGOID_INT2 && tb == PGOID_INT2 ? PGOID_INT2
+                                                          : PGOID_INT4;
+        /* numeric: an unconstrained operand's scale is its value's, unknown here. */
+        if ((ta == PGOID_NUMERIC && ma < 4) || (tb == PGOID_NUMERIC && mb < 4))
+            return PGOID_NUMERIC;
+        int sa = ta == PGOID_NUMERIC ? (ma - 4) & 0xffff : 0;
+        int sb = tb == PGOID_NUMERIC ? (mb - 4) & 0xffff : 0;
+        int sc = c->derive == SQL_DERIVE_MUL2 ? sa + sb : (sa > sb ? sa : sb);
+        *mod = (int32_t)(((1000 << 16) | (sc > 1000 ? 1000 : sc)) + 4);
+        return PGOID_NUMERIC;
+    }
+    return 0;
+}
+
+static uint32_t sq_origin_type(sqlite3 *db, const struct sql_column *c, int32_t *mod)
+{
+    const char *decl = NULL;
+    uint32_t oid;
+    if (c->derive == SQL_DERIVE_ADD2 || c->derive == SQL_DERIVE_MUL2)
+        return sq_origin2_type(db, c, mod);
+    if (!c->origin_rel || sqlite3_table_column_metadata(db, NULL, c->origin_rel, c->origin_col,
+                                                        &decl, NULL, NULL, NULL, NULL) != SQLITE_OK)
+        return 0;
+    oid = pgtype_from_decltype(decl, mod);
+    if (decl && strcmp(decl, "INTEGER") == 0)
+        oid = sq_rowid_type(db, c->origin_rel, c->origin_col);
+    switch (c->derive) {
+    case SQL_DERIVE_WIDEN:
+        return oid == PGOID_INT2 ? PGOID_INT4 : oid;
+    case SQL_DERIVE_ADDNUM:
+    case SQL_DERIVE_MULNUM: {
+        /* numeric scale rules of + - and *: the larger scale, or their sum. */
+        int cs = c->typmod >= 4 ? (c->typmod - 4) & 0xffff : 0;
+        int s = oid == PGOID_NUMERIC && *mod >= 4 ? (*mod - 4) & 0xffff : 0;
+        if (oid == PGOID_FLOAT4 || oid == PGOID_FLOAT8) {
+            *mod = -1;
+            return PGOID_FLOAT8;
+        }
+        if (oid != PGOID_INT2 && oid != PGOID_INT4 && oid != PGOID_INT8 && oid != PGOID_NUMERIC)
+            return 0;
+        if (oid == PGOID_NUMERIC && *mod < 4) {
+            *mod = -1; /* unconstrained numeric: the value's own digits */
+            return PGOID_NUMERIC;
+        }
+        s = c->derive == SQL_DERIVE_MULNUM ? s + cs : (s > cs ? s : cs);
+        *mod = (int32_t)(((1000 << 16) | (s > 1000 ? 1000 : s)) + 4);
+        return PGOID_NUMERIC;
+    }
+    case SQL_DERIVE_TIMESTAMP:
+        *mod = -1;
+        return oid == PGOID_DATE ? PGOID_TIMESTAMP : oid;
+    case SQL_DERIVE_DIVIDE:
+        if (oid == PGOID_NUMERIC)
+            *mod = -1;
+        return oid == PGOID_INT2 ? PGOID_INT4 : oid;
+    case SQL_DERIVE_SUM:
+        if (oid == PGOID_INT2 || oid == PGOID_INT4)
+            return PGOID_INT8;
+        if (oid == PGOID_INT8)
+            *mod = -1;
+        return oid == PGOID_INT8 || oid == PGOID_NUMERIC    ? PGOID_NUMERIC
+               : oid == PGOID_FLOAT4 || oid == PGOID_FLOAT8 ? oid
+                                                            : 0;
+    case SQL_DERIVE_AVG:
+        *mod = PGTYPMOD_NUMERIC_EXACT; /* pg_avg's exact digits */
+        if (oid == PGOID_FLOAT4 || oid == PGOID_FLOAT8)
+            return PGOID_FLOAT8;
+        return oid == PGOID_INT2 || oid == PGOID_INT4 || oid == PGOID_INT8 || oid == PGOID_NUMERIC
+                   ? PGOID_NUMERIC
+                   : 0;
+    default:
+        return oid;
+    }
+}
+
+/* Decide each result column's type: translator, declared type, origin column, then the first
+ * row's value. */
 static void sq_column_types(const struct sql_stmt *stmt, sqlite3_stmt *st, bool have_row,
                             uint32_t *types, int32_t *mods, int n)
 {
     for (int i = 0; i < n; i++) {
         const char *decl;
         types[i] = 0;
+        mods[i] = -1;
+        if (i < stmt->n_columns && stmt->columns[i].derive != SQL_DERIVE_NONE &&
+            (types[i] = sq_origin_type(sqlite3_db_handle(st), &stmt->columns[i], &mods[i])))
+            continue;
         mods[i] = -1;
         if (i < stmt->n_columns && stmt->columns[i].type) {
             types[i] = stmt->columns[i].type;
@@ -510,6 +713,9 @@ static void sq_column_types(const struct sql_stmt *stmt, sqlite3_stmt *st, bool 
         decl = sqlite3_column_decltype(st, i);
         if (decl)
             types[i] = pgtype_from_decltype(decl, &mods[i]);
+        if (decl && strcmp(decl, "INTEGER") == 0)
+            types[i] = sq_rowid_type(sqlite3_db_handle(st), sqlite3_column_table_name(st, i),
+                                     sqlite3_column_origin_name(st, i));
         if (!types[i] && have_row && sqlite3_column_type(st, i) != SQLITE_NULL)
             types[i] = pgtype_of_value(sqlite3_column_value(st, i));
         if (!types[i])
@@ -535,7 +741,11 @@ static void sq_row_description(struct sq_session *s, const struct sql_stmt *stmt
         proto_put_u16(&s->out, (uint16_t)attnums[i]); /* pg_attribute.attnum */
         proto_put_u32(&s->out, types[i]);
         proto_put_u16(&s->out, (uint16_t)pgtype_len(types[i]));
-        proto_put_u32(&s->out, (uint32_t)mods[i]);
+        /* A computed column keeps its origin's typmod for printing but reports none. */
+        proto_put_u32(&s->out, (i < stmt->n_columns && stmt->columns[i].derive > SQL_DERIVE_SAME) ||
+                                       mods[i] < 0
+                                   ? (uint32_t)-1
+                                   : (uint32_t)mods[i]);
         proto_put_u16(&s->out, formats ? (uint16_t)formats[i] : 0);
     }
     proto_end(&s->out);
@@ -676,21 +886,72 @@ static void sq_show(struct sq_session *s, const char *name)
         sq_error(s, "42704", 0, "unrecognized configuration parameter \"%s\"", name);
         return;
     }
-    proto_begin(&s->out, 'T');
-    proto_put_u16(&s->out, 1);
-    proto_put_str(&s->out, name);
-    proto_put_u32(&s->out, 0);
-    proto_put_u16(&s->out, 0);
-    proto_put_u32(&s->out, PGOID_TEXT);
-    proto_put_u16(&s->out, (uint16_t)-1);
-    proto_put_u32(&s->out, (uint32_t)-1);
-    proto_put_u16(&s->out, 0);
-    proto_end(&s->out);
+    if (!s->in_execute) {
+        /* The column is named as PostgreSQL spells the setting ("TimeZone"). */
+        const char *col = sq_guc_reported(name) ? sq_guc_reported(name) : name;
+        proto_begin(&s->out, 'T');
+        proto_put_u16(&s->out, 1);
+        proto_put_str(&s->out, col);
+        proto_put_u32(&s->out, 0);
+        proto_put_u16(&s->out, 0);
+        proto_put_u32(&s->out, PGOID_TEXT);
+        proto_put_u16(&s->out, (uint16_t)-1);
+        proto_put_u32(&s->out, (uint32_t)-1);
+        proto_put_u16(&s->out, 0);
+        proto_end(&s->out);
+    }
     proto_begin(&s->out, 'D');
     proto_put_u16(&s->out, 1);
     proto_put_u32(&s->out, (uint32_t)strlen(v));
     proto_put_bytes(&s->out, v, strlen(v));
     proto_end(&s->out);
+    sq_complete(s, "SHOW");
+}
+
+static int sq_guc_cmp(const void *a, const void *b)
+{
+    return strcmp((*(struct sq_guc *const *)a)->name, (*(struct sq_guc *const *)b)->name);
+}
+
+static void sq_show_all_description(struct sq_session *s)
+{
+    static const char *const cols[] = {"name", "setting", "description"};
+    proto_begin(&s->out, 'T');
+    proto_put_u16(&s->out, 3);
+    for (int c = 0; c < 3; c++) {
+        proto_put_str(&s->out, cols[c]);
+        proto_put_u32(&s->out, 0);
+        proto_put_u16(&s->out, 0);
+        proto_put_u32(&s->out, PGOID_TEXT);
+        proto_put_u16(&s->out, (uint16_t)-1);
+        proto_put_u32(&s->out, (uint32_t)-1);
+        proto_put_u16(&s->out, 0);
+    }
+    proto_end(&s->out);
+}
+
+/* SHOW ALL: name, setting, description of every setting the session keeps, by name. */
+static void sq_show_all(struct sq_session *s)
+{
+    struct sq_guc *sorted[SQ_MAX_GUCS];
+    int n = 0;
+
+    for (int i = 0; i < s->n_gucs; i++)
+        if (s->gucs[i].value && strchr(s->gucs[i].name, '.') == NULL)
+            sorted[n++] = &s->gucs[i];
+    qsort(sorted, (size_t)n, sizeof(sorted[0]), sq_guc_cmp);
+    if (!s->in_execute)
+        sq_show_all_description(s);
+    for (int i = 0; i < n; i++) {
+        const char *v[3] = {sorted[i]->name, sorted[i]->value, ""};
+        proto_begin(&s->out, 'D');
+        proto_put_u16(&s->out, 3);
+        for (int c = 0; c < 3; c++) {
+            proto_put_u32(&s->out, (uint32_t)strlen(v[c]));
+            proto_put_bytes(&s->out, v[c], strlen(v[c]));
+        }
+        proto_end(&s->out);
+    }
     sq_complete(s, "SHOW");
 }
 
@@ -782,8 +1043,8 @@ static bool sq_utility(struct sq_session *s, const struct sql_stmt *stmt)
         return true;
     case SQL_SHOW:
         if (!stmt->name) {
-            sq_error(s, "0A000", 0, "SHOW ALL is not supported on the SQLite backend");
-            return false;
+            sq_show_all(s);
+            return true;
         }
         sq_show(s, stmt->name);
         return s->errors == errors;
@@ -1213,10 +1474,15 @@ static void sq_describe_rows(struct sq_session *s, const struct sql_stmt *stmt, 
                              uint32_t *types, int32_t *mods, const int16_t *formats)
 {
     int n = st ? sqlite3_column_count(st) : 0;
+    if (stmt && stmt->kind == SQL_SHOW && !stmt->name) {
+        sq_show_all_description(s);
+        return;
+    }
     if (stmt && stmt->kind == SQL_SHOW) {
         proto_begin(&s->out, 'T');
         proto_put_u16(&s->out, 1);
-        proto_put_str(&s->out, stmt->name ? stmt->name : "setting");
+        proto_put_str(&s->out,
+                      sq_guc_reported(stmt->name) ? sq_guc_reported(stmt->name) : stmt->name);
         proto_put_u32(&s->out, 0);
         proto_put_u16(&s->out, 0);
         proto_put_u32(&s->out, PGOID_TEXT);
@@ -1348,8 +1614,10 @@ void sq_execute(struct sq_session *s, const uint8_t *body, size_t len)
     sq_implicit_begin(s, stmt);
     if (stmt->kind != SQL_EXEC) {
         po->done = true;
+        s->in_execute = true;
         if (!sq_utility(s, stmt))
             s->skip_to_sync = true;
+        s->in_execute = false;
         return;
     }
     if (!sq_ensure_begun(s, stmt->writes)) {

@@ -331,6 +331,7 @@ bool sqlite_server_open(const struct db_config *db, int *fd_out, char *err, size
     s->tx = 'I';
     s->fn.get_setting = sq_fn_setting;
     s->fn.get_setting_arg = s;
+    s->fn.set_setting = sq_set_config;
     list_init(&s->prepared);
     list_init(&s->portals);
     proto_builder_init(&s->out);

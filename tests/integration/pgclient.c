@@ -1411,6 +1411,176 @@ static int cmd_pipeline(void)
     PQfinish(conn);
     return 0;
 }
+/*
+ * corpus FILE TARGET [extended]: run each statement of FILE and print one normalised record per
+ * statement, for diffing the answers of two servers (tests/integration/19_sqlite_diff.sh):
+ *   "== N: SQL"                            the statement (first line, at most 160 characters)
+ *   "error SQLSTATE"  or  "tag TAG"        the error's SQLSTATE, or the command tag
+ *   "cols NAME:OID NAME:OID ..."           result columns (PQfname / PQftype)
+ *   "row V|V|..."                          rows, NULL as \N, with newlines and '|' escaped
+ * A statement ends with a line ending in ';'. Lines starting with "--" are comments; two of
+ * them tag the next statement:
+ *   "-- refused: REASON"  TARGET sqlite must answer 0A000; both targets then print
+ *                         "refused: REASON" (anything else on sqlite prints the record, which
+ *                         the diff then shows);
+ *   "-- differs: REASON"  a known difference: every line of the record starts with "~ ", for
+ *                         the diff to ignore (diff -I '^~') and the test to count.
+ * With "extended", statements go through the extended protocol (Parse/Bind/Describe/Execute).
+ */
+
+static void corpus_escape(const char *v, char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (; *v && n + 3 < cap; v++) {
+        if (*v == '\n' || *v == '\r' || *v == '|' || *v == '\\') {
+            buf[n++] = '\\';
+            buf[n++] = *v == '\n' ? 'n' : *v == '\r' ? 'r' : *v;
+        } else {
+            buf[n++] = *v;
+        }
+    }
+    buf[n] = '\0';
+}
+
+/*
+ * Run one statement and print its record, each line prefixed with pfx. For a statement tagged
+ * refused (reason), print "refused: reason" instead when not on sqlite or when the answer is
+ * 0A000. Returns 0, or 3/4 when the connection broke or timed out.
+ */
+static int corpus_run(PGconn *conn, const char *sql, bool extended, const char *pfx,
+                      const char *refused, bool sqlite)
+{
+    char state[8];
+    int sent = extended ? PQsendQueryParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0)
+                        : PQsendQuery(conn, sql);
+    state[0] = '\0';
+    if (!sent) {
+        out("%serror NOSEND %s", pfx, PQerrorMessage(conn));
+        return 3;
+    }
+    int64_t deadline = now_ms() + g_timeout_ms;
+    PGresult *last = NULL;
+    for (;;) {
+        if (!wait_ready(conn, deadline)) {
+            out("TIMEOUT|%s\n", sql);
+            return 4;
+        }
+        PGresult *pr = PQgetResult(conn);
+        if (!pr)
+            break;
+        ExecStatusType st = PQresultStatus(pr);
+        if (st == PGRES_COPY_IN)
+            PQputCopyEnd(conn, "pgclient corpus does not feed COPY");
+        if (st == PGRES_FATAL_ERROR && !state[0]) {
+            const char *s = PQresultErrorField(pr, PG_DIAG_SQLSTATE);
+            snprintf(state, 8, "%s", s ? s : "NOSTATE");
+        }
+        if (last)
+            PQclear(last);
+        last = pr;
+    }
+    bool as_refused = refused && (!sqlite || strcmp(state, "0A000") == 0);
+    if (as_refused)
+        out("refused: %s\n", refused);
+    else if (refused)
+        out("NOT REFUSED (expected 0A000: %s)\n", refused);
+    if (as_refused) {
+        /* the record is the refusal */
+    } else if (state[0]) {
+        out("%serror %s\n", pfx, state);
+    } else if (last) {
+        char line[65536], esc[8192];
+        size_t used;
+        out("%stag %s\n", pfx, PQcmdStatus(last));
+        if (PQresultStatus(last) == PGRES_TUPLES_OK) {
+            used = (size_t)snprintf(line, sizeof line, "%scols", pfx);
+            for (int j = 0; j < PQnfields(last) && used < sizeof line; j++) {
+                corpus_escape(PQfname(last, j), esc, sizeof esc);
+                used += (size_t)snprintf(line + used, sizeof line - used, " %s:%u", esc,
+                                         PQftype(last, j));
+            }
+            out("%s\n", line);
+            for (int i = 0; i < PQntuples(last); i++) {
+                used = (size_t)snprintf(line, sizeof line, "%srow ", pfx);
+                for (int j = 0; j < PQnfields(last) && used < sizeof line; j++) {
+                    if (PQgetisnull(last, i, j))
+                        snprintf(esc, sizeof esc, "\\N");
+                    else
+                        corpus_escape(PQgetvalue(last, i, j), esc, sizeof esc);
+                    used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", j ? "|" : "",
+                                             esc);
+                }
+                out("%s\n", line);
+            }
+        }
+    }
+    if (last)
+        PQclear(last);
+    return PQstatus(conn) == CONNECTION_BAD ? 3 : 0;
+}
+
+static int cmd_corpus(int argc, char **argv)
+{
+    if (argc < 2 || (strcmp(argv[1], "sqlite") != 0 && strcmp(argv[1], "pg") != 0)) {
+        fprintf(stderr, "corpus FILE sqlite|pg [extended]\n");
+        return 64;
+    }
+    bool sqlite = strcmp(argv[1], "sqlite") == 0;
+    bool extended = argc > 2 && strcmp(argv[2], "extended") == 0;
+    FILE *f = fopen(argv[0], "r");
+    if (!f) {
+        perror(argv[0]);
+        return 2;
+    }
+    PGconn *conn = connect_or_die(g_conninfo);
+    static char sql[262144];
+    char line[65536], refused[512] = "", differs[512] = "";
+    size_t len = 0;
+    int n = 0, rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        size_t l = strlen(line);
+        while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r' || line[l - 1] == ' '))
+            line[--l] = '\0';
+        if (len == 0 && (l == 0 || strncmp(line, "--", 2) == 0)) {
+            if (strncmp(line, "-- refused:", 11) == 0)
+                snprintf(refused, sizeof refused, "%.500s", line + 12);
+            else if (strncmp(line, "-- differs:", 11) == 0)
+                snprintf(differs, sizeof differs, "%.500s", line + 12);
+            continue;
+        }
+        if (len + l + 2 >= sizeof sql) {
+            fprintf(stderr, "statement too long near line: %s\n", line);
+            rc = 2;
+            break;
+        }
+        if (len)
+            sql[len++] = '\n';
+        memcpy(sql + len, line, l + 1);
+        len += l;
+        if (l == 0 || line[l - 1] != ';')
+            continue;
+        sql[--len] = '\0'; /* the statement, without its ';' */
+        char head[200];
+        const char *pfx = differs[0] ? "~ " : "";
+        n++;
+        snprintf(head, sizeof head, "%.160s", sql);
+        for (char *p = head; *p; p++)
+            if (*p == '\n')
+                *p = ' ';
+        out("%s== %d: %s\n", pfx, n, head);
+        rc = corpus_run(conn, sql, extended, pfx, refused[0] ? refused : NULL, sqlite);
+        refused[0] = differs[0] = '\0';
+        len = 0;
+    }
+    fclose(f);
+    PQfinish(conn);
+    if (len)
+        fprintf(stderr, "unterminated statement at the end of %s\n", argv[0]);
+    out("DONE %d statements\n", n);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 static void usage(void)
 {
@@ -1432,7 +1602,9 @@ static void usage(void)
         "  binary               stdin: TYPE<TAB>LITERAL lines; binary result and parameter\n"
         "                       round trip: TYPE|oid|hex|text\n"
         "  pipeline             libpq pipeline mode on an empty table pipe(id int primary key)\n"
-        "  describe SQL         table OID / attnum / type of each result column\n");
+        "  describe SQL         table OID / attnum / type of each result column\n"
+        "  corpus FILE sqlite|pg [extended]  one normalised record per statement of FILE\n"
+        "                       (tag or SQLSTATE, column names and type OIDs, rows)\n");
 }
 
 int main(int argc, char **argv)
@@ -1475,6 +1647,8 @@ int main(int argc, char **argv)
         return cmd_pipeline();
     if (strcmp(cmd, "describe") == 0)
         return cmd_describe(rest, args);
+    if (strcmp(cmd, "corpus") == 0)
+        return cmd_corpus(rest, args);
     usage();
     return 64;
 }

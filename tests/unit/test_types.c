@@ -924,6 +924,22 @@ START_TEST(test_interval)
     ck_assert(bind_bin(PGOID_INTERVAL, out, 16));
     ck_assert(format_current(PGOID_INTERVAL, -1, 0));
     ck_assert_str_eq(out, "1 mon 2 days 00:00:01");
+    /* IntervalStyle iso_8601 (what Rails sets): PostgreSQL's EncodeInterval forms. */
+    static const struct {
+        struct pg_interval iv;
+        const char *iso;
+    } iso[] = {
+        {{0, 0, 0}, "PT0S"},
+        {{4 * 3600000000LL + 5 * 60000000LL + 6500000, 3, 14}, "P1Y2M3DT4H5M6.5S"},
+        {{-90 * 60000000LL, 0, 0}, "PT-1H-30M"},
+        {{0, -3, 0}, "P-3D"},
+        {{-500000, 0, -1}, "P-1MT-0.5S"},
+    };
+    for (size_t i = 0; i < sizeof iso / sizeof iso[0]; i++) {
+        char buf[64];
+        pgtime_format_interval_iso(&iso[i].iv, buf, sizeof buf);
+        ck_assert_str_eq(buf, iso[i].iso);
+    }
 }
 END_TEST
 

@@ -1,8 +1,7 @@
 -- Run through psql -X -At against PostgreSQL 15 and against myrmex's SQLite backend: the
--- output (rows, command results and SQLSTATEs of errors) must be identical. Known differences
--- not covered here yet: numeric scale through aggregates and COALESCE of a numeric(p,s)
--- column (12.00 prints as 12), numeric division scale, the ^ operator, ORDER BY inside an
--- aggregate (SQLite 3.40 has none: refused with 0A000).
+-- output (rows, command results and SQLSTATEs of errors) must be identical. The wider
+-- differential test, which also compares column names and type OIDs, is
+-- tests/integration/19_sqlite_diff.sh with the corpora diff_*.sql beside this file.
 \set VERBOSITY sqlstate
 \set ON_ERROR_STOP 0
 CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL, qty integer DEFAULT 0, price numeric(10,2), active boolean DEFAULT true, born date, seen timestamp, uid uuid, note varchar(10));

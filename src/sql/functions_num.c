@@ -1,0 +1,816 @@
+/*
+ * Numeric results with PostgreSQL's scale, and settings from SQL: numeric division and avg()
+ * computed exactly in decimal with the result scale numeric_div's select_div_scale picks (16
+ * significant digits at least, never fewer decimals than an operand), the ^ operator, float
+ * rounding (rint), + and - on columns whose type only the value tells (a date moves by days,
+ * a bigint overflow is an error), json -> and ->>, and set_config(). Registered by
+ * sql_functions_register() (functions.c).
+ *
+ * The results are doubles, so that SQLite compares and sorts them as numbers; their exact text
+ * is remembered for the output (pgnumeric_remember_exact).
+ *
+ * A decimal here is a 128-bit mantissa and a scale (value = mant / 10^scale). Stored numerics
+ * are INTEGER, REAL or text (include/sql/types.h); a REAL is read through its shortest
+ * round-trip decimal form, so 0.1 is 1/10 and not the binary fraction. A value that does not
+ * fit falls back to double arithmetic.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "functions_int.h"
+#include "sql/functions.h"
+#include "sql/types.h"
+
+typedef __int128 i128;
+
+#define DEC_MAX_DIGITS 36 /* |mant| < 10^36 leaves room for long division by the same size */
+
+struct dec {
+    i128 mant;
+    int scale; /* digits after the decimal point, >= 0 */
+};
+
+static i128 pow10_i128(int n)
+{
+    i128 r = 1;
+    while (n-- > 0)
+        r *= 10;
+    return r;
+}
+
+static int digits_i128(i128 v)
+{
+    int n = 1;
+    if (v < 0)
+        v = -v;
+    while (v >= 10) {
+        v /= 10;
+        n++;
+    }
+    return n;
+}
+
+/* Decimal text ("-12.50", "1e-3", "  7 ") into d; false when not a number or too long. */
+static bool dec_parse(const char *s, struct dec *d)
+{
+    bool neg = false, any = false;
+    int digits = 0, scale = 0, exp = 0;
+    i128 m = 0;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s == '+' || *s == '-')
+        neg = *s++ == '-';
+    for (bool frac = false;; s++) {
+        if (*s == '.' && !frac) {
+            frac = true;
+            continue;
+        }
+        if (!isdigit((unsigned char)*s))
+            break;
+        any = true;
+        if (m == 0 && *s == '0' && !frac)
+            continue;
+        if (m != 0 || *s != '0')
+            digits++;
+        if (digits > DEC_MAX_DIGITS)
+            return false;
+        m = m * 10 + (*s - '0');
+        if (frac)
+            scale++;
+    }
+    if (!any)
+        return false;
+    if (*s == 'e' || *s == 'E') {
+        char *end;
+        long e = strtol(s + 1, &end, 10);
+        if (end == s + 1 || e > 100 || e < -100)
+            return false;
+        exp = (int)e;
+        s = end;
+    }
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s)
+        return false;
+    scale -= exp;
+    if (scale < 0) {
+        if (digits - scale > DEC_MAX_DIGITS)
+            return false;
+        m *= pow10_i128(-scale);
+        scale = 0;
+    }
+    if (scale > 1000)
+        return false;
+    d->mant = neg ? -m : m;
+    d->scale = scale;
+    return true;
+}
+
+/* A stored number as a decimal; false for NULL, non-numbers and what does not fit. */
+static bool dec_from_value(sqlite3_value *v, struct dec *d)
+{
+    char buf[64];
+    switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER:
+        d->mant = sqlite3_value_int64(v);
+        d->scale = 0;
+        return true;
+    case SQLITE_FLOAT: {
+        double x = sqlite3_value_double(v);
+        if (!isfinite(x))
+            return false;
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(buf, sizeof buf, "%.*g", prec, x);
+            if (strtod(buf, NULL) == x)
+                break;
+        }
+        return dec_parse(buf, d);
+    }
+    case SQLITE_TEXT:
+        return dec_parse((const char *)sqlite3_value_text(v), d);
+    default:
+        return false;
+    }
+}
+
+/* PostgreSQL's NBASE (10000) weight and first NBASE digit of |d| (0, 0 for zero). */
+static void dec_nbase(const struct dec *d, int *weight, int *first)
+{
+    i128 m = d->mant < 0 ? -d->mant : d->mant;
+    *weight = 0;
+    *first = 0;
+    if (m == 0)
+        return;
+    int p = digits_i128(m) - 1 - d->scale; /* power of ten of the leading digit */
+    int w = p >= 0 ? p / 4 : -((-p + 3) / 4);
+    /* The group of four decimal places holding the leading digit. */
+    int shift = 4 * w - (-d->scale); /* digits of m below the group */
+    i128 g = shift >= 0 ? m / pow10_i128(shift) : m * pow10_i128(-shift);
+    *weight = w;
+    *first = (int)(g % 10000);
+}
+
+/* numeric_div's select_div_scale. */
+static int dec_div_scale(const struct dec *a, const struct dec *b)
+{
+    int w1, f1, w2, f2;
+    dec_nbase(a, &w1, &f1);
+    dec_nbase(b, &w2, &f2);
+    int qweight = w1 - w2;
+    if (f1 <= f2)
+        qweight--;
+    int rscale = 16 - qweight * 4;
+    if (rscale < a->scale)
+        rscale = a->scale;
+    if (rscale < b->scale)
+        rscale = b->scale;
+    if (rscale < 0)
+        rscale = 0;
+    return rscale > 1000 ? 1000 : rscale;
+}
+
+/*
+ * a / b rounded half away from zero to rscale decimals, as text into out (cap >= 1100);
+ * b is not zero. Long division over the digits of |a.mant| then zeros: the remainder stays
+ * below |b.mant| < 10^36, so remainder * 10 fits 128 bits.
+ */
+static void dec_div_text(const struct dec *a, const struct dec *b, int rscale, char *out,
+                         size_t cap)
+{
+    i128 am = a->mant < 0 ? -a->mant : a->mant, bm = b->mant < 0 ? -b->mant : b->mant;
+    bool neg = (a->mant < 0) != (b->mant < 0);
+    char adig[48], tmp[48], q[1200];
+    int na = 0, nt = 0;
+    i128 v = am;
+    do {
+        tmp[nt++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v);
+    while (nt)
+        adig[na++] = tmp[--nt];
+    /* Fraction digits of |a.mant| / |b.mant| needed: rscale + b.scale - a.scale, plus one
+     * for rounding (>= 1 since rscale >= a.scale). */
+    int frac = rscale + b->scale - a->scale + 1;
+    int nq = 0;
+    i128 rem = 0;
+    for (int i = 0; i < na + frac && nq + 2 < (int)sizeof q; i++) {
+        int digit = i < na ? adig[i] - '0' : 0;
+        rem = rem * 10 + digit;
+        q[nq++] = (char)('0' + (int)(rem / bm));
+        rem %= bm;
+    }
+    /* q holds trunc(|a|/|b| * 10^(frac + a.scale - b.scale)) = value * 10^(rscale + 1). */
+    if (nq < 2) {
+        snprintf(out, cap, "0");
+        return;
+    }
+    bool up = q[nq - 1] >= '5';
+    nq--;
+    for (int i = nq - 1; up && i >= 0; i--) {
+        if (q[i] == '9') {
+            q[i] = '0';
+        } else {
+            q[i]++;
+            up = false;
+        }
+    }
+    /* Digits of round(value * 10^rscale), with a carry out front when up is still set. */
+    char digits[1300];
+    int nd = 0;
+    if (up)
+        digits[nd++] = '1';
+    memcpy(digits + nd, q, (size_t)nq);
+    nd += nq;
+    int start = 0;
+    while (start < nd - rscale - 1 && digits[start] == '0')
+        start++;
+    size_t o = 0;
+    bool zero = true;
+    for (int i = start; i < nd; i++)
+        if (digits[i] != '0')
+            zero = false;
+    if (neg && !zero)
+        out[o++] = '-';
+    int int_digits = nd - start - rscale;
+    if (int_digits <= 0) {
+        out[o++] = '0';
+    } else {
+        for (int i = 0; i < int_digits && o + 2 < cap; i++)
+            out[o++] = digits[start + i];
+    }
+    if (rscale > 0 && o + 2 < cap) {
+        out[o++] = '.';
+        for (int i = 0; i < rscale && o + 1 < cap; i++) {
+            int idx = nd - rscale + i;
+            out[o++] = idx >= start ? digits[idx] : '0';
+        }
+    }
+    out[o] = '\0';
+}
+
+/* a / b for numeric operands: exact text when both fit, else a double. */
+static void dec_divide(sqlite3_context *cx, const struct dec *a, const struct dec *b, bool ok,
+                       double da, double db)
+{
+    if (ok && b->mant == 0) {
+        fn_error(cx, "22012", "division by zero");
+        return;
+    }
+    if (!ok || digits_i128(b->mant) > DEC_MAX_DIGITS) {
+        if (db == 0) {
+            fn_error(cx, "22012", "division by zero");
+            return;
+        }
+        sqlite3_result_double(cx, da / db);
+        return;
+    }
+    char out[1200];
+    dec_div_text(a, b, dec_div_scale(a, b), out, sizeof out);
+    /* The nearest double for SQLite (numeric comparisons and sorting), the digits for the
+     * output (include/sql/types.h, PGTYPMOD_NUMERIC_EXACT). */
+    double d = strtod(out, NULL);
+    pgnumeric_remember_exact(d, out);
+    sqlite3_result_double(cx, d);
+}
+
+static bool is_number(sqlite3_value *v)
+{
+    int t = sqlite3_value_numeric_type(v);
+    return t == SQLITE_INTEGER || t == SQLITE_FLOAT;
+}
+
+/* pg_numeric_div(a, b): the / of two numerics. */
+static void fn_numeric_div(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct dec a, b;
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    if (!is_number(argv[0]) || !is_number(argv[1])) {
+        fn_error(cx, "22P02", "invalid input syntax for type numeric: \"%s\"",
+                 (const char *)sqlite3_value_text(is_number(argv[0]) ? argv[1] : argv[0]));
+        return;
+    }
+    bool ok = dec_from_value(argv[0], &a) && dec_from_value(argv[1], &b);
+    dec_divide(cx, &a, &b, ok, sqlite3_value_double(argv[0]), sqlite3_value_double(argv[1]));
+}
+
+/* pg_avg(x): avg() of integers and numerics as PostgreSQL computes it, sum / count in numeric
+ * (text with the division's scale); a float column's values give the same number as text. */
+/* SQLite's aggregate context is only 8-byte aligned: the sum must not assume 16. */
+typedef __int128 i128_a8 __attribute__((aligned(8)));
+
+struct avg_state {
+    i128_a8 sum;
+    int scale;
+    bool inexact; /* a value did not fit: use dsum */
+    double dsum;
+    int64_t count;
+};
+
+static void fn_avg_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct avg_state *st = sqlite3_aggregate_context(cx, sizeof *st);
+    struct dec d;
+    (void)argc;
+    if (!st || sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return;
+    if (!is_number(argv[0])) {
+        fn_error(cx, "22P02", "invalid input syntax for type numeric: \"%s\"",
+                 (const char *)sqlite3_value_text(argv[0]));
+        return;
+    }
+    st->count++;
+    st->dsum += sqlite3_value_double(argv[0]);
+    if (st->inexact)
+        return;
+    if (!dec_from_value(argv[0], &d) || d.scale > 30) {
+        st->inexact = true;
+        return;
+    }
+    /* Both at the larger scale, checked so that nothing overflows 128 bits. */
+    if (d.scale > st->scale) {
+        if (digits_i128(st->sum) + d.scale - st->scale > DEC_MAX_DIGITS) {
+            st->inexact = true;
+            return;
+        }
+        st->sum *= pow10_i128(d.scale - st->scale);
+        st->scale = d.scale;
+    } else {
+        if (digits_i128(d.mant) + st->scale - d.scale > DEC_MAX_DIGITS) {
+            st->inexact = true;
+            return;
+        }
+        d.mant *= pow10_i128(st->scale - d.scale);
+    }
+    st->sum += d.mant;
+    if (digits_i128(st->sum) > DEC_MAX_DIGITS)
+        st->inexact = true;
+}
+
+/* The inverse step, for avg() OVER a moving frame. */
+static void fn_avg_inverse(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct avg_state *st = sqlite3_aggregate_context(cx, sizeof *st);
+    struct dec d;
+    (void)argc;
+    if (!st || sqlite3_value_type(argv[0]) == SQLITE_NULL || !is_number(argv[0]))
+        return;
+    st->count--;
+    st->dsum -= sqlite3_value_double(argv[0]);
+    if (st->inexact || !dec_from_value(argv[0], &d) || d.scale > st->scale ||
+        digits_i128(d.mant) + st->scale - d.scale > DEC_MAX_DIGITS) {
+        st->inexact = true;
+        return;
+    }
+    st->sum -= d.mant * pow10_i128(st->scale - d.scale);
+}
+
+static void fn_avg_value(sqlite3_context *cx)
+{
+    struct avg_state *st = sqlite3_aggregate_context(cx, 0);
+    if (!st || st->count == 0) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    struct dec a = {st->sum, st->scale}, b = {st->count, 0};
+    dec_divide(cx, &a, &b, !st->inexact, st->dsum, (double)st->count);
+}
+
+static void fn_avg_final(sqlite3_context *cx)
+{
+    fn_avg_value(cx);
+}
+
+/* pg_power(a, b): the ^ operator (float8 semantics and errors). */
+static void fn_power(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    if (!is_number(argv[0]) || !is_number(argv[1])) {
+        fn_error(cx, "22P02", "invalid input syntax for type double precision: \"%s\"",
+                 (const char *)sqlite3_value_text(is_number(argv[0]) ? argv[1] : argv[0]));
+        return;
+    }
+    double x = sqlite3_value_double(argv[0]), y = sqlite3_value_double(argv[1]);
+    if (x == 0 && y < 0) {
+        fn_error(cx, "2201F", "zero raised to a negative power is undefined");
+        return;
+    }
+    if (x < 0 && floor(y) != y) {
+        fn_error(cx, "2201F",
+                 "a negative number raised to a non-integer power yields a complex "
+                 "result");
+        return;
+    }
+    double r = pow(x, y);
+    if (isinf(r) && isfinite(x) && isfinite(y)) {
+        fn_error(cx, "22003", "value out of range: overflow");
+        return;
+    }
+    if (r == 0 && x != 0 && isfinite(x) && isfinite(y)) {
+        fn_error(cx, "22003", "value out of range: underflow");
+        return;
+    }
+    sqlite3_result_double(cx, r);
+}
+
+/* pg_rint(x): float8 round() and the rounding of float to integer casts (halves to even). */
+static void fn_rint(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int t = sqlite3_value_numeric_type(argv[0]);
+    if (t == SQLITE_NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    if (t == SQLITE_INTEGER) {
+        sqlite3_result_int64(cx, sqlite3_value_int64(argv[0]));
+        return;
+    }
+    if (t != SQLITE_FLOAT) {
+        sqlite3_result_value(cx, argv[0]); /* 'NaN', 'Infinity': left to the cast */
+        return;
+    }
+    sqlite3_result_double(cx, rint(sqlite3_value_double(argv[0])));
+}
+
+/* A stored date ('YYYY-MM-DD', include/sql/types.h) as days since 2000-01-01. */
+static bool stored_date(sqlite3_value *v, int32_t *days)
+{
+    char errbuf[128];
+    const char *err;
+    if (sqlite3_value_type(v) != SQLITE_TEXT || sqlite3_value_bytes(v) != 10)
+        return false;
+    const char *s = (const char *)sqlite3_value_text(v);
+    if (s[4] != '-' || s[7] != '-')
+        return false;
+    return pgtime_parse_date(s, 10, "UTC", days, &err, errbuf, sizeof errbuf);
+}
+
+static void result_date(sqlite3_context *cx, int64_t days)
+{
+    char buf[32];
+    if (days < -2451545 || days > 2147483647 - 2451545 - 1) {
+        fn_error(cx, "22008", "date out of range");
+        return;
+    }
+    pgtime_format_date((int32_t)days, buf, sizeof buf);
+    sqlite3_result_text(cx, buf, -1, SQLITE_TRANSIENT);
+}
+
+/*
+ * pg_addint(x, k): x + k for a column x of a type the translator cannot see: a date moves by
+ * k days (PostgreSQL's date + integer), an integer is checked for bigint overflow (SQLite
+ * would turn it into a REAL), anything else adds as SQLite does.
+ */
+static void fn_addint(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    int32_t days;
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    sqlite3_int64 k = sqlite3_value_int64(argv[1]);
+    if (stored_date(argv[0], &days)) {
+        result_date(cx, (int64_t)days + k);
+        return;
+    }
+    int t = sqlite3_value_numeric_type(argv[0]);
+    if (t == SQLITE_INTEGER) {
+        sqlite3_int64 r;
+        if (__builtin_add_overflow(sqlite3_value_int64(argv[0]), k, &r)) {
+            fn_error(cx, "22003", "bigint out of range");
+            return;
+        }
+        sqlite3_result_int64(cx, r);
+        return;
+    }
+    if (t == SQLITE_FLOAT) {
+        sqlite3_result_double(cx, sqlite3_value_double(argv[0]) + (double)k);
+        return;
+    }
+    fn_error(cx, "22P02", "invalid input syntax for type integer: \"%s\"",
+             (const char *)sqlite3_value_text(argv[0]));
+}
+
+/* pg_datesub(x, y) for x - y where one side is known to be a date: date - date is the number
+ * of days, date - integer a date; other values subtract as SQLite does. */
+static void fn_datesub(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    int32_t a, b;
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    bool da = stored_date(argv[0], &a), db = stored_date(argv[1], &b);
+    if (da && db) {
+        sqlite3_result_int64(cx, (sqlite3_int64)a - b);
+        return;
+    }
+    if (da && sqlite3_value_numeric_type(argv[1]) == SQLITE_INTEGER) {
+        result_date(cx, (int64_t)a - sqlite3_value_int64(argv[1]));
+        return;
+    }
+    if (da || db) {
+        fn_error(cx, "42883", "operator does not exist: date - %s",
+                 da ? "this type" : "date (on the right of a non-date)");
+        return;
+    }
+    sqlite3_result_double(cx, sqlite3_value_double(argv[0]) - sqlite3_value_double(argv[1]));
+}
+
+/* ---- json -> / ->> ---- */
+
+static const char *js_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    return p;
+}
+
+/* The end of the JSON string starting at p ('"'), NULL when malformed. */
+static const char *js_string_end(const char *p)
+{
+    for (p++; *p && *p != '"'; p++)
+        if (*p == '\\' && !*++p)
+            return NULL;
+    return *p == '"' ? p + 1 : NULL;
+}
+
+/* The end of the JSON value at p (validated stored json), NULL when malformed or too deep. */
+static const char *js_value_end(const char *p, int depth)
+{
+    p = js_ws(p);
+    if (depth > 1000)
+        return NULL;
+    if (*p == '"')
+        return js_string_end(p);
+    if (*p == '{' || *p == '[') {
+        char close = *p == '{' ? '}' : ']';
+        p = js_ws(p + 1);
+        if (*p == close)
+            return p + 1;
+        for (;;) {
+            if (close == '}') {
+                if (*p != '"' || !(p = js_string_end(p)))
+                    return NULL;
+                p = js_ws(p);
+                if (*p++ != ':')
+                    return NULL;
+            }
+            if (!(p = js_value_end(p, depth + 1)))
+                return NULL;
+            p = js_ws(p);
+            if (*p == close)
+                return p + 1;
+            if (*p++ != ',')
+                return NULL;
+            p = js_ws(p);
+        }
+    }
+    const char *start = p;
+    while (*p && !strchr(" \t\n\r,]}:", *p))
+        p++; /* number, true, false, null */
+    return p > start ? p : NULL;
+}
+
+/* The UTF-8 of code point c into out (4 bytes free); returns the length. */
+static size_t js_utf8(unsigned c, char *out)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xC0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xE0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+static unsigned js_hex4(const char *p)
+{
+    char h[5] = {p[0], p[1], p[2], p[3], 0};
+    for (int i = 0; i < 4; i++)
+        if (!isxdigit((unsigned char)h[i]))
+            return 0xFFFD;
+    return (unsigned)strtoul(h, NULL, 16);
+}
+
+/* A JSON string's text, unescaped (p at the opening '"', end after the closing one). */
+static void js_result_unescaped(sqlite3_context *cx, const char *p, const char *end)
+{
+    size_t n = 0;
+    char *out = sqlite3_malloc64((sqlite3_uint64)(end - p) + 4);
+    if (!out) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    for (p++; p < end - 1; p++) {
+        if (*p != '\\') {
+            out[n++] = *p;
+            continue;
+        }
+        p++;
+        switch (*p) {
+        case 'b':
+            out[n++] = '\b';
+            break;
+        case 'f':
+            out[n++] = '\f';
+            break;
+        case 'n':
+            out[n++] = '\n';
+            break;
+        case 'r':
+            out[n++] = '\r';
+            break;
+        case 't':
+            out[n++] = '\t';
+            break;
+        case 'u': {
+            if (end - 1 - p < 5) {
+                p = end - 2;
+                break;
+            }
+            unsigned c = js_hex4(p + 1);
+            p += 4;
+            if (c >= 0xD800 && c < 0xDC00 && end - 1 - p >= 7 && p[1] == '\\' && p[2] == 'u') {
+                unsigned lo = js_hex4(p + 3);
+                if (lo >= 0xDC00 && lo < 0xE000) {
+                    c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+                    p += 6;
+                }
+            }
+            n += js_utf8(c, out + n);
+            break;
+        }
+        default:
+            out[n++] = *p; /* " \ / */
+            break;
+        }
+    }
+    sqlite3_result_text64(cx, out, n, sqlite3_free, SQLITE_UTF8);
+}
+
+/*
+ * pg_json_get(json, key or index, as_text): PostgreSQL's -> (as_text 0) and ->> (1) on stored
+ * json / jsonb text. The value comes as it is written in the stored text: a json keeps its
+ * own spacing and a jsonb is stored as PostgreSQL prints it; ->> unescapes a string and gives
+ * NULL for a JSON null. A negative index counts from the end; a missing key, an index out of
+ * range or the other kind of container give NULL; of duplicate keys the last one counts.
+ */
+static void fn_json_get(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    const char *p = js_ws((const char *)sqlite3_value_text(argv[0]));
+    bool as_text = sqlite3_value_int(argv[2]) != 0;
+    bool by_index = sqlite3_value_type(argv[1]) == SQLITE_INTEGER;
+    const char *found = NULL, *found_end = NULL;
+    if (by_index && *p == '[') {
+        sqlite3_int64 want = sqlite3_value_int64(argv[1]), count = 0;
+        const char *q = js_ws(p + 1);
+        if (want < 0) {
+            for (const char *r = q; *r && *r != ']'; count++) {
+                if (!(r = js_value_end(r, 0)))
+                    goto bad;
+                r = js_ws(r);
+                if (*r == ',')
+                    r = js_ws(r + 1);
+            }
+            want += count;
+        }
+        for (sqlite3_int64 i = 0; want >= 0 && *q && *q != ']'; i++) {
+            const char *e = js_value_end(q, 0);
+            if (!e)
+                goto bad;
+            if (i == want) {
+                found = q;
+                found_end = e;
+                break;
+            }
+            q = js_ws(e);
+            if (*q == ',')
+                q = js_ws(q + 1);
+        }
+    } else if (!by_index && *p == '{') {
+        const char *key = (const char *)sqlite3_value_text(argv[1]);
+        size_t klen = (size_t)sqlite3_value_bytes(argv[1]);
+        const char *q = js_ws(p + 1);
+        while (*q == '"') {
+            const char *kend = js_string_end(q);
+            if (!kend)
+                goto bad;
+            const char *v = js_ws(kend);
+            if (*v++ != ':')
+                goto bad;
+            v = js_ws(v);
+            const char *e = js_value_end(v, 0);
+            if (!e)
+                goto bad;
+            /* Keys compare as written (a key with escapes would need unescaping). */
+            if ((size_t)(kend - q - 2) == klen && !memcmp(q + 1, key, klen)) {
+                found = v;
+                found_end = e;
+            }
+            q = js_ws(e);
+            if (*q == ',')
+                q = js_ws(q + 1);
+        }
+    }
+    if (!found) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    if (as_text && *found == '"') {
+        js_result_unescaped(cx, found, found_end);
+        return;
+    }
+    if (as_text && found_end - found == 4 && !memcmp(found, "null", 4)) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    sqlite3_result_text64(cx, found, (sqlite3_uint64)(found_end - found), SQLITE_TRANSIENT,
+                          SQLITE_UTF8);
+    return;
+bad:
+    fn_error(cx, "22P02", "invalid input syntax for type json");
+}
+
+/* set_config(name, value, is_local): the session's SET, returning the new value. */
+static void fn_set_config(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const struct sql_fn_context *ctx = sqlite3_user_data(cx);
+    char name[128];
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        fn_error(cx, "22004", "SET requires parameter name");
+        return;
+    }
+    snprintf(name, sizeof name, "%s", (const char *)sqlite3_value_text(argv[0]));
+    for (char *p = name; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    const char *value =
+        sqlite3_value_type(argv[1]) == SQLITE_NULL ? "" : (const char *)sqlite3_value_text(argv[1]);
+    bool is_local = sqlite3_value_type(argv[2]) != SQLITE_NULL && sqlite3_value_int(argv[2]);
+    if (!ctx || !ctx->set_setting) {
+        fn_error(cx, "0A000", "set_config is not available here");
+        return;
+    }
+    const char *err = ctx->set_setting(ctx->get_setting_arg, name, value, is_local);
+    if (err) {
+        sqlite3_result_error(cx, err, -1);
+        return;
+    }
+    const char *now = ctx->get_setting ? ctx->get_setting(ctx->get_setting_arg, name) : NULL;
+    sqlite3_result_text(cx, now ? now : value, -1, SQLITE_TRANSIENT);
+}
+
+bool fn_num_register(sqlite3 *db, struct sql_fn_context *ctx)
+{
+    int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    return sqlite3_create_function_v2(db, "pg_numeric_div", 2, det, NULL, fn_numeric_div, NULL,
+                                      NULL, NULL) == SQLITE_OK &&
+           sqlite3_create_window_function(db, "pg_avg", 1, det, NULL, fn_avg_step, fn_avg_final,
+                                          fn_avg_value, fn_avg_inverse, NULL) == SQLITE_OK &&
+           sqlite3_create_function_v2(db, "pg_power", 2, det, NULL, fn_power, NULL, NULL, NULL) ==
+               SQLITE_OK &&
+           sqlite3_create_function_v2(db, "pg_rint", 1, det, NULL, fn_rint, NULL, NULL, NULL) ==
+               SQLITE_OK &&
+           sqlite3_create_function_v2(db, "pg_addint", 2, det, NULL, fn_addint, NULL, NULL, NULL) ==
+               SQLITE_OK &&
+           sqlite3_create_function_v2(db, "pg_datesub", 2, det, NULL, fn_datesub, NULL, NULL,
+                                      NULL) == SQLITE_OK &&
+           sqlite3_create_function_v2(db, "pg_json_get", 3, det, NULL, fn_json_get, NULL, NULL,
+                                      NULL) == SQLITE_OK &&
+           sqlite3_create_function_v2(db, "set_config", 3, SQLITE_UTF8, ctx, fn_set_config, NULL,
+                                      NULL, NULL) == SQLITE_OK;
+}
