@@ -219,7 +219,9 @@ static bool xl_const(struct tr *t, const PgQuery__AConst *c)
         if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X' || s[1] == 'o' || s[1] == 'O' ||
                             s[1] == 'b' || s[1] == 'B'))
             return xl_refuse(t, "non-decimal integer literal %s is not supported", s);
-        if (!pgnumeric_exact(s, strlen(s)))
+        /* An integer literal beyond int64 stays a number: its assignment to an integer
+         * column must fail with 22003 as in PostgreSQL, not with 0A000. */
+        if (strpbrk(s, ".eE") && !t->float_literal && !pgnumeric_exact(s, strlen(s)))
             return xl_refuse(t,
                              "numeric literal %.40s has more than 15 significant digits, more "
                              "than the SQLite backend stores exactly",
@@ -317,7 +319,12 @@ static bool xl_cast(struct tr *t, const PgQuery__TypeCast *tc)
             src = 0;
     }
     xl_put(t, "pg_cast(");
-    if (!xl_expr(t, arg))
+    /* 1.2345678901234568e17::float8 is a double, whatever its digits. */
+    t->float_literal = (oid == PGOID_FLOAT4 || oid == PGOID_FLOAT8) &&
+                       arg->node_case == PG_QUERY__NODE__NODE_A_CONST;
+    bool ok = xl_expr(t, arg);
+    t->float_literal = false;
+    if (!ok)
         return false;
     xl_printf(t, ", '%s'", canon);
     size_t n_mods = tc->type_name->n_typmods < 2 ? tc->type_name->n_typmods : 2;
@@ -857,11 +864,9 @@ static bool xl_func(struct tr *t, const PgQuery__FuncCall *fc)
         "regexp_split_to_array",
         "regexp_split_to_table",
         "string_to_array",
-        "array_to_string",
         "translate",
         "encode",
         "decode",
-        "quote_ident",
         "quote_literal",
         "quote_nullable",
         "to_json",

@@ -506,13 +506,17 @@ static size_t num_significant(const struct num *n)
     size_t na = strlen(a), nf = strlen(f);
     while (nf && f[nf - 1] == '0')
         nf--;
-    if (na)
-        return na + nf;
-    while (nf && *f == '0') {
-        f++;
-        nf--;
+    if (!na) {
+        while (nf && *f == '0') {
+            f++;
+            nf--;
+        }
+        return nf;
     }
-    return nf;
+    if (!nf) /* an integer: its trailing zeros are not significant either (1e300) */
+        while (na && a[na - 1] == '0')
+            na--;
+    return na + nf;
 }
 
 /* True when n is stored exactly: an integer in int64, or at most 15 significant digits (what

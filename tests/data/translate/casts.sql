@@ -90,8 +90,8 @@
 -- pg: SELECT '{1,2}'::int[]
 -- error: 0A000 type int4[] (arrays) is not supported on the SQLite backend
 
--- pg: SELECT 'x'::regclass
--- error: 0A000 type regclass is not supported on the SQLite backend
+-- pg: SELECT 'x'::tsvector
+-- error: 0A000 type tsvector is not supported on the SQLite backend
 
 -- pg: SELECT '1.2.3.4'::inet
 -- error: 0A000 type inet is not supported on the SQLite backend
