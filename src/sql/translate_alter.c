@@ -113,8 +113,7 @@ static bool seq_int(struct tr *t, const PgQuery__DefElem *d, int64_t *out)
             *out = v;
             return true;
         }
-        return xl_fail(t, "22003", "value \"%s\" is out of range for type bigint",
-                       a->float_->fval);
+        return xl_fail(t, "22003", "value \"%s\" is out of range for type bigint", a->float_->fval);
     }
     return xl_fail(t, "42601", "%s requires a numeric value", d->defname);
 }
@@ -172,16 +171,14 @@ bool xl_seq_options(struct tr *t, struct sql_seq *q, node_t *const *opts, size_t
             q->has_cycle = true;
             q->cycle = d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_BOOLEAN
                            ? d->arg->boolean->boolval
-                           : d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_INTEGER
-                                 ? d->arg->integer->ival != 0
-                                 : true;
+                       : d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_INTEGER
+                           ? d->arg->integer->ival != 0
+                           : true;
         } else if (!strcmp(nm, "owned_by")) {
-            const PgQuery__List *l = d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_LIST
-                                         ? d->arg->list
-                                         : NULL;
+            const PgQuery__List *l =
+                d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_LIST ? d->arg->list : NULL;
             q->has_owner = true;
-            if (l && l->n_items == 1 && xl_str(l->items[0]) &&
-                !strcmp(xl_str(l->items[0]), "none"))
+            if (l && l->n_items == 1 && xl_str(l->items[0]) && !strcmp(xl_str(l->items[0]), "none"))
                 continue;
             if (!l || l->n_items < 2 || l->n_items > 3)
                 return xl_fail(t, "42601", "invalid OWNED BY option");
@@ -191,9 +188,8 @@ bool xl_seq_options(struct tr *t, struct sql_seq *q, node_t *const *opts, size_t
             q->owner_table = strdup(xl_str(l->items[l->n_items - 2]));
             q->owner_column = strdup(xl_str(l->items[l->n_items - 1]));
         } else if (!strcmp(nm, "sequence_name")) {
-            const PgQuery__List *l = d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_LIST
-                                         ? d->arg->list
-                                         : NULL;
+            const PgQuery__List *l =
+                d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_LIST ? d->arg->list : NULL;
             if (!l || l->n_items < 1)
                 return xl_fail(t, "42601", "invalid SEQUENCE NAME option");
             free(q->name);

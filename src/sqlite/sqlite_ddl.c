@@ -180,8 +180,8 @@ static bool ddl_drop(struct sq_session *s, const struct sql_stmt *stmt)
                           lower, name);
                 continue;
             }
-            sq_error(s, strcmp(lower, "index") == 0 ? "42704" : "42P01",
-                     0, "%s \"%s\" does not exist", lower, name);
+            sq_error(s, strcmp(lower, "index") == 0 ? "42704" : "42P01", 0,
+                     "%s \"%s\" does not exist", lower, name);
             ok = false;
             break;
         }
@@ -388,8 +388,7 @@ static void rb_error(struct sq_session *s, const char *sqlstate, const char *fmt
     sq_error(s, sqlstate, 0, "%s", msg);
 }
 
-static struct schema_column *rb_column(struct sq_session *s, struct rebuild *rb,
-                                       const char *name)
+static struct schema_column *rb_column(struct sq_session *s, struct rebuild *rb, const char *name)
 {
     int i = schema_find_column(&rb->tb, name);
     if (i < 0) {
@@ -432,8 +431,8 @@ static bool rb_in_primary(const struct rebuild *rb, const char *col)
 /* The length CHECKs the translator adds to varchar(n)/char(n) are part of the type. */
 static bool internal_check(const char *name)
 {
-    return name && (strncmp(name, "varchar_length_", 15) == 0 ||
-                    strncmp(name, "char_length_", 12) == 0);
+    return name &&
+           (strncmp(name, "varchar_length_", 15) == 0 || strncmp(name, "char_length_", 12) == 0);
 }
 
 /* Is there a constraint called name? */
@@ -516,8 +515,7 @@ static bool rb_drop_constraint(struct sq_session *s, struct rebuild *rb, const s
                   rb->table);
         return true;
     }
-    rb_error(s, "42704", "constraint \"%s\" of relation \"%s\" does not exist", a->name,
-             rb->table);
+    rb_error(s, "42704", "constraint \"%s\" of relation \"%s\" does not exist", a->name, rb->table);
     return false;
 }
 
@@ -525,8 +523,7 @@ static bool rb_add_constraint(struct sq_session *s, struct rebuild *rb, const st
 {
     struct schema_item it;
     if (a->contype == 'p' && rb_has_primary(rb)) {
-        rb_error(s, "42P16", "multiple primary keys for table \"%s\" are not allowed",
-                 rb->table);
+        rb_error(s, "42P16", "multiple primary keys for table \"%s\" are not allowed", rb->table);
         return false;
     }
     if (rb_constraint_exists(rb, a->name)) {
@@ -692,8 +689,8 @@ static void rb_copy_error(struct sq_session *s, const struct sql_ddl *d, const c
     }
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
         rb_error(s, "23503",
-                 "insert or update on table \"%s\" violates foreign key constraint \"%s\"",
-                 table, counts[3] == 1 ? added[3] : "?");
+                 "insert or update on table \"%s\" violates foreign key constraint \"%s\"", table,
+                 counts[3] == 1 ? added[3] : "?");
         return;
     }
     sq_error_sqlite(s, rc);
@@ -752,8 +749,8 @@ static bool rb_swap(struct sq_session *s, const struct sql_ddl *d, struct rebuil
     free(sql);
     sql = NULL;
     {
-        char *has = query_text(s, "SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'",
-                               NULL, NULL);
+        char *has =
+            query_text(s, "SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'", NULL, NULL);
         if (has)
             seq = query_text(s, "SELECT seq FROM sqlite_sequence WHERE name = ?1 COLLATE NOCASE",
                              rb->table, NULL);
@@ -817,8 +814,7 @@ static bool rb_swap(struct sq_session *s, const struct sql_ddl *d, struct rebuil
         if (!sq_ddl_exec(s, saved.v[i]))
             goto out;
     if (seq) {
-        sql = sqlf("UPDATE sqlite_sequence SET seq = max(seq, %s) WHERE name = %Q", seq,
-                   rb->table);
+        sql = sqlf("UPDATE sqlite_sequence SET seq = max(seq, %s) WHERE name = %Q", seq, rb->table);
         if (!sq_ddl_exec(s, sql))
             goto out;
         free(sql);
@@ -864,8 +860,9 @@ static bool ddl_rebuild(struct sq_session *s, const struct sql_stmt *stmt)
 
     memset(&rb, 0, sizeof(rb));
     rb.table = d->table;
-    sql = query_text(s, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE "
-                        "NOCASE",
+    sql = query_text(s,
+                     "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE "
+                     "NOCASE",
                      d->table, NULL);
     if (!sql) {
         if (d->missing_ok) {

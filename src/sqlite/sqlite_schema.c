@@ -86,8 +86,9 @@ static bool tokenize(const char *s, struct toks *t)
                 i++;
             toks_push(t, TK_WORD, start, i);
         } else if (isdigit(c) || (c == '.' && isdigit((unsigned char)s[i + 1]))) {
-            while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '.' ||
-                             ((s[i] == '+' || s[i] == '-') && (s[i - 1] == 'e' || s[i - 1] == 'E'))))
+            while (i < n &&
+                   (isalnum((unsigned char)s[i]) || s[i] == '.' ||
+                    ((s[i] == '+' || s[i] == '-') && (s[i - 1] == 'e' || s[i - 1] == 'E'))))
                 i++;
             toks_push(t, TK_NUMBER, start, i);
         } else {
@@ -225,8 +226,8 @@ static void parse_keys(const struct toks *t, int i, int end, struct schema_item 
             want = true;
             continue;
         }
-        if (depth == 1 && want && (t->v[i].type == TK_WORD || t->v[i].type == TK_IDENT ||
-                                   t->v[i].type == TK_STRING)) {
+        if (depth == 1 && want &&
+            (t->v[i].type == TK_WORD || t->v[i].type == TK_IDENT || t->v[i].type == TK_STRING)) {
             it->keys = xrealloc(it->keys, (size_t)(it->n_keys + 1) * sizeof(*it->keys));
             it->keys[it->n_keys++] = tok_name(t, i);
             want = false;

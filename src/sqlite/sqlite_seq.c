@@ -21,10 +21,10 @@
 #include "util/util.h"
 
 #define SEQ_TABLE_DDL                                                                              \
-    "CREATE TABLE IF NOT EXISTS _myrmex_sequence (name TEXT PRIMARY KEY, data_type TEXT NOT "     \
-    "NULL, start_value INTEGER NOT NULL, min_value INTEGER NOT NULL, max_value INTEGER NOT "     \
-    "NULL, increment_by INTEGER NOT NULL, cycle INTEGER NOT NULL, cache_size INTEGER NOT NULL, " \
-    "last_value INTEGER NOT NULL, is_called INTEGER NOT NULL, owner_table TEXT, owner_column "  \
+    "CREATE TABLE IF NOT EXISTS _myrmex_sequence (name TEXT PRIMARY KEY, data_type TEXT NOT "      \
+    "NULL, start_value INTEGER NOT NULL, min_value INTEGER NOT NULL, max_value INTEGER NOT "       \
+    "NULL, increment_by INTEGER NOT NULL, cycle INTEGER NOT NULL, cache_size INTEGER NOT NULL, "   \
+    "last_value INTEGER NOT NULL, is_called INTEGER NOT NULL, owner_table TEXT, owner_column "     \
     "TEXT)"
 
 struct seq_row {
@@ -196,8 +196,7 @@ static bool seq_parse_name(const char *in, char *out, size_t cap, char *err, siz
     for (;;) {
         size_t k = 0;
         if (n == 2) {
-            snprintf(err, errcap, "[42601] improper relation name (too many dotted names): %s",
-                     in);
+            snprintf(err, errcap, "[42601] improper relation name (too many dotted names): %s", in);
             return false;
         }
         if (*p == '"') {
@@ -326,8 +325,9 @@ static void fn_currval(sqlite3_context *ctx, int argc, sqlite3_value **argv)
             return;
         }
     }
-    snprintf(err, sizeof(err), "[55000] currval of sequence \"%s\" is not yet defined in this "
-                               "session",
+    snprintf(err, sizeof(err),
+             "[55000] currval of sequence \"%s\" is not yet defined in this "
+             "session",
              name);
     sqlite3_result_error(ctx, err, -1);
 }
@@ -440,16 +440,13 @@ bool sq_seq_register(struct sq_session *s)
         int n_args;
         void (*fn)(sqlite3_context *, int, sqlite3_value **);
     } fns[] = {
-        {"nextval", 1, fn_nextval},
-        {"currval", 1, fn_currval},
-        {"lastval", 0, fn_lastval},
-        {"setval", 2, fn_setval},
-        {"setval", 3, fn_setval},
-        {"pg_get_serial_sequence", 2, fn_serial_sequence},
+        {"nextval", 1, fn_nextval}, {"currval", 1, fn_currval},
+        {"lastval", 0, fn_lastval}, {"setval", 2, fn_setval},
+        {"setval", 3, fn_setval},   {"pg_get_serial_sequence", 2, fn_serial_sequence},
     };
     for (size_t i = 0; i < ARRAY_SIZE(fns); i++)
-        if (sqlite3_create_function_v2(s->db, fns[i].name, fns[i].n_args, SQLITE_UTF8, s,
-                                       fns[i].fn, NULL, NULL, NULL) != SQLITE_OK)
+        if (sqlite3_create_function_v2(s->db, fns[i].name, fns[i].n_args, SQLITE_UTF8, s, fns[i].fn,
+                                       NULL, NULL, NULL) != SQLITE_OK)
             return false;
     return true;
 }
@@ -523,8 +520,7 @@ static bool seq_validate(struct sq_session *s, const struct seq_row *r)
 }
 
 /* Apply the options written in q to r (create: r holds the type defaults). */
-static bool seq_apply(struct sq_session *s, const struct sql_seq *q, struct seq_row *r,
-                      bool create)
+static bool seq_apply(struct sq_session *s, const struct sql_seq *q, struct seq_row *r, bool create)
 {
     int64_t omin, omax, tmin, tmax;
     type_bounds(r->data_type, &omin, &omax);
@@ -570,8 +566,7 @@ static bool seq_apply(struct sq_session *s, const struct sql_seq *q, struct seq_
     return seq_validate(s, r);
 }
 
-static bool seq_store(struct sq_session *s, const char *name, const struct seq_row *r,
-                      bool insert)
+static bool seq_store(struct sq_session *s, const char *name, const struct seq_row *r, bool insert)
 {
     sqlite3_stmt *st = NULL;
     int rc;
@@ -665,8 +660,8 @@ bool sq_seq_statement(struct sq_session *s, const struct sql_stmt *stmt)
         const char *name = d->seqs[0].name;
         if (!seq_table_exists(s) || !seq_get(s, name, &r)) {
             if (d->missing_ok) {
-                sq_report(s, "NOTICE", "00000", 0, NULL,
-                          "relation \"%s\" does not exist, skipping", name);
+                sq_report(s, "NOTICE", "00000", 0, NULL, "relation \"%s\" does not exist, skipping",
+                          name);
                 return true;
             }
             sq_error(s, "42P01", 0, "relation \"%s\" does not exist", name);
@@ -681,16 +676,17 @@ bool sq_seq_statement(struct sq_session *s, const struct sql_stmt *stmt)
         sqlite3_stmt *st = NULL;
         if (!seq_table_exists(s) || !seq_get(s, name, &r)) {
             if (d->missing_ok) {
-                sq_report(s, "NOTICE", "00000", 0, NULL,
-                          "sequence \"%s\" does not exist, skipping", name);
+                sq_report(s, "NOTICE", "00000", 0, NULL, "sequence \"%s\" does not exist, skipping",
+                          name);
                 continue;
             }
             sq_error(s, "42P01", 0, "sequence \"%s\" does not exist", name);
             return false;
         }
         if (seq_in_default(s, &r, name)) {
-            sq_report(s, "ERROR", "2BP01", 0, "Use DROP ... CASCADE to drop the dependent "
-                                              "objects too.",
+            sq_report(s, "ERROR", "2BP01", 0,
+                      "Use DROP ... CASCADE to drop the dependent "
+                      "objects too.",
                       "cannot drop sequence %s because other objects depend on it (the default "
                       "of column %s of table %s)",
                       name, r.owner_column ? r.owner_column : "?", r.owner_table);
@@ -745,8 +741,8 @@ static bool seq_exec3(struct sq_session *s, const char *sql, const char *a, cons
 
 bool sq_seq_drop_owned(struct sq_session *s, const char *table)
 {
-    return seq_exec3(s, "DELETE FROM _myrmex_sequence WHERE owner_table = ?1 COLLATE NOCASE",
-                     table, NULL, NULL);
+    return seq_exec3(s, "DELETE FROM _myrmex_sequence WHERE owner_table = ?1 COLLATE NOCASE", table,
+                     NULL, NULL);
 }
 
 bool sq_seq_restart_owned(struct sq_session *s, const char *table)
