@@ -92,6 +92,7 @@ struct sq_session {
     int64_t statement_timeout_ms; /* statement_timeout, parsed */
     int64_t deadline_us;          /* the running statement's statement_timeout, 0: none */
     bool timed_out;               /* the interrupt came from statement_timeout */
+    int64_t busy_since_us;        /* when the current wait for the write lock began */
 };
 
 /* sqlite_exec.c */

@@ -192,6 +192,24 @@ static void sq_fn_current_database(sqlite3_context *ctx, int argc, sqlite3_value
     sqlite3_result_text(ctx, db ? db : "", -1, SQLITE_TRANSIENT);
 }
 
+/*
+ * Waiting for another writer, up to sqlite_busy_timeout. SQLite's own timeout handler sleeps up
+ * to 100 ms between tries: behind a stream of short write transactions from other sessions a
+ * waiter then keeps missing the moments the lock is free, and can starve. Trying again after a
+ * fraction of a millisecond keeps the wait close to first come, first served.
+ */
+static int sq_busy(void *arg, int count)
+{
+    struct sq_session *s = arg;
+    int64_t now = now_us();
+    if (count == 0)
+        s->busy_since_us = now;
+    if (now - s->busy_since_us >= (int64_t)s->busy_timeout_ms * 1000)
+        return 0;
+    usleep(count < 10 ? 100 : 1000);
+    return 1;
+}
+
 static bool sq_open_db(struct sq_session *s)
 {
     char sql[64];
@@ -215,7 +233,7 @@ static bool sq_open_db(struct sq_session *s)
      */
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
-    sqlite3_busy_timeout(s->db, s->busy_timeout_ms);
+    sqlite3_busy_handler(s->db, sq_busy, s);
     sq_exec_pragma(s, "PRAGMA journal_mode = WAL");
     snprintf(sql, sizeof(sql), "PRAGMA synchronous = %s", s->synchronous);
     sq_exec_pragma(s, sql);
