@@ -47,7 +47,9 @@ run_ok() { # LABEL OUTPUT
 
 # --- pgbench -i and the four runs -------------------------------------------------------------
 myrmex_start "$(sqlite_conf transaction)"
-init=$(pgb -i -s 2) || { printf '%s\n' "$init"; fail "pgbench -i failed"; }
+# Twice: the second run drops and recreates what the first made.
+init=$(pgb -i -s 1) || { printf '%s\n' "$init"; fail "pgbench -i failed"; }
+init=$(pgb -i -s 2) || { printf '%s\n' "$init"; fail "pgbench -i over existing tables failed"; }
 printf '%s\n' "$init" | tail -n 5
 assert_match 'done in' "$init" "pgbench -i completed"
 assert_match 'storage parameters \(fillfactor\) have no effect' "$init" "fillfactor NOTICE"
@@ -148,6 +150,11 @@ SELECT currval('s')
 SELECT nextval('s'::regclass)
 SELECT nextval('s')
 SELECT currval('nope')
+ALTER SEQUENCE s MAXVALUE 100 RESTART WITH 50 INCREMENT BY 25
+SELECT nextval('s'), nextval('s'), setval('s', 7), nextval('s')
+ALTER SEQUENCE s START 1000
+ALTER SEQUENCE nope RESTART
+ALTER SEQUENCE IF EXISTS nope RESTART
 CREATE SEQUENCE s
 DROP SEQUENCE c_id_seq
 TRUNCATE c RESTART IDENTITY
@@ -207,6 +214,11 @@ OK|SELECT 1|1
 OK|SELECT 1|2
 ERR|2200H
 ERR|42P01
+OK|ALTER SEQUENCE|
+OK|SELECT 1|50,75,7,32
+ERR|22023
+ERR|42P01
+OK|ALTER SEQUENCE|
 ERR|42P07
 ERR|2BP01
 OK|TRUNCATE TABLE|

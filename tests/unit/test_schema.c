@@ -1,7 +1,8 @@
 /*
  * Unit tests for src/sqlite/sqlite_schema.c: splitting stored CREATE TABLE texts (the
  * translator's and hand-written ones) into columns, types and constraint clauses, PostgreSQL's
- * default constraint names, and rendering the model back unchanged.
+ * default constraint names, and rendering the model back unchanged. Also the SQLite backend's
+ * other pure helper, sq_parse_ms (statement_timeout values).
  */
 #include <check.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "sqlite/schema.h"
+#include "sqlite/session.h"
 
 static struct schema_table T;
 static char err[256];
@@ -214,6 +216,21 @@ START_TEST(test_edit_and_errors)
 }
 END_TEST
 
+START_TEST(test_parse_ms)
+{
+    ck_assert_int_eq(sq_parse_ms("200ms"), 200);
+    ck_assert_int_eq(sq_parse_ms("200"), 200);
+    ck_assert_int_eq(sq_parse_ms("1.5s"), 1500);
+    ck_assert_int_eq(sq_parse_ms("2 min"), 120000);
+    ck_assert_int_eq(sq_parse_ms("1h"), 3600000);
+    ck_assert_int_eq(sq_parse_ms("1d"), 86400000);
+    ck_assert_int_eq(sq_parse_ms("2500us"), 2);
+    ck_assert_int_eq(sq_parse_ms("0"), 0);
+    ck_assert_int_eq(sq_parse_ms(""), 0);
+    ck_assert_int_eq(sq_parse_ms(NULL), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("schema");
@@ -223,6 +240,7 @@ int main(void)
     tcase_add_test(tc, test_hand_written);
     tcase_add_test(tc, test_constraint_names);
     tcase_add_test(tc, test_edit_and_errors);
+    tcase_add_test(tc, test_parse_ms);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
