@@ -58,6 +58,7 @@ struct sql_alter {
     char *text;       /* SQLite text, see the op */
     char *using_expr; /* ALTER TYPE: the new value from the old row (USING, or a cast) */
     char *check;      /* ALTER TYPE: the length CHECK of varchar(n)/char(n), else NULL */
+    bool using_given; /* ALTER TYPE: USING was written (else using_expr is a cast) */
     char **keys;      /* PRIMARY KEY / UNIQUE / FOREIGN KEY columns, unquoted */
     int n_keys;
     bool missing_ok;

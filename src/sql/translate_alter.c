@@ -456,6 +456,7 @@ static bool alter_type(struct tr *t, struct sql_ddl *d, const PgQuery__AlterTabl
         xl_printf(&q, ") <= %d)", n);
         a->check = xl_take(&q);
     }
+    a->using_given = cd->raw_default != NULL;
     if (cd->raw_default) {
         if (!xl_expr(&q, cd->raw_default)) {
             free(q.buf);

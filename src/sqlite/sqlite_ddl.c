@@ -588,6 +588,13 @@ static bool rb_add_column(struct sq_session *s, struct rebuild *rb, const struct
     return true;
 }
 
+/* A declared type of PostgreSQL's string category (text, varchar(n), char(n), name). */
+static bool is_string_type(const char *t)
+{
+    return strncasecmp(t, "text", 4) == 0 || strncasecmp(t, "varchar", 7) == 0 ||
+           strncasecmp(t, "bpchar", 6) == 0 || strncasecmp(t, "name", 4) == 0;
+}
+
 static bool rb_apply(struct sq_session *s, struct rebuild *rb, const struct sql_alter *a)
 {
     struct schema_column *col = NULL;
@@ -602,6 +609,15 @@ static bool rb_apply(struct sq_session *s, struct rebuild *rb, const struct sql_
     switch (a->op) {
     case SQL_ALTER_TYPE: {
         int i = schema_find_column(&rb->tb, a->column);
+        /* PostgreSQL converts a string to another type only when told how (USING). */
+        if (!a->using_given && is_string_type(col->type) && !is_string_type(a->text)) {
+            sq_report(s, "ERROR", "42804", 0, "You might need to specify a USING expression.",
+                      "column \"%s\" cannot be cast automatically to type %s", a->column, a->text);
+            s->errors++;
+            if (s->tx == 'T')
+                s->tx = 'E';
+            return false;
+        }
         for (int k = 0; k < col->n_cons; k++) {
             if (col->cons[k].kind == SCHEMA_CONS_CHECK && internal_check(col->cons[k].name)) {
                 free(col->cons[k].name);
