@@ -388,6 +388,10 @@ void sq_error_sqlite(struct sq_session *s, int rc)
         sq_error(s, "40001", 0, "could not serialize access due to concurrent update");
         return;
     case SQLITE_BUSY:
+        if (s->timed_out) {
+            sq_error(s, "57014", 0, "canceling statement due to statement timeout");
+            return;
+        }
         /* A block that began by reading cannot take the write lock while another writer has
          * it: SQLite gives up at once (waiting could deadlock), so it is a serialization
          * failure the client retries, as PostgreSQL's SERIALIZABLE would report it. */
@@ -893,18 +897,22 @@ static bool sq_simple_statement(struct sq_session *s, const struct sql_stmt *stm
         sq_error(s, "42P02", stmt->location + 1, "there is no parameter $1");
         return false;
     }
-    if (!sq_ensure_begun(s, stmt->writes) || !sq_prepare(s, stmt, &st))
+    /* The timeout also bounds the wait for the write lock. */
+    sq_timeout_arm(s);
+    if (!sq_ensure_begun(s, stmt->writes) || !sq_prepare(s, stmt, &st)) {
+        sq_timeout_disarm(s);
         return false;
+    }
     if (stmt->notice)
         sq_report(s, "NOTICE", "00000", 0, NULL, "%s", stmt->notice);
     if (!sq_autocommit_write_begin(s, stmt, st, &own)) {
+        sq_timeout_disarm(s);
         sqlite3_finalize(st);
         return false;
     }
     n = sqlite3_column_count(st);
     types = xcalloc((size_t)n + 1, sizeof(*types));
     mods = xcalloc((size_t)n + 1, sizeof(*mods));
-    sq_timeout_arm(s);
     rc = sq_run(s, stmt, st, n > 0, NULL, types, mods, &typed, &rows, 0);
     sq_timeout_disarm(s);
     free(types);

@@ -206,6 +206,10 @@ static int sq_busy(void *arg, int count)
         s->busy_since_us = now;
     if (now - s->busy_since_us >= (int64_t)s->busy_timeout_ms * 1000)
         return 0;
+    if (s->deadline_us && now > s->deadline_us) {
+        s->timed_out = true; /* statement_timeout also bounds the wait */
+        return 0;
+    }
     usleep(count < 10 ? 100 : 1000);
     return 1;
 }
