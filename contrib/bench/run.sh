@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # contrib/bench/run.sh: pgbench throughput, latency and proxy CPU cost of direct PostgreSQL,
-# PgBouncer and myrmex (workers = 1 and workers = 2), in one run on this machine.
+# PgBouncer and myrmex (workers = 1 and workers = 2), in one run on this machine; optionally
+# also myrmex serving an SQLite database itself (target myrmex-sqlite).
 #
 # Starts a throwaway PostgreSQL 15 (in a temporary directory, loopback only), loads
 # pgbench -i -s $SCALE, then for every workload x protocol x client count x target runs
@@ -10,10 +11,17 @@
 # /proc/PID/stat) is sampled around every run and divided by the transactions processed.
 # Prints a table of medians and writes everything to $OUT.
 #
+# Target myrmex-sqlite: myrmex's embedded SQLite backend (sqlite:// database, workers = 2,
+# sqlite_synchronous = $SQLITE_SYNCHRONOUS), initialised once with pgbench -i -s $SCALE through
+# the proxy itself; it runs in session pool mode for MODES=prepared (with a pool as large as the
+# largest client count), else transaction mode.
+# Its write-workload resets (RESET=1) run TRUNCATE pgbench_history through the proxy.
+#
 # Environment (defaults in brackets):
 #   CLIENTS ["1 16 64 256"]  DURATION [10]  REPEAT [3]  SCALE [10]  POOL_SIZE [20]
 #   WORKLOADS ["select-only tpcb-like"]  MODES ["simple extended"]  MAX_JOBS [2]
-#   TARGETS ["postgres pgbouncer myrmex-w1 myrmex-w2"]  WARMUP [1] (s, unrecorded, per block)
+#   TARGETS ["postgres pgbouncer myrmex-w1 myrmex-w2"], also myrmex-sqlite
+#   WARMUP [1] (s, unrecorded, per block)  SQLITE_SYNCHRONOUS [full] (or normal)
 #   RESET [1] (before each write-workload run: VACUUM branches/tellers, TRUNCATE history,
 #              directly on PostgreSQL, outside the measured window)
 #   OUT [/tmp/myrmex-bench-<timestamp>]  KEEP [0] (1 keeps the temporary PostgreSQL cluster)
@@ -43,6 +51,7 @@ MAX_JOBS=${MAX_JOBS:-2}
 WORKLOADS=${WORKLOADS:-select-only tpcb-like}
 MODES=${MODES:-simple extended}
 TARGETS=${TARGETS:-postgres pgbouncer myrmex-w1 myrmex-w2}
+SQLITE_SYNCHRONOUS=${SQLITE_SYNCHRONOUS:-full}
 OUT=${OUT:-/tmp/myrmex-bench-$(date +%Y%m%d-%H%M%S)}
 KEEP=${KEEP:-0}
 
@@ -95,7 +104,7 @@ check_setup() {
         need_exe setpriv "Install util-linux."
     fi
     case " $TARGETS " in
-    *" myrmex-w"*)
+    *" myrmex-"*)
         [ -x "$MYRMEX_BIN" ] || die "myrmex binary $MYRMEX_BIN not found; build it first: autoreconf -fi && ./configure && make -j2 (or set MYRMEX_BIN)"
         ;;
     esac
@@ -119,8 +128,9 @@ check_setup() {
     for v in $MODES; do
         case $v in simple | extended | prepared) ;; *) die "unknown mode '$v' (simple, extended, prepared)" ;; esac
     done
+    case $SQLITE_SYNCHRONOUS in full | normal) ;; *) die "SQLITE_SYNCHRONOUS must be full or normal, got '$SQLITE_SYNCHRONOUS'" ;; esac
     for v in $TARGETS; do
-        case $v in postgres | pgbouncer | myrmex-w[1-9] | myrmex-w[1-9][0-9]) ;; *) die "unknown target '$v' (postgres, pgbouncer, myrmex-wN)" ;; esac
+        case $v in postgres | pgbouncer | myrmex-w[1-9] | myrmex-w[1-9][0-9] | myrmex-sqlite) ;; *) die "unknown target '$v' (postgres, pgbouncer, myrmex-wN, myrmex-sqlite)" ;; esac
     done
 }
 
@@ -317,7 +327,12 @@ bench_backends() {
 # shellcheck disable=SC2317 # invoked through wait_until
 no_bench_backends() { [ "$(bench_backends)" = 0 ]; }
 
-reset_tables() {
+reset_tables() { # TARGET PORT
+    if [ "$1" = myrmex-sqlite ]; then
+        PGPASSWORD=$BENCH_PASS timeout 300 "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 \
+            -h 127.0.0.1 -p "$2" -U "$BENCH_USER" -d "$BENCH_DB" -c "TRUNCATE pgbench_history" >/dev/null
+        return
+    fi
     su_sql "$BENCH_DB" "VACUUM pgbench_branches" "VACUUM pgbench_tellers" \
         "TRUNCATE pgbench_history" >/dev/null
 }
@@ -370,7 +385,33 @@ $BENCH_DB = host=127.0.0.1 port=$PG_PORT dbname=$BENCH_DB password=$BENCH_PASS
 EOF
 }
 
-# start_proxy TARGET: start it in the background on a fresh port and wait until it answers.
+write_myrmex_sqlite_conf() { # port pool_mode
+    # Session mode holds a server connection per client: the pool must fit every client.
+    local pool=$POOL_SIZE c
+    if [ "$2" = session ]; then
+        for c in $CLIENTS; do [ "$c" -le "$pool" ] || pool=$c; done
+    fi
+    cat >"$W/myrmex-sqlite.ini" <<EOF
+[myrmex]
+listen_addr = 127.0.0.1
+listen_port = $1
+unix_socket_dir =
+workers = 2
+auth_type = md5
+auth_file = $W/userlist.txt
+pool_mode = $2
+default_pool_size = $pool
+max_client_conn = 1000
+log_level = warning
+sqlite_synchronous = $SQLITE_SYNCHRONOUS
+
+[databases]
+$BENCH_DB = sqlite://$W/sqlite/bench.db
+EOF
+}
+
+# start_proxy TARGET [MODE]: start it in the background on a fresh port and wait until it
+# answers (MODE: the pgbench protocol, which decides the SQLite target's pool mode).
 start_proxy() {
     PROXY_NAME=$1
     PROXY_PORT=$(free_port)
@@ -390,6 +431,11 @@ start_proxy() {
     myrmex-w*)
         write_myrmex_conf "${1#myrmex-w}" "$PROXY_PORT"
         "$W/myrmex" -c "$W/myrmex-w${1#myrmex-w}.ini" >>"$PROXY_LOG" 2>&1 &
+        ;;
+    myrmex-sqlite)
+        # Named prepared statements need session mode with this backend.
+        write_myrmex_sqlite_conf "$PROXY_PORT" "$([ "${2:-}" = prepared ] && echo session || echo transaction)"
+        "$W/myrmex" -c "$W/myrmex-sqlite.ini" >>"$PROXY_LOG" 2>&1 &
         ;;
     esac
     PROXY_PID=$!
@@ -501,7 +547,7 @@ one_run() {
     local cpu_us="" cpu_tx="" sconns="" palive="" ok=1 why="" load
     RUN_NO=$((RUN_NO + 1))
     pg_check
-    if [ "$RESET" = 1 ] && [ "$wl" != select-only ]; then reset_tables; fi
+    if [ "$RESET" = 1 ] && [ "$wl" != select-only ]; then reset_tables "$target" "$port"; fi
     if [ "$target" != postgres ]; then cpu0=$(cpu_ticks "$PROXY_PID" || true); fi
     pgbench_run "$raw" "$port" "$wl" "$mode" "$c" "$DURATION" || rc=$?
     if [ "$target" != postgres ]; then
@@ -524,7 +570,9 @@ one_run() {
     if [ -n "$cpu_us" ] && [ -n "$processed" ] && [ "$processed" -gt 0 ]; then
         cpu_tx=$(awk -v u="$cpu_us" -v n="$processed" 'BEGIN { printf "%.2f", u / n }')
     fi
-    if [ "$target" != postgres ] && [ "$palive" = 1 ]; then sconns=$(bench_backends || true); fi
+    if [ "$target" != postgres ] && [ "$target" != myrmex-sqlite ] && [ "$palive" = 1 ]; then
+        sconns=$(bench_backends || true)
+    fi
 
     [ "$rc" -eq 0 ] || { ok=0; why+=" pgbench exited $rc;"; }
     if [ -z "$tps" ] || [ -z "$processed" ]; then
@@ -559,7 +607,7 @@ block() {
     if [ "$target" = postgres ]; then
         port=$PG_PORT
     else
-        if ! start_proxy "$target"; then
+        if ! start_proxy "$target" "$mode"; then
             FAILURES=$((FAILURES + 1))
             printf '%s %s c=%s %s: proxy did not start; see %s\n' "$wl" "$mode" "$c" "$target" "$PROXY_LOG" >>"$OUT/failures.txt"
             RUN_NO=$((RUN_NO + REPEAT))
@@ -594,6 +642,23 @@ block() {
     fi
 }
 
+# init_sqlite: the SQLite database of target myrmex-sqlite, loaded by pgbench -i through the
+# proxy (so the proxy's own DDL, COPY and table rebuild build it).
+init_sqlite() {
+    mkdir -p "$W/sqlite"
+    start_proxy myrmex-sqlite simple || die "myrmex (SQLite target) did not start; see $PROXY_LOG"
+    say "pgbench -i -s $SCALE through myrmex into $W/sqlite/bench.db"
+    PGPASSWORD=$BENCH_PASS timeout 3600 "$PG_BIN/pgbench" -i -q -s "$SCALE" \
+        -h 127.0.0.1 -p "$PROXY_PORT" -U "$BENCH_USER" "$BENCH_DB" >"$OUT/logs/pgbench-init-sqlite.log" 2>&1 ||
+        {
+            tail -n 20 "$OUT/logs/pgbench-init-sqlite.log" >&2
+            stop_proxy || true
+            die "pgbench -i through myrmex (SQLite) failed"
+        }
+    stop_proxy || die "myrmex (SQLite target) did not stop cleanly after loading"
+    check_log init
+}
+
 # ---------------------------------------------------------------------------------------------
 # Main
 
@@ -613,7 +678,7 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 # Snapshot the binary: a concurrent rebuild must not change it in the middle of the run.
-if [[ " $TARGETS " == *" myrmex-w"* ]]; then
+if [[ " $TARGETS " == *" myrmex-"* ]]; then
     cp "$MYRMEX_BIN" "$W/myrmex"
 fi
 
@@ -639,6 +704,7 @@ say "output in $OUT; $TOTAL_RUNS runs, about $((est / 60)) min plus loading"
 
 write_userlist
 start_pg
+if [[ " $TARGETS " == *" myrmex-sqlite "* ]]; then init_sqlite; fi
 
 for wl in $WORKLOADS; do
     for mode in $MODES; do

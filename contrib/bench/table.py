@@ -65,7 +65,10 @@ def main(argv):
         header += [f"{s} tps", f"{s} ms"]
         if t != "postgres":
             header.append(f"{s} cpu/tx")
-    ratio_targets = [t for t in targets if t.startswith("myrmex-")] if "pgbouncer" in targets else []
+    # myrmex-sqlite does the database's work in its own process: no proxy-to-proxy ratio.
+    ratio_targets = (
+        [t for t in targets if t.startswith("myrmex-w")] if "pgbouncer" in targets else []
+    )
     for t in ratio_targets:
         header.append(f"{short(t)}/pgb tps")
     for t in ratio_targets:
@@ -105,6 +108,11 @@ def main(argv):
         "wN/pgb tps = throughput ratio (>1: myrmex faster); wN/pgb cpu = CPU per transaction ratio "
         "(<1: myrmex cheaper).",
     ]
+    if "myrmex-sqlite" in targets:
+        legend.append(
+            "sqlite = myrmex serving an SQLite database itself (pgbench -i through the proxy); its "
+            "cpu/tx includes the database's work."
+        )
     loads = [num(r.get("loadavg1")) for r in rows]
     loads = [v for v in loads if v is not None]
     if loads:

@@ -29,6 +29,73 @@ enum sql_kind {
     SQL_COPY_FROM,   /* COPY table [(cols)] FROM STDIN (copy) */
     SQL_COPY_TO,     /* COPY table [(cols)] / (query) TO STDOUT (copy; sqlite = the query) */
     SQL_NOTICE_NOOP, /* accepted with no observable effect on SQLite; notice says why */
+    SQL_DDL,         /* run sqlite text, then the bookkeeping in ddl (sequences of serial
+                        columns, owners of sequences after a rename) in the same transaction */
+    SQL_DROP,        /* DROP TABLE/INDEX/VIEW of ddl->names (tag says which) */
+    SQL_TRUNCATE,    /* TRUNCATE of ddl->names */
+    SQL_VACUUM,      /* VACUUM / ANALYZE [ddl->names] */
+    SQL_REBUILD,     /* ALTER TABLE ddl->table by SQLite's table rebuild (ddl->alters) */
+    SQL_SEQUENCE,    /* CREATE / ALTER / DROP SEQUENCE (ddl->seq_op, ddl->seqs) */
+};
+
+/* One ALTER TABLE action the backend applies to the table definition before a rebuild. */
+enum sql_alter_op {
+    SQL_ALTER_ADD_CONSTRAINT,  /* contype, name, text (constraint body), keys */
+    SQL_ALTER_DROP_CONSTRAINT, /* name, missing_ok */
+    SQL_ALTER_TYPE,            /* column, text (declared type and its length CHECK), using */
+    SQL_ALTER_SET_NOT_NULL,    /* column */
+    SQL_ALTER_DROP_NOT_NULL,   /* column */
+    SQL_ALTER_SET_DEFAULT,     /* column, text (the expression) */
+    SQL_ALTER_DROP_DEFAULT,    /* column */
+    SQL_ALTER_ADD_COLUMN,      /* column, text (the whole column definition) */
+};
+
+struct sql_alter {
+    enum sql_alter_op op;
+    char *column;     /* unquoted */
+    char *name;       /* constraint name: as given, or PostgreSQL's default */
+    char contype;     /* ADD CONSTRAINT: 'p' primary key, 'u' unique, 'c' check, 'f' foreign */
+    char *text;       /* SQLite text, see the op */
+    char *using_expr; /* ALTER TYPE: the new value from the old row (USING, or a cast) */
+    char *check;      /* ALTER TYPE: the length CHECK of varchar(n)/char(n), else NULL */
+    bool using_given; /* ALTER TYPE: USING was written (else using_expr is a cast) */
+    char **keys;      /* PRIMARY KEY / UNIQUE / FOREIGN KEY columns, unquoted */
+    int n_keys;
+    bool missing_ok;
+};
+
+enum sql_seq_op { SQL_SEQ_CREATE = 0, SQL_SEQ_ALTER, SQL_SEQ_DROP };
+
+/* A sequence's options as written; has_* says which were given. */
+struct sql_seq {
+    char *name;      /* unquoted */
+    char *data_type; /* "smallint", "integer", "bigint" or NULL */
+    bool has_increment, has_min, has_max, has_start, has_cache, has_cycle, has_restart;
+    int64_t increment, min_value, max_value, start, cache, restart;
+    bool no_min, no_max; /* NO MINVALUE / NO MAXVALUE (has_min/has_max set too) */
+    bool cycle;
+    bool restart_default;             /* RESTART without WITH */
+    bool has_owner;                   /* OWNED BY given */
+    char *owner_table, *owner_column; /* unquoted; NULL for OWNED BY NONE */
+};
+
+/* What the backend needs to carry out the DDL kinds above. */
+struct sql_ddl {
+    char **names; /* unquoted: tables (DROP/TRUNCATE/VACUUM), or sequences for DROP SEQUENCE */
+    int n_names;
+    bool missing_ok;       /* IF EXISTS */
+    bool if_not_exists;    /* CREATE ... IF NOT EXISTS */
+    bool cascade;          /* TRUNCATE ... CASCADE */
+    bool restart_identity; /* TRUNCATE ... RESTART IDENTITY */
+    bool vacuum, analyze;  /* SQL_VACUUM */
+    char *table;           /* SQL_REBUILD; SQL_DDL: the table created or renamed (unquoted) */
+    char *new_name;        /* SQL_DDL rename: the new table name; with column: the new column */
+    char *column;          /* SQL_DDL column rename: the old column name */
+    struct sql_alter *alters;
+    int n_alters;
+    enum sql_seq_op seq_op;
+    struct sql_seq *seqs; /* SQL_SEQUENCE; SQL_DDL: sequences of serial/identity columns */
+    int n_seqs;
 };
 
 /*
@@ -91,6 +158,7 @@ struct sql_stmt {
     char *notice;         /* SQL_NOTICE_NOOP: the NOTICE text */
     struct sql_copy copy; /* SQL_COPY_* */
     int location;         /* byte offset of the statement in the original text */
+    struct sql_ddl *ddl;  /* the SQL_DDL .. SQL_SEQUENCE kinds; NULL otherwise */
 };
 
 struct sql_stmt_list {
@@ -112,5 +180,6 @@ struct sql_error {
  */
 bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error *err);
 void sql_stmt_list_free(struct sql_stmt_list *list);
+void sql_ddl_free(struct sql_ddl *ddl);
 
 #endif

@@ -103,6 +103,11 @@ struct sq_session {
     int64_t cat_origin_version;
     struct sq_cat_origin cat_origins[SQ_CAT_ORIGINS];
     int n_cat_origins;
+    struct sq_seq_state *seq;     /* sequences: prepared statements, currval (sqlite_seq.c) */
+    int64_t statement_timeout_ms; /* statement_timeout, parsed */
+    int64_t deadline_us;          /* the running statement's statement_timeout, 0: none */
+    bool timed_out;               /* the interrupt came from statement_timeout */
+    int64_t busy_since_us;        /* when the current wait for the write lock began */
 };
 
 /* sqlite_exec.c */
@@ -145,6 +150,32 @@ void sq_catalog_origins(struct sq_session *s, sqlite3_stmt *st, int n, uint32_t 
 /* Forget the origin cache (sq_catalog_fini) or everything before the handle closes. */
 void sq_catalog_fini(struct sq_session *s);
 void sq_catalog_close(struct sq_session *s);
+/* Inside a transaction block, open SQLite's transaction (BEGIN IMMEDIATE when writes). */
+bool sq_ensure_begun(struct sq_session *s, bool writes);
+/* statement_timeout around one statement: arm before it runs, disarm after (sqlite_server.c);
+ * sq_parse_ms reads a time setting ("200ms", "5s", "1min", a number of ms); 0 when off. */
+int64_t sq_parse_ms(const char *v);
+void sq_timeout_arm(struct sq_session *s);
+void sq_timeout_disarm(struct sq_session *s);
+
+/* sqlite_ddl.c: the DDL kinds the backend carries out itself (SQL_DDL .. SQL_SEQUENCE). */
+bool sq_ddl(struct sq_session *s, const struct sql_stmt *stmt);
+/* Run one SQLite statement text; false after sending the error. */
+bool sq_ddl_exec(struct sq_session *s, const char *sql);
+
+/* sqlite_seq.c: sequences and their functions (nextval, currval, setval, lastval,
+ * pg_get_serial_sequence) on this session's handle. */
+bool sq_seq_register(struct sq_session *s);
+void sq_seq_fini(struct sq_session *s);
+bool sq_seq_statement(struct sq_session *s, const struct sql_stmt *stmt);
+bool sq_seq_create(struct sq_session *s, const struct sql_seq *q, bool if_not_exists);
+/* Bookkeeping of owned sequences when their table is dropped, truncated or renamed. */
+bool sq_seq_drop_owned(struct sq_session *s, const char *table);
+bool sq_seq_restart_owned(struct sq_session *s, const char *table);
+bool sq_seq_rename_owner(struct sq_session *s, const char *table, const char *column,
+                         const char *new_name);
+/* Does a table, view, index or sequence of this name exist? */
+bool sq_relation_exists(struct sq_session *s, const char *name);
 
 /* sqlite_copy.c */
 void sq_copy_from(struct sq_session *s, const struct sql_stmt *stmt);

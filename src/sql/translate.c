@@ -1115,16 +1115,8 @@ static bool xl_stmt(struct tr *t, const node_t *n, struct sql_stmt *st)
         return xl_refuse(t, "UNLISTEN is not supported on the SQLite backend");
     case PG_QUERY__NODE__NODE_NOTIFY_STMT:
         return xl_refuse(t, "NOTIFY is not supported on the SQLite backend");
-    case PG_QUERY__NODE__NODE_VACUUM_STMT: {
-        const PgQuery__VacuumStmt *v = n->vacuum_stmt;
-        if (v->n_rels)
-            return xl_refuse(t, "%s of a single table is not supported on the SQLite backend",
-                             v->is_vacuumcmd ? "VACUUM" : "ANALYZE");
-        snprintf(st->tag, sizeof st->tag, "%s", v->is_vacuumcmd ? "VACUUM" : "ANALYZE");
-        xl_put(t, v->is_vacuumcmd ? "VACUUM" : "ANALYZE");
-        st->writes = !v->is_vacuumcmd;
-        return !t->failed;
-    }
+    case PG_QUERY__NODE__NODE_VACUUM_STMT:
+        return xl_vacuum(t, st, n->vacuum_stmt);
     default: {
         bool handled = false;
         if (!xl_ddl(t, n, st, &handled))
@@ -1156,6 +1148,7 @@ static void stmt_free(struct sql_stmt *st)
         free(st->copy.columns[i]);
     free(st->copy.columns);
     free(st->copy.null_string);
+    sql_ddl_free(st->ddl);
 }
 
 void sql_stmt_list_free(struct sql_stmt_list *list)
@@ -1236,7 +1229,7 @@ bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error
             free(t.buf);
             break;
         }
-        if (st->kind == SQL_EXEC || st->kind == SQL_COPY_TO) {
+        if (st->kind == SQL_EXEC || st->kind == SQL_COPY_TO || st->kind == SQL_DDL) {
             st->sqlite = t.buf;
             t.buf = NULL;
         } else {

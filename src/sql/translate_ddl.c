@@ -1,8 +1,10 @@
 /*
  * DDL for the SQLite backend: CREATE TABLE / INDEX / VIEW, DROP, the ALTER TABLE forms SQLite
- * can do in place, TRUNCATE, CREATE SCHEMA public, COMMENT. Column types keep their
- * PostgreSQL name as the SQLite declared type (include/sql/types.h); the exception is a serial
- * or identity primary key, which must be declared INTEGER to become SQLite's rowid.
+ * can do in place, renames, CREATE SCHEMA public, COMMENT. Column types keep their
+ * PostgreSQL name as the SQLite declared type (include/sql/types.h). Serial and identity
+ * columns take their values from a sequence (DEFAULT nextval(...)) that the backend creates
+ * with the table; they are not SQLite rowid aliases, which would ignore that DEFAULT. TRUNCATE,
+ * VACUUM, sequences and the ALTER TABLE forms done by a table rebuild are in translate_alter.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +31,7 @@ static bool is_serial(const char *name, const char **base)
 }
 
 /* The declared type: canonical PostgreSQL name with its modifiers. */
-static bool xl_decltype(struct tr *t, const PgQuery__TypeName *tn)
+bool xl_decltype(struct tr *t, const PgQuery__TypeName *tn)
 {
     uint32_t oid;
     const char *canon = xl_type_name(tn, &oid);
@@ -121,43 +123,108 @@ static void xl_conname(struct tr *t, const PgQuery__Constraint *c)
     }
 }
 
-/* A column. sole_pk: this column is the table's only PRIMARY KEY column. */
-static bool xl_column_def(struct tr *t, const PgQuery__ColumnDef *cd, bool sole_pk)
+/*
+ * The sequence behind a serial or identity column: PostgreSQL's name <table>_<column>_seq
+ * (or the identity's SEQUENCE NAME), owned by the column, added to st->ddl for the backend to
+ * create with the table. Writes the column's DEFAULT (nextval('...')).
+ */
+static bool xl_column_sequence(struct tr *t, struct sql_stmt *st, const char *table,
+                               const PgQuery__ColumnDef *cd, const char *data_type,
+                               const PgQuery__Constraint *identity)
+{
+    struct sql_ddl *d = xl_ddl_of(t, st);
+    if (!d)
+        return false;
+    struct sql_seq *v = realloc(d->seqs, (size_t)(d->n_seqs + 1) * sizeof *v);
+    if (!v)
+        return xl_fail(t, "53200", "out of memory");
+    d->seqs = v;
+    struct sql_seq *q = &v[d->n_seqs++];
+    memset(q, 0, sizeof *q);
+    q->data_type = strdup(data_type);
+    q->has_owner = true;
+    q->owner_table = strdup(table);
+    q->owner_column = strdup(cd->colname);
+    if (identity && !xl_seq_options(t, q, identity->options, identity->n_options))
+        return false;
+    if (!q->name) {
+        char name[200];
+        snprintf(name, sizeof name, "%s_%s_seq", table, cd->colname);
+        q->name = strdup(name);
+    }
+    if (!q->data_type || !q->owner_table || !q->owner_column || !q->name)
+        return xl_fail(t, "53200", "out of memory");
+    /* nextval's argument as PostgreSQL prints a regclass: quoted unless plain lower case. */
+    bool plain = !(q->name[0] >= '0' && q->name[0] <= '9');
+    for (const char *p = q->name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            plain = false;
+    xl_put(t, " DEFAULT (nextval(");
+    if (plain) {
+        xl_string_lit(t, q->name);
+    } else {
+        struct tr qq = {0};
+        struct sql_error e;
+        qq.err = &e;
+        xl_ident(&qq, q->name);
+        xl_string_lit(t, qq.buf ? qq.buf : "");
+        free(qq.buf);
+    }
+    xl_put(t, "))");
+    return !t->failed;
+}
+
+/*
+ * A column. sole_pk: this column is the table's only PRIMARY KEY column. A serial or identity
+ * column gets a sequence (st->ddl->seqs) and DEFAULT nextval(). table/st are NULL where no
+ * sequence may be made.
+ */
+bool xl_column_def(struct tr *t, const PgQuery__ColumnDef *cd, bool sole_pk, const char *table,
+                   struct sql_stmt *st)
 {
     const PgQuery__TypeName *tn = cd->type_name;
     const char *tname = tn && tn->n_names ? xl_str(tn->names[tn->n_names - 1]) : NULL;
     const char *serial_base = NULL;
     bool serial = tname && tn->n_names == 1 && is_serial(tname, &serial_base);
-    bool identity = false;
+    const PgQuery__Constraint *identity = NULL;
     for (size_t i = 0; i < cd->n_constraints; i++)
         if (cd->constraints[i]->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY)
-            identity = true;
+            identity = cd->constraints[i]->constraint;
     if (cd->coll_clause)
         return xl_refuse(t, "COLLATE on a column is not supported on the SQLite backend");
-    if ((serial || identity) && !sole_pk)
+    if ((serial || identity) && (!table || !st))
         return xl_refuse(t,
-                         "%s column \"%s\" that is not the sole PRIMARY KEY is not supported "
-                         "on the SQLite backend",
-                         serial ? "serial" : "identity", cd->colname);
+                         "adding a %s column to an existing table is not supported on the "
+                         "SQLite backend",
+                         serial ? "serial" : "identity");
+    const char *seq_type = NULL;
+    if (serial) {
+        seq_type = !strcmp(serial_base, "int2")   ? "smallint"
+                   : !strcmp(serial_base, "int4") ? "integer"
+                                                  : "bigint";
+    } else if (identity) {
+        uint32_t ioid = 0;
+        const char *canon = tn ? xl_type_name(tn, &ioid) : NULL;
+        if (!canon || (strcmp(canon, "int2") != 0 && strcmp(canon, "int4") != 0 &&
+                       strcmp(canon, "int8") != 0))
+            return xl_fail(t, "22023", "identity column type must be smallint, integer, or bigint");
+        seq_type = !strcmp(canon, "int2")   ? "smallint"
+                   : !strcmp(canon, "int4") ? "integer"
+                                            : "bigint";
+    }
     xl_ident(t, cd->colname);
     xl_put(t, " ");
-    if (serial || identity) {
-        /* Only a column declared INTEGER (in any letter case) becomes the rowid. SQLite
-         * reports it as INTEGER; the letter case in the stored CREATE TABLE text keeps the
-         * PostgreSQL width for the backend (sq_rowid_type): "integer" int4, "INTEGER" int8,
-         * "Integer" int2. */
-        uint32_t width = PGOID_INT4;
-        if (serial)
-            width = !strcmp(serial_base, "int8")   ? PGOID_INT8
-                    : !strcmp(serial_base, "int2") ? PGOID_INT2
-                                                   : PGOID_INT4;
-        else
-            xl_type_name(tn, &width);
-        xl_put(t, width == PGOID_INT8 ? "INTEGER" : width == PGOID_INT2 ? "Integer" : "integer");
-        xl_put(t, " PRIMARY KEY AUTOINCREMENT");
-    } else if (!xl_decltype(t, tn)) {
+    if (serial)
+        xl_put(t, serial_base);
+    else if (!xl_decltype(t, tn))
         return false;
-    }
+    /* Not SQLite's rowid (INTEGER PRIMARY KEY): a rowid column ignores its DEFAULT. */
+    if ((serial || identity) && sole_pk)
+        xl_put(t, " PRIMARY KEY");
+    if (serial || identity)
+        xl_put(t, " NOT NULL");
+    if ((serial || identity) && !xl_column_sequence(t, st, table, cd, seq_type, identity))
+        return false;
     uint32_t oid = 0;
     if (!serial)
         xl_type_name(tn, &oid);
@@ -194,7 +261,7 @@ static bool xl_column_def(struct tr *t, const PgQuery__ColumnDef *cd, bool sole_
             xl_put(t, ")");
             break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
-            if (serial || identity)
+            if ((serial || identity) && sole_pk)
                 break;
             xl_conname(t, c);
             /* SQLite lets a non-INTEGER primary key hold NULL; PostgreSQL does not. */
@@ -236,7 +303,7 @@ static bool xl_column_def(struct tr *t, const PgQuery__ColumnDef *cd, bool sole_
     return !t->failed;
 }
 
-static bool xl_table_constraint(struct tr *t, const PgQuery__Constraint *c)
+bool xl_table_constraint(struct tr *t, const PgQuery__Constraint *c)
 {
     if (c->conname && *c->conname) {
         xl_put(t, "CONSTRAINT ");
@@ -271,6 +338,55 @@ static bool xl_table_constraint(struct tr *t, const PgQuery__Constraint *c)
     }
 }
 
+/*
+ * WITH (storage parameters): PostgreSQL's table parameters only tune storage and vacuuming, so
+ * they are accepted with a NOTICE (st->notice); an unknown one is 22023 as in PostgreSQL.
+ */
+static bool xl_storage_params(struct tr *t, struct sql_stmt *st, node_t *const *opts, size_t n)
+{
+    static const char *const known[] = {
+        "fillfactor",
+        "toast_tuple_target",
+        "parallel_workers",
+        "autovacuum_enabled",
+        "vacuum_index_cleanup",
+        "vacuum_truncate",
+        "log_autovacuum_min_duration",
+        "user_catalog_table",
+        "autovacuum_vacuum_threshold",
+        "autovacuum_vacuum_scale_factor",
+        "autovacuum_analyze_threshold",
+        "autovacuum_analyze_scale_factor",
+        "autovacuum_vacuum_insert_threshold",
+        "autovacuum_vacuum_insert_scale_factor",
+        "autovacuum_vacuum_cost_delay",
+        "autovacuum_vacuum_cost_limit",
+        "autovacuum_freeze_min_age",
+        "autovacuum_freeze_max_age",
+        "autovacuum_freeze_table_age",
+        "autovacuum_multixact_freeze_min_age",
+        "autovacuum_multixact_freeze_max_age",
+        "autovacuum_multixact_freeze_table_age",
+    };
+    char names[200] = "";
+    for (size_t i = 0; i < n; i++) {
+        const PgQuery__DefElem *d = opts[i]->def_elem;
+        bool ok = d->defnamespace && !strcmp(d->defnamespace, "toast");
+        for (size_t k = 0; !ok && k < sizeof known / sizeof known[0]; k++)
+            ok = !strcmp(d->defname, known[k]);
+        if (!ok)
+            return xl_fail(t, "22023", "unrecognized parameter \"%s\"", d->defname);
+        size_t len = strlen(names);
+        snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "", d->defname);
+    }
+    char msg[300];
+    snprintf(msg, sizeof msg, "storage parameters (%s) have no effect on the SQLite backend",
+             names);
+    free(st->notice);
+    st->notice = strdup(msg);
+    return true;
+}
+
 static bool xl_create_table(struct tr *t, struct sql_stmt *st, const PgQuery__CreateStmt *cs)
 {
     snprintf(st->tag, sizeof st->tag, "CREATE TABLE");
@@ -280,9 +396,8 @@ static bool xl_create_table(struct tr *t, struct sql_stmt *st, const PgQuery__Cr
         return xl_refuse(t, "partitioned tables are not supported on the SQLite backend");
     if (cs->of_typename)
         return xl_refuse(t, "CREATE TABLE OF type is not supported on the SQLite backend");
-    if (cs->n_options)
-        return xl_refuse(t, "storage parameters (WITH ...) are not supported on the SQLite "
-                            "backend");
+    if (cs->n_options && !xl_storage_params(t, st, cs->options, cs->n_options))
+        return false;
     bool temp = cs->relation->relpersistence && cs->relation->relpersistence[0] == 't';
     if (temp && cs->oncommit > PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_PRESERVE_ROWS)
         return xl_refuse(t, "ON COMMIT DELETE ROWS / DROP is not supported on the SQLite backend");
@@ -345,7 +460,8 @@ static bool xl_create_table(struct tr *t, struct sql_stmt *st, const PgQuery__Cr
         first = false;
         if (e->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
             const PgQuery__ColumnDef *cd = e->column_def;
-            if (!xl_column_def(t, cd, pk_count == 1 && pk_col && !strcmp(pk_col, cd->colname)))
+            if (!xl_column_def(t, cd, pk_count == 1 && pk_col && !strcmp(pk_col, cd->colname),
+                               cs->relation->relname, st))
                 return false;
         } else if (e->node_case == PG_QUERY__NODE__NODE_CONSTRAINT) {
             if (!xl_table_constraint(t, e->constraint))
@@ -357,6 +473,16 @@ static bool xl_create_table(struct tr *t, struct sql_stmt *st, const PgQuery__Cr
         }
     }
     xl_put(t, ")");
+    if (st->ddl && st->ddl->n_seqs) {
+        if (temp)
+            return xl_refuse(t, "serial or identity columns in a temporary table are not "
+                                "supported on the SQLite backend");
+        st->kind = SQL_DDL;
+        st->ddl->if_not_exists = cs->if_not_exists;
+        st->ddl->table = strdup(cs->relation->relname);
+        if (!st->ddl->table)
+            return xl_fail(t, "53200", "out of memory");
+    }
     return !t->failed;
 }
 
@@ -438,6 +564,9 @@ static bool xl_drop(struct tr *t, struct sql_stmt *st, const PgQuery__DropStmt *
     case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
         what = "VIEW";
         break;
+    case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
+        what = "SEQUENCE";
+        break;
     default:
         return xl_refuse(t, "this DROP statement is not supported on the SQLite backend");
     }
@@ -446,27 +575,28 @@ static bool xl_drop(struct tr *t, struct sql_stmt *st, const PgQuery__DropStmt *
         return xl_refuse(t, "DROP %s ... CASCADE is not supported on the SQLite backend", what);
     if (ds->concurrent)
         return xl_refuse(t, "DROP INDEX CONCURRENTLY is not supported on the SQLite backend");
-    if (ds->n_objects != 1)
-        return xl_refuse(t,
-                         "DROP %s of several objects in one statement is not supported on "
-                         "the SQLite backend",
-                         what);
-    const node_t *o = ds->objects[0];
-    if (o->node_case != PG_QUERY__NODE__NODE_LIST)
-        return xl_refuse(t, "this DROP target is not supported");
-    const PgQuery__List *l = o->list;
-    xl_printf(t, "DROP %s ", what);
-    if (ds->missing_ok)
-        xl_put(t, "IF EXISTS ");
-    if (l->n_items == 2) {
-        const char *schema = xl_str(l->items[0]);
-        if (!schema || strcmp(schema, "public") != 0)
-            return xl_refuse(t, "schema \"%s\" is not supported on the SQLite backend",
-                             schema ? schema : "?");
-    } else if (l->n_items != 1) {
-        return xl_refuse(t, "cross-database references are not supported");
+    struct sql_ddl *d = xl_ddl_of(t, st);
+    if (!d)
+        return false;
+    st->kind = ds->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE ? SQL_SEQUENCE : SQL_DROP;
+    d->seq_op = SQL_SEQ_DROP;
+    d->missing_ok = ds->missing_ok;
+    for (size_t i = 0; i < ds->n_objects; i++) {
+        const node_t *o = ds->objects[i];
+        if (o->node_case != PG_QUERY__NODE__NODE_LIST)
+            return xl_refuse(t, "this DROP target is not supported");
+        const PgQuery__List *l = o->list;
+        if (l->n_items == 2) {
+            const char *schema = xl_str(l->items[0]);
+            if (!schema || strcmp(schema, "public") != 0)
+                return xl_refuse(t, "schema \"%s\" is not supported on the SQLite backend",
+                                 schema ? schema : "?");
+        } else if (l->n_items != 1) {
+            return xl_refuse(t, "cross-database references are not supported");
+        }
+        if (!xl_add_name(t, &d->names, &d->n_names, xl_str(l->items[l->n_items - 1])))
+            return false;
     }
-    xl_ident(t, xl_str(l->items[l->n_items - 1]));
     return !t->failed;
 }
 
@@ -495,12 +625,12 @@ static bool xl_alter_table(struct tr *t, struct sql_stmt *st, const PgQuery__Alt
     if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
         return xl_refuse(t, "this ALTER statement is not supported on the SQLite backend");
     snprintf(st->tag, sizeof st->tag, "ALTER TABLE");
-    if (as->missing_ok)
-        return xl_refuse(t, "ALTER TABLE IF EXISTS is not supported on the SQLite backend");
-    if (as->n_cmds != 1)
-        return xl_refuse(t, "several ALTER TABLE actions in one statement are not supported on "
-                            "the SQLite backend");
     const PgQuery__AlterTableCmd *c = as->cmds[0]->alter_table_cmd;
+    /* ADD COLUMN and DROP COLUMN alone are done by SQLite in place; the rest by a rebuild. */
+    if (as->n_cmds != 1 || as->missing_ok ||
+        (c->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn &&
+         c->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn))
+        return xl_alter_rebuild(t, st, as);
     xl_put(t, "ALTER TABLE ");
     if (!xl_range_var(t, as->relation))
         return false;
@@ -518,7 +648,7 @@ static bool xl_alter_table(struct tr *t, struct sql_stmt *st, const PgQuery__Alt
                                     "the SQLite backend");
         }
         xl_put(t, " ADD COLUMN ");
-        return xl_column_def(t, cd, false);
+        return xl_column_def(t, cd, false, NULL, NULL);
     }
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
         if (c->missing_ok)
@@ -533,6 +663,23 @@ static bool xl_alter_table(struct tr *t, struct sql_stmt *st, const PgQuery__Alt
     }
 }
 
+/* After a rename, the sequences the table or column owns follow it (SQL_DDL bookkeeping). */
+static bool xl_rename_owner(struct tr *t, struct sql_stmt *st, const char *table,
+                            const char *column, const char *new_name)
+{
+    struct sql_ddl *d = xl_ddl_of(t, st);
+    if (!d)
+        return false;
+    st->kind = SQL_DDL;
+    d->table = strdup(table);
+    d->new_name = strdup(new_name);
+    if (column)
+        d->column = strdup(column);
+    if (!d->table || !d->new_name || (column && !d->column))
+        return xl_fail(t, "53200", "out of memory");
+    return !t->failed;
+}
+
 static bool xl_rename(struct tr *t, struct sql_stmt *st, const PgQuery__RenameStmt *rs)
 {
     if (rs->missing_ok)
@@ -545,7 +692,7 @@ static bool xl_rename(struct tr *t, struct sql_stmt *st, const PgQuery__RenameSt
             return false;
         xl_put(t, " RENAME TO ");
         xl_ident(t, rs->newname);
-        return !t->failed;
+        return xl_rename_owner(t, st, rs->relation->relname, NULL, rs->newname);
     case PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN:
         if (rs->relation_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
             break;
@@ -557,25 +704,11 @@ static bool xl_rename(struct tr *t, struct sql_stmt *st, const PgQuery__RenameSt
         xl_ident(t, rs->subname);
         xl_put(t, " TO ");
         xl_ident(t, rs->newname);
-        return !t->failed;
+        return xl_rename_owner(t, st, rs->relation->relname, rs->subname, rs->newname);
     default:
         break;
     }
     return xl_refuse(t, "this RENAME is not supported on the SQLite backend");
-}
-
-static bool xl_truncate(struct tr *t, struct sql_stmt *st, const PgQuery__TruncateStmt *ts)
-{
-    snprintf(st->tag, sizeof st->tag, "TRUNCATE TABLE");
-    if (ts->n_relations != 1)
-        return xl_refuse(t, "TRUNCATE of several tables is not supported on the SQLite backend");
-    if (ts->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE)
-        return xl_refuse(t, "TRUNCATE ... CASCADE is not supported on the SQLite backend");
-    if (ts->restart_seqs)
-        return xl_refuse(t, "TRUNCATE ... RESTART IDENTITY is not supported on the SQLite "
-                            "backend");
-    xl_put(t, "DELETE FROM ");
-    return xl_range_var(t, ts->relations[0]->range_var);
 }
 
 bool xl_ddl(struct tr *t, const node_t *n, struct sql_stmt *st, bool *handled)
@@ -622,7 +755,7 @@ bool xl_ddl(struct tr *t, const node_t *n, struct sql_stmt *st, bool *handled)
         return xl_refuse(t, "CREATE TABLE AS is not supported on the SQLite backend");
     case PG_QUERY__NODE__NODE_CREATE_SEQ_STMT:
     case PG_QUERY__NODE__NODE_ALTER_SEQ_STMT:
-        return xl_refuse(t, "sequences are not supported on the SQLite backend yet");
+        return xl_sequence_stmt(t, st, n);
     case PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT:
         return xl_refuse(t, "CREATE FUNCTION is not supported on the SQLite backend");
     case PG_QUERY__NODE__NODE_CREATE_TRIG_STMT:

@@ -787,6 +787,33 @@ static bool xl_extract(struct tr *t, const PgQuery__FuncCall *fc, const char *fn
     return xl_call2(t, fn, fc->args[0], fc->args[1], NULL);
 }
 
+/*
+ * nextval / setval / currval: the sequence argument may be written 'name'::regclass, which is
+ * its text here (src/sqlite/sqlite_seq.c reads it as PostgreSQL reads a regclass). nextval
+ * and setval change the database: the statement needs the write lock.
+ */
+static bool xl_sequence_call(struct tr *t, const PgQuery__FuncCall *fc, const char *name)
+{
+    if (strcmp(name, "currval") != 0)
+        t->writes = true;
+    xl_put(t, name);
+    xl_put(t, "(");
+    for (size_t i = 0; i < fc->n_args; i++) {
+        const node_t *a = fc->args[i];
+        if (i)
+            xl_put(t, ", ");
+        if (i == 0 && a->node_case == PG_QUERY__NODE__NODE_TYPE_CAST &&
+            a->type_cast->type_name->n_names &&
+            !strcmp(xl_str(a->type_cast->type_name->names[a->type_cast->type_name->n_names - 1]),
+                    "regclass"))
+            a = a->type_cast->arg;
+        if (!xl_expr(t, a))
+            return false;
+    }
+    xl_put(t, ")");
+    return !t->failed;
+}
+
 static bool xl_func(struct tr *t, const PgQuery__FuncCall *fc)
 {
     const char *name = xl_func_name(fc);
@@ -820,6 +847,8 @@ static bool xl_func(struct tr *t, const PgQuery__FuncCall *fc)
         xl_put(t, ")");
         return !t->failed;
     }
+    if (!strcmp(name, "nextval") || !strcmp(name, "setval") || !strcmp(name, "currval"))
+        return xl_sequence_call(t, fc, name);
     if (!strcmp(name, "array_agg") || !strcmp(name, "unnest") || !strcmp(name, "array_length") ||
         !strcmp(name, "json_agg") || !strcmp(name, "jsonb_agg"))
         return xl_refuse(t, "%s (arrays) is not supported on the SQLite backend", name);

@@ -123,5 +123,22 @@ bool xl_catalog_range_function(struct tr *t, const PgQuery__RangeFunction *rf, b
 
 /* DDL (translate_ddl.c): fills st (tag, kind) and emits into t. */
 bool xl_ddl(struct tr *t, const node_t *n, struct sql_stmt *st, bool *handled);
+bool xl_vacuum(struct tr *t, struct sql_stmt *st, const PgQuery__VacuumStmt *v);
+
+/* Sequences, TRUNCATE, VACUUM and the ALTER TABLE forms done by a table rebuild
+ * (translate_alter.c). */
+struct sql_ddl *xl_ddl_of(struct tr *t, struct sql_stmt *st);
+bool xl_add_name(struct tr *t, char ***names, int *n, const char *name);
+bool xl_sequence_stmt(struct tr *t, struct sql_stmt *st, const node_t *n);
+bool xl_seq_options(struct tr *t, struct sql_seq *q, node_t *const *opts, size_t n);
+bool xl_alter_rebuild(struct tr *t, struct sql_stmt *st, const PgQuery__AlterTableStmt *as);
+bool xl_truncate(struct tr *t, struct sql_stmt *st, const PgQuery__TruncateStmt *ts);
+/* The column's declared type (translate_ddl.c), with its length CHECK for varchar(n)/char(n)
+ * into check (a separate buffer; may be NULL). */
+bool xl_decltype(struct tr *t, const PgQuery__TypeName *tn);
+bool xl_table_constraint(struct tr *t, const PgQuery__Constraint *c);
+bool xl_column_def(struct tr *t, const PgQuery__ColumnDef *cd, bool sole_pk, const char *table,
+                   struct sql_stmt *st);
+char *xl_take(struct tr *t); /* the output so far, detached (caller frees); NULL on failure */
 
 #endif

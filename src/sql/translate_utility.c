@@ -211,6 +211,8 @@ bool xl_copy(struct tr *t, struct sql_stmt *st, const PgQuery__CopyStmt *s)
             if (!v || (strcasecmp(v, "utf8") != 0 && strcasecmp(v, "utf-8") != 0))
                 return xl_refuse(t, "COPY encoding other than UTF8 is not supported");
         } else if (!strcmp(d->defname, "freeze")) {
+            if (copy_opt_bool(d) && !st->notice)
+                st->notice = strdup("COPY FREEZE has no effect on the SQLite backend");
             continue;
         } else {
             return xl_refuse(t, "COPY option %s is not supported on the SQLite backend",

@@ -94,6 +94,7 @@ static void sq_guc_apply(struct sq_session *s)
         snprintf(s->fs.timezone, sizeof(s->fs.timezone), "%s", v);
     if ((v = sq_guc_get(s, "intervalstyle")) != NULL)
         snprintf(s->fs.intervalstyle, sizeof(s->fs.intervalstyle), "%s", v);
+    s->statement_timeout_ms = sq_parse_ms(sq_guc_get(s, "statement_timeout"));
 }
 
 static bool sq_guc_store(struct sq_session *s, const char *name, const char *value)
@@ -441,6 +442,18 @@ void sq_error_sqlite(struct sq_session *s, int rc)
         sq_error(s, "40001", 0, "could not serialize access due to concurrent update");
         return;
     case SQLITE_BUSY:
+        if (s->timed_out) {
+            sq_error(s, "57014", 0, "canceling statement due to statement timeout");
+            return;
+        }
+        /* A block that began by reading cannot take the write lock while another writer has
+         * it: SQLite gives up at once (waiting could deadlock), so it is a serialization
+         * failure the client retries, as PostgreSQL's SERIALIZABLE would report it. */
+        if (s->begun && !sqlite3_get_autocommit(s->db)) {
+            sq_error(s, "40001", 0, "could not serialize access due to concurrent update");
+            return;
+        }
+        /* fall through */
     case SQLITE_BUSY_TIMEOUT:
     case SQLITE_LOCKED:
         sq_error(s, "55P03", 0, "could not obtain lock: the database is locked by another writer");
@@ -449,7 +462,8 @@ void sq_error_sqlite(struct sq_session *s, int rc)
         sq_error(s, "53100", 0, "could not extend the database: disk full");
         return;
     case SQLITE_INTERRUPT:
-        sq_error(s, "57014", 0, "canceling statement due to user request");
+        sq_error(s, "57014", 0, "canceling statement due to %s",
+                 s->timed_out ? "statement timeout" : "user request");
         return;
     case SQLITE_READONLY:
         sq_error(s, "25006", 0, "cannot execute the statement: %s", msg);
@@ -508,7 +522,7 @@ static bool sq_exec_simple(struct sq_session *s, const char *sql)
 }
 
 /* Inside a transaction block, open SQLite's transaction on the first statement. */
-static bool sq_ensure_begun(struct sq_session *s, bool writes)
+bool sq_ensure_begun(struct sq_session *s, bool writes)
 {
     if (s->tx != 'T' || s->begun)
         return true;
@@ -1061,7 +1075,16 @@ static bool sq_utility(struct sq_session *s, const struct sql_stmt *stmt)
             sq_report(s, "NOTICE", "00000", 0, NULL, "%s", stmt->notice);
         sq_complete(s, stmt->tag);
         return true;
+    case SQL_DDL:
+    case SQL_DROP:
+    case SQL_TRUNCATE:
+    case SQL_VACUUM:
+    case SQL_REBUILD:
+    case SQL_SEQUENCE:
+        return sq_ddl(s, stmt);
     case SQL_COPY_FROM:
+        if (stmt->notice)
+            sq_report(s, "NOTICE", "00000", 0, NULL, "%s", stmt->notice);
         if (!sq_ensure_begun(s, true))
             return false;
         sq_copy_from(s, stmt);
@@ -1094,6 +1117,34 @@ static bool sq_prepare(struct sq_session *s, const struct sql_stmt *stmt, sqlite
     return true;
 }
 
+/*
+ * Outside a block, a statement that reads but calls something that writes (SELECT nextval())
+ * takes the write lock first: upgrading SQLite's read transaction midway would fail at once
+ * under contention instead of waiting for the lock.
+ */
+static bool sq_autocommit_write_begin(struct sq_session *s, const struct sql_stmt *stmt,
+                                      sqlite3_stmt *st, bool *own)
+{
+    *own = false;
+    if (s->tx != 'I' || !stmt->writes || !sqlite3_stmt_readonly(st) ||
+        !sqlite3_get_autocommit(s->db))
+        return true;
+    if (!sq_exec_simple(s, "BEGIN IMMEDIATE"))
+        return false;
+    *own = true;
+    return true;
+}
+
+static bool sq_autocommit_write_end(struct sq_session *s, bool own, bool ok)
+{
+    if (!own)
+        return ok;
+    if (ok && sq_exec_simple(s, "COMMIT"))
+        return true;
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return false;
+}
+
 /* A statement of a simple Query: no parameters, text results with a RowDescription. */
 static bool sq_simple_statement(struct sq_session *s, const struct sql_stmt *stmt)
 {
@@ -1104,24 +1155,42 @@ static bool sq_simple_statement(struct sq_session *s, const struct sql_stmt *stm
     int64_t rows = 0;
     int n, rc;
 
+    bool own = false, ok;
+
     if (sq_tx_failed(s, stmt))
         return false;
-    if (stmt->kind != SQL_EXEC)
-        return sq_utility(s, stmt);
+    if (stmt->kind != SQL_EXEC) {
+        sq_timeout_arm(s);
+        ok = sq_utility(s, stmt);
+        sq_timeout_disarm(s);
+        return ok;
+    }
     if (stmt->n_params > 0) {
         sq_error(s, "42P02", stmt->location + 1, "there is no parameter $1");
         return false;
     }
-    if (!sq_ensure_begun(s, stmt->writes) || !sq_prepare(s, stmt, &st))
+    /* The timeout also bounds the wait for the write lock. */
+    sq_timeout_arm(s);
+    if (!sq_ensure_begun(s, stmt->writes) || !sq_prepare(s, stmt, &st)) {
+        sq_timeout_disarm(s);
         return false;
+    }
+    if (stmt->notice)
+        sq_report(s, "NOTICE", "00000", 0, NULL, "%s", stmt->notice);
+    if (!sq_autocommit_write_begin(s, stmt, st, &own)) {
+        sq_timeout_disarm(s);
+        sqlite3_finalize(st);
+        return false;
+    }
     n = sqlite3_column_count(st);
     types = xcalloc((size_t)n + 1, sizeof(*types));
     mods = xcalloc((size_t)n + 1, sizeof(*mods));
     rc = sq_run(s, stmt, st, n > 0, NULL, types, mods, &typed, &rows, 0);
+    sq_timeout_disarm(s);
     free(types);
     free(mods);
     sqlite3_finalize(st);
-    return rc == 1;
+    return sq_autocommit_write_end(s, own, rc == 1);
 }
 
 /* Translation of a query text, cached per session (least recently used entry replaced). */
@@ -1613,9 +1682,13 @@ void sq_execute(struct sq_session *s, const uint8_t *body, size_t len)
     }
     sq_implicit_begin(s, stmt);
     if (stmt->kind != SQL_EXEC) {
+        bool ok;
         po->done = true;
         s->in_execute = true;
-        if (!sq_utility(s, stmt))
+        sq_timeout_arm(s);
+        ok = sq_utility(s, stmt);
+        sq_timeout_disarm(s);
+        if (!ok)
             s->skip_to_sync = true;
         s->in_execute = false;
         return;
@@ -1624,8 +1697,21 @@ void sq_execute(struct sq_session *s, const uint8_t *body, size_t len)
         s->skip_to_sync = true;
         return;
     }
-    rc = sq_run(s, stmt, po->st, false, po->formats, po->col_types, po->col_mods, &po->described,
-                &po->rows, (int64_t)max_rows);
+    if (stmt->notice)
+        sq_report(s, "NOTICE", "00000", 0, NULL, "%s", stmt->notice);
+    {
+        bool own = false;
+        if (max_rows == 0 && !sq_autocommit_write_begin(s, stmt, po->st, &own)) {
+            s->skip_to_sync = true;
+            return;
+        }
+        sq_timeout_arm(s);
+        rc = sq_run(s, stmt, po->st, false, po->formats, po->col_types, po->col_mods,
+                    &po->described, &po->rows, (int64_t)max_rows);
+        sq_timeout_disarm(s);
+        if (!sq_autocommit_write_end(s, own, rc == 1) && rc == 1)
+            rc = -1;
+    }
     if (rc != 0)
         po->done = true;
     if (rc < 0)

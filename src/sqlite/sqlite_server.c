@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -115,6 +116,57 @@ static bool sq_read_startup(struct sq_session *s, struct proto_startup *st)
     return st->code == PROTO_V3;
 }
 
+/* A time setting in milliseconds: a number (ms) or with a unit us, ms, s, min, h, d. */
+int64_t sq_parse_ms(const char *v)
+{
+    char *end;
+    double n;
+    if (!v || !*v)
+        return 0;
+    n = strtod(v, &end);
+    while (*end == ' ')
+        end++;
+    if (strcasecmp(end, "us") == 0)
+        n /= 1000;
+    else if (strcasecmp(end, "s") == 0)
+        n *= 1000;
+    else if (strcasecmp(end, "min") == 0)
+        n *= 60000;
+    else if (strcasecmp(end, "h") == 0)
+        n *= 3600000;
+    else if (strcasecmp(end, "d") == 0)
+        n *= 86400000;
+    return n > 0 ? (int64_t)n : 0;
+}
+
+/* statement_timeout: SQLite's progress handler interrupts the statement past its deadline. */
+static int sq_progress(void *arg)
+{
+    struct sq_session *s = arg;
+    if (s->deadline_us && now_us() > s->deadline_us) {
+        s->timed_out = true;
+        return 1;
+    }
+    return 0;
+}
+
+void sq_timeout_arm(struct sq_session *s)
+{
+    s->timed_out = false;
+    if (s->statement_timeout_ms <= 0 || !s->db)
+        return;
+    s->deadline_us = now_us() + s->statement_timeout_ms * 1000;
+    sqlite3_progress_handler(s->db, 1000, sq_progress, s);
+}
+
+void sq_timeout_disarm(struct sq_session *s)
+{
+    if (!s->deadline_us)
+        return;
+    s->deadline_us = 0;
+    sqlite3_progress_handler(s->db, 0, NULL, NULL);
+}
+
 static void sq_exec_pragma(struct sq_session *s, const char *sql)
 {
     char *msg = NULL;
@@ -140,6 +192,28 @@ static void sq_fn_current_database(sqlite3_context *ctx, int argc, sqlite3_value
     sqlite3_result_text(ctx, db ? db : "", -1, SQLITE_TRANSIENT);
 }
 
+/*
+ * Waiting for another writer, up to sqlite_busy_timeout. SQLite's own timeout handler sleeps up
+ * to 100 ms between tries: behind a stream of short write transactions from other sessions a
+ * waiter then keeps missing the moments the lock is free, and can starve. Trying again after a
+ * fraction of a millisecond keeps the wait close to first come, first served.
+ */
+static int sq_busy(void *arg, int count)
+{
+    struct sq_session *s = arg;
+    int64_t now = now_us();
+    if (count == 0)
+        s->busy_since_us = now;
+    if (now - s->busy_since_us >= (int64_t)s->busy_timeout_ms * 1000)
+        return 0;
+    if (s->deadline_us && now > s->deadline_us) {
+        s->timed_out = true; /* statement_timeout also bounds the wait */
+        return 0;
+    }
+    usleep(count < 10 ? 100 : 1000);
+    return 1;
+}
+
 static bool sq_open_db(struct sq_session *s)
 {
     char sql[64];
@@ -163,7 +237,7 @@ static bool sq_open_db(struct sq_session *s)
      */
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
-    sqlite3_busy_timeout(s->db, s->busy_timeout_ms);
+    sqlite3_busy_handler(s->db, sq_busy, s);
     sq_exec_pragma(s, "PRAGMA journal_mode = WAL");
     snprintf(sql, sizeof(sql), "PRAGMA synchronous = %s", s->synchronous);
     sq_exec_pragma(s, sql);
@@ -175,7 +249,8 @@ static bool sq_open_db(struct sq_session *s)
         sqlite3_create_function_v2(s->db, "version", 0, SQLITE_UTF8, s, sq_fn_version, NULL, NULL,
                                    NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(s->db, "current_database", 0, SQLITE_UTF8, s,
-                                   sq_fn_current_database, NULL, NULL, NULL) != SQLITE_OK) {
+                                   sq_fn_current_database, NULL, NULL, NULL) != SQLITE_OK ||
+        !sq_seq_register(s)) {
         snprintf(s->open_error, sizeof(s->open_error),
                  "could not register SQL functions on SQLite database \"%s\": %s", s->path,
                  sqlite3_errmsg(s->db));
@@ -198,6 +273,7 @@ static void sq_session_free(struct sq_session *s)
     }
     sq_guc_fini(s);
     sq_catalog_close(s);
+    sq_seq_fini(s);
     if (s->db)
         sqlite3_close_v2(s->db);
     proto_builder_fini(&s->out);
