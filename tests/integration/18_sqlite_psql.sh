@@ -43,7 +43,7 @@ note "lines differing from PostgreSQL 15: $(grep -c '^[-+][^-+]' "$T/pg_vs_sqlit
 extract() { # SECTION FILE
     awk -v s="== $1" '$0 == s { on = 1; next } /^== / { on = 0 } on' "$2"
 }
-for section in l dn dt di dv df 'd tags' 'd books_author_published_idx' 'd cheap_books'; do
+for section in l dn dt di dv ds df 'd authors' 'd tags' 'd books_author_published_idx' 'd cheap_books'; do
     assert_ne "" "$(extract "$section" "$T/sqlite.out")" "output of $section"
     assert_eq "$(extract "$section" "$T/pg.out")" "$(extract "$section" "$T/sqlite.out")" "$section as on PostgreSQL"
 done

@@ -83,7 +83,6 @@ ROLLBACK;
 DROP VIEW d_active;
 DROP INDEX d_items_name;
 DROP TABLE d_tags;
--- refused: DROP TABLE of several tables in one statement
 DROP TABLE IF EXISTS d_none1, d_none2;
 DROP TABLE d_big;
 DROP TABLE d_items;

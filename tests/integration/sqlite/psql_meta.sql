@@ -1,12 +1,9 @@
 -- psql meta-commands for 18_sqlite_psql.sh, run on the SQLite backend (transcript:
 -- psql_meta.expected) and on PostgreSQL 15. The output is the same as PostgreSQL's for
--- \l, \dn, \dt, \di, \dv, \df, \d tags, \d on an index and \d on a view (the test asserts it).
--- It differs, honestly, where SQLite differs:
---   \ds     serial columns are SQLite rowids (INTEGER PRIMARY KEY AUTOINCREMENT): no sequences
---           (sequences show here once _myrmex_sequence holds them);
+-- \l, \dn, \dt, \di, \dv, \ds, \df, \d authors, \d tags, \d on an index and \d on a view (the
+-- test asserts it). It differs, honestly, where SQLite differs:
 --   \du     the connecting role can do everything on an SQLite file: Superuser etc.;
---   \d authors / books / \d+ books: the serial column is bigint (the rowid) with no nextval()
---           default, and a CHECK shows the expression as stored ("price >= 0", not PostgreSQL's
+--   \d books / \d+ books: a CHECK shows the expression as stored ("price >= 0", not PostgreSQL's
 --           "price >= 0::numeric"), so does a partial index's predicate;
 --   information_schema: OIDs in the NOT NULL constraint names are myrmex's name hashes.
 \pset footer on
