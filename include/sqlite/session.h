@@ -5,6 +5,7 @@
 #ifndef MYRMEX_SQLITE_SESSION_H
 #define MYRMEX_SQLITE_SESSION_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -108,6 +109,11 @@ struct sq_session {
     int64_t deadline_us;          /* the running statement's statement_timeout, 0: none */
     bool timed_out;               /* the interrupt came from statement_timeout */
     int64_t busy_since_us;        /* when the current wait for the write lock began */
+    struct sq_file *file;         /* what the sessions of one database file share */
+    struct list wait_node;        /* in file->waiters while waiting for the write lock */
+    bool waiting;                 /* wait_node is queued (under file->mu) */
+    pthread_cond_t wait_cv;       /* signalled when this session's turn comes */
+    bool cancel_pending;          /* a CancelRequest arrived (under sq_lock): ends a lock wait */
 };
 
 /* sqlite_exec.c */

@@ -442,6 +442,10 @@ void sq_error_sqlite(struct sq_session *s, int rc)
         sq_error(s, "40001", 0, "could not serialize access due to concurrent update");
         return;
     case SQLITE_BUSY:
+        if (__atomic_load_n(&s->cancel_pending, __ATOMIC_ACQUIRE)) {
+            sq_error(s, "57014", 0, "canceling statement due to user request");
+            return;
+        }
         if (s->timed_out) {
             sq_error(s, "57014", 0, "canceling statement due to statement timeout");
             return;

@@ -22,7 +22,23 @@
 #include "util/log.h"
 #include "util/util.h"
 
+/*
+ * The sessions of one database file. Sessions that find the write lock taken queue up in
+ * arrival order; each commit on the file (SQLite's WAL hook runs once the write lock is
+ * released) hands the turn to the first of them only. Polling the lock instead (SQLite's own
+ * handler) lets a waiter starve behind a stream of short transactions, and waking every waiter
+ * at each commit makes them all retry and fail but one.
+ */
+struct sq_file {
+    struct list node;
+    char *path;
+    int refs;
+    pthread_mutex_t mu;
+    struct list waiters; /* sq_session.wait_node, first come first */
+};
+
 static pthread_mutex_t sq_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct list sq_files = {&sq_files, &sq_files};
 static pthread_cond_t sq_gone = PTHREAD_COND_INITIALIZER;
 static struct list sq_sessions = {&sq_sessions, &sq_sessions};
 static int sq_n_sessions;
@@ -198,20 +214,117 @@ static void sq_fn_current_database(sqlite3_context *ctx, int argc, sqlite3_value
  * waiter then keeps missing the moments the lock is free, and can starve. Trying again after a
  * fraction of a millisecond keeps the wait close to first come, first served.
  */
+static void sq_timespec_in(struct timespec *ts, int64_t us)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_sec += (time_t)(us / 1000000);
+    ts->tv_nsec += (long)(us % 1000000) * 1000;
+    if (ts->tv_nsec >= 1000000000) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000;
+    }
+}
+
 static int sq_busy(void *arg, int count)
 {
     struct sq_session *s = arg;
+    struct sq_file *f = s->file;
     int64_t now = now_us();
     if (count == 0)
         s->busy_since_us = now;
-    if (now - s->busy_since_us >= (int64_t)s->busy_timeout_ms * 1000)
-        return 0;
-    if (s->deadline_us && now > s->deadline_us) {
-        s->timed_out = true; /* statement_timeout also bounds the wait */
-        return 0;
+    if (!f) {
+        usleep(count < 10 ? 100 : 1000);
+        return now - s->busy_since_us < (int64_t)s->busy_timeout_ms * 1000;
     }
-    usleep(count < 10 ? 100 : 1000);
-    return 1;
+    int verdict = -1; /* 1: try the lock again, 0: give up */
+    pthread_mutex_lock(&f->mu);
+    if (!s->waiting) {
+        /* A retry that failed goes back to the front: it was first in line already. */
+        if (count == 0)
+            list_add_tail(&f->waiters, &s->wait_node);
+        else
+            list_add_head(&f->waiters, &s->wait_node);
+        s->waiting = true;
+    }
+    while (verdict < 0) {
+        now = now_us();
+        if (__atomic_load_n(&s->cancel_pending, __ATOMIC_ACQUIRE) ||
+            now - s->busy_since_us >= (int64_t)s->busy_timeout_ms * 1000) {
+            verdict = 0;
+        } else if (s->deadline_us && now > s->deadline_us) {
+            s->timed_out = true; /* statement_timeout also bounds the wait */
+            verdict = 0;
+        } else if (!s->waiting) {
+            verdict = 1; /* a commit handed us the turn */
+        } else {
+            /* First in line: try again every 2 ms anyway (a rollback or another process
+             * frees the lock without a commit here). Others only watch their deadlines. */
+            bool first = f->waiters.next == &s->wait_node;
+            struct timespec until;
+            sq_timespec_in(&until, first ? 2000 : 50000);
+            if (pthread_cond_timedwait(&s->wait_cv, &f->mu, &until) != 0 && first &&
+                f->waiters.next == &s->wait_node)
+                verdict = 1;
+        }
+    }
+    if (s->waiting) {
+        list_del(&s->wait_node);
+        s->waiting = false;
+    }
+    pthread_mutex_unlock(&f->mu);
+    return verdict; /* a cancelled wait is reported as 57014 (sq_error_sqlite) */
+}
+
+/* After every commit in WAL mode, once the write lock is released: the first waiter's turn;
+ * then what SQLite's default WAL hook does (a passive checkpoint past 1000 frames). */
+static int sq_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    struct sq_file *f = arg;
+    pthread_mutex_lock(&f->mu);
+    if (f->waiters.next != &f->waiters) {
+        struct sq_session *w = list_entry(f->waiters.next, struct sq_session, wait_node);
+        list_del(&w->wait_node);
+        w->waiting = false;
+        pthread_cond_signal(&w->wait_cv);
+    }
+    pthread_mutex_unlock(&f->mu);
+    if (frames >= 1000)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
+/* The shared state of s->path (by its configured name), created on first use; under sq_lock. */
+static struct sq_file *sq_file_get(const char *path)
+{
+    struct list *pos;
+    for (pos = sq_files.next; pos != &sq_files; pos = pos->next) {
+        struct sq_file *f = list_entry(pos, struct sq_file, node);
+        if (!strcmp(f->path, path)) {
+            f->refs++;
+            return f;
+        }
+    }
+    struct sq_file *f = xcalloc(1, sizeof(*f));
+    f->path = xstrdup(path);
+    f->refs = 1;
+    pthread_mutex_init(&f->mu, NULL);
+    list_init(&f->waiters);
+    list_add_tail(&sq_files, &f->node);
+    return f;
+}
+
+static void sq_file_put(struct sq_file *f)
+{
+    if (!f)
+        return;
+    pthread_mutex_lock(&sq_lock);
+    if (--f->refs == 0) {
+        list_del(&f->node);
+        pthread_mutex_destroy(&f->mu);
+        free(f->path);
+        free(f);
+    }
+    pthread_mutex_unlock(&sq_lock);
 }
 
 static bool sq_open_db(struct sq_session *s)
@@ -229,6 +342,7 @@ static bool sq_open_db(struct sq_session *s)
     /* Published under the lock: a cancel may read it from another thread. */
     pthread_mutex_lock(&sq_lock);
     s->db = db;
+    s->file = sq_file_get(s->path);
     pthread_mutex_unlock(&sq_lock);
     sqlite3_extended_result_codes(s->db, 1);
     /*
@@ -239,6 +353,8 @@ static bool sq_open_db(struct sq_session *s)
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
     sqlite3_busy_handler(s->db, sq_busy, s);
     sq_exec_pragma(s, "PRAGMA journal_mode = WAL");
+    /* Replaces SQLite's default WAL hook (sq_wal_hook checkpoints as that one does). */
+    sqlite3_wal_hook(s->db, sq_wal_hook, s->file);
     snprintf(sql, sizeof(sql), "PRAGMA synchronous = %s", s->synchronous);
     sq_exec_pragma(s, sql);
     sq_exec_pragma(s, "PRAGMA foreign_keys = ON");
@@ -276,6 +392,8 @@ static void sq_session_free(struct sq_session *s)
     sq_seq_fini(s);
     if (s->db)
         sqlite3_close_v2(s->db);
+    sq_file_put(s->file);
+    pthread_cond_destroy(&s->wait_cv);
     proto_builder_fini(&s->out);
     free(s->in);
     free(s->path);
@@ -293,6 +411,9 @@ static void sq_loop(struct sq_session *s)
     while (sq_read_message(s, &type, &body, &len)) {
         if (s->skip_to_sync && type != 'S' && type != 'X')
             continue;
+        /* A cancel counts for the statement it interrupted, not for later ones. */
+        if ((type == 'Q' || type == 'E') && __atomic_load_n(&s->cancel_pending, __ATOMIC_ACQUIRE))
+            __atomic_store_n(&s->cancel_pending, false, __ATOMIC_RELEASE);
         switch (type) {
         case 'Q':
             if (len == 0 || body[len - 1] != '\0') {
@@ -400,6 +521,7 @@ bool sqlite_server_open(const struct db_config *db, int *fd_out, char *err, size
         return false;
     }
     s = xcalloc(1, sizeof(*s));
+    pthread_cond_init(&s->wait_cv, NULL);
     s->fd = sv[1];
     s->path = xstrdup(db->sqlite_path);
     s->busy_timeout_ms = (int)cfg->sqlite_busy_timeout_ms;
@@ -448,6 +570,13 @@ void sqlite_server_cancel(uint32_t pid, uint32_t key)
             /* The handle stays open while the session is registered. */
             if (s->db)
                 sqlite3_interrupt(s->db);
+            if (s->file) {
+                /* A session waiting for the write lock ends its wait. */
+                pthread_mutex_lock(&s->file->mu);
+                __atomic_store_n(&s->cancel_pending, true, __ATOMIC_RELEASE);
+                pthread_cond_signal(&s->wait_cv);
+                pthread_mutex_unlock(&s->file->mu);
+            }
             break;
         }
     }

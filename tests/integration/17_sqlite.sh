@@ -7,7 +7,8 @@
 # - libpq pipeline mode: a failure undoes the statements since the last Sync, as on PostgreSQL;
 # - pgbench's extended protocol in transaction mode and -M prepared in session mode;
 # - 8 concurrent writers keep an invariant (sum of balances), committed data survives a restart;
-# - a long statement is cancelled within 1 s (57014) and the session goes on.
+# - a long statement is cancelled within 1 s (57014) and the session goes on; so is a writer
+#   waiting for the write lock, which statement_timeout also bounds.
 # shellcheck source=tests/lib/harness.sh
 source "$(dirname "$0")/../lib/harness.sh"
 
@@ -131,4 +132,30 @@ note "cancel took ${took} ms: $err"
 assert_match 'canceling statement due to user request' "$err" "cancelled"
 assert_le "$took" 2500 "cancel time (ms, including the 1 s before it)"
 assert_eq 200 "$(mx_sql "SELECT sum(balance) FROM acct")" "session usable after a cancel"
+
+# A writer waiting for the write lock (another session holds it for 4 s) is cancelled at once,
+# and statement_timeout bounds that wait too.
+bg holder pgclient "$(mx_conninfo)" script <<'SQL'
+BEGIN
+UPDATE acct SET balance = balance WHERE id = 1
+\sleep 4000
+ROLLBACK
+SQL
+holder=$BG_PID
+sleep 0.5
+start=$(now_ms)
+err=$(PGPASSWORD=$APP_PASS timeout -s INT 1 psql -X -At -h 127.0.0.1 -p "$MX_PORT" -U "$APP_USER" -d app \
+    -c "UPDATE acct SET balance = balance WHERE id = 2" 2>&1) || true
+took=$(($(now_ms) - start))
+note "cancel of a lock wait took ${took} ms: $err"
+assert_match 'canceling statement due to user request' "$err" "lock wait cancelled"
+assert_le "$took" 2000 "lock wait cancel time (ms, including the 1 s before it)"
+out=$(pgclient "$(mx_conninfo)" script <<'SQL'
+SET statement_timeout = 300
+UPDATE acct SET balance = balance WHERE id = 2
+SQL
+)
+assert_match 'ERR\|57014\|canceling statement due to statement timeout' "$out" "statement_timeout in a lock wait"
+bg_wait "$holder" 15
+assert_match 'OK\|ROLLBACK' "$(cat "$T/holder.out")" "the lock holder went on"
 myrmex_stop
