@@ -21,7 +21,8 @@
 #   CLIENTS ["1 16 64 256"]  DURATION [10]  REPEAT [3]  SCALE [10]  POOL_SIZE [20]
 #   WORKLOADS ["select-only tpcb-like"]  MODES ["simple extended"]  MAX_JOBS [2]
 #   TARGETS ["postgres pgbouncer myrmex-w1 myrmex-w2"], also myrmex-sqlite
-#   WARMUP [1] (s, unrecorded, per block)  SQLITE_SYNCHRONOUS [full] (or normal)
+#   WARMUP [1] (s, unrecorded, per block)  SQLITE_SYNCHRONOUS [full] (or normal, or off: what
+#   the benchmark PostgreSQL's fsync = off matches)
 #   RESET [1] (before each write-workload run: VACUUM branches/tellers, TRUNCATE history,
 #              directly on PostgreSQL, outside the measured window)
 #   OUT [/tmp/myrmex-bench-<timestamp>]  KEEP [0] (1 keeps the temporary PostgreSQL cluster)
@@ -128,7 +129,7 @@ check_setup() {
     for v in $MODES; do
         case $v in simple | extended | prepared) ;; *) die "unknown mode '$v' (simple, extended, prepared)" ;; esac
     done
-    case $SQLITE_SYNCHRONOUS in full | normal) ;; *) die "SQLITE_SYNCHRONOUS must be full or normal, got '$SQLITE_SYNCHRONOUS'" ;; esac
+    case $SQLITE_SYNCHRONOUS in full | normal | off) ;; *) die "SQLITE_SYNCHRONOUS must be full, normal or off, got '$SQLITE_SYNCHRONOUS'" ;; esac
     for v in $TARGETS; do
         case $v in postgres | pgbouncer | myrmex-w[1-9] | myrmex-w[1-9][0-9] | myrmex-sqlite) ;; *) die "unknown target '$v' (postgres, pgbouncer, myrmex-wN, myrmex-sqlite)" ;; esac
     done

@@ -114,6 +114,7 @@ enum sql_derive {
     SQL_DERIVE_DIVIDE,    /* col / or % an integer constant: integers as WIDEN, numeric
                              without the column's scale */
     SQL_DERIVE_TIMESTAMP, /* col +/- interval: a date becomes a timestamp */
+    SQL_DERIVE_TRUNC,     /* date_trunc(f, col): a date becomes a timestamptz */
     SQL_DERIVE_ADDNUM,    /* col +/- a numeric literal whose scale is typmod's: numeric with
                              the larger scale (a float column stays float8) */
     SQL_DERIVE_MULNUM,    /* col * a numeric literal: numeric, the scales added */
@@ -148,6 +149,8 @@ struct sql_stmt {
     bool returns_rows;     /* a result set: SELECT, VALUES, ... RETURNING */
     bool writes;           /* changes the database (a write transaction is needed) */
     bool catalog;          /* reads the emulated pg_catalog / information_schema */
+    char *missing_from;    /* a column qualifier no FROM item of the statement names, or NULL:
+                              SQLite's "no such column: q.c" is then PostgreSQL's 42P01 */
     int n_params;          /* highest $n referenced; SQLite parameters are ?1..?n */
     uint32_t *param_types; /* n_params entries: inferred PostgreSQL OIDs (0 unknown) */
     struct sql_column *columns; /* n_columns entries when returns_rows */

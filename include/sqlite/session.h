@@ -164,6 +164,16 @@ int64_t sq_parse_ms(const char *v);
 void sq_timeout_arm(struct sq_session *s);
 void sq_timeout_disarm(struct sq_session *s);
 
+/*
+ * PostgreSQL's sequences are not transactional: a value nextval handed out is never handed out
+ * again, even when its transaction rolls back. The last value handed out per sequence is kept
+ * for every session of the file (sqlite_server.c) and wins over the table's row; any other
+ * change to _myrmex_sequence (setval, ALTER, DROP, RESTART) forgets them all.
+ */
+bool sq_file_seq_last(struct sq_session *s, const char *name, int64_t *last);
+void sq_file_seq_set_last(struct sq_session *s, const char *name, int64_t last);
+void sq_file_seq_forget(struct sq_session *s);
+
 /* sqlite_ddl.c: the DDL kinds the backend carries out itself (SQL_DDL .. SQL_SEQUENCE). */
 bool sq_ddl(struct sq_session *s, const struct sql_stmt *stmt);
 /* Run one SQLite statement text; false after sending the error. */

@@ -561,35 +561,18 @@ static size_t utf8_prefix(const char *s, size_t len, int chars)
     return i;
 }
 
-static int utf8_len(const char *s, size_t len)
-{
-    int n = 0;
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
 /* A string value s as type (text, varchar(limit), bpchar(limit), name). */
 static void cast_text_str(sqlite3_context *cx, const char *s, size_t len, const char *type,
                           int limit)
 {
-    if (limit >= 0 && !strcmp(type, "bpchar")) {
-        /* char(n): truncate or pad with spaces */
-        int chars = utf8_len(s, len);
-        if (chars >= limit) {
-            sqlite3_result_text64(cx, s, utf8_prefix(s, len, limit), SQLITE_TRANSIENT, SQLITE_UTF8);
-        } else {
-            size_t out_len = len + (size_t)(limit - chars);
-            char *o = sqlite3_malloc64(out_len + 1);
-            if (!o) {
-                sqlite3_result_error_nomem(cx);
-                return;
-            }
-            memcpy(o, s, len);
-            memset(o + len, ' ', out_len - len);
-            sqlite3_result_text64(cx, o, out_len, sqlite3_free, SQLITE_UTF8);
-        }
+    if (!strcmp(type, "bpchar")) {
+        /* char(n): truncated to n characters and kept without its trailing blanks, which
+         * PostgreSQL ignores in comparisons, length() and conversion to text; the output of a
+         * char(n) column or cast pads them back (pgtype_format_text). */
+        size_t n = limit >= 0 ? utf8_prefix(s, len, limit) : len;
+        while (n && s[n - 1] == ' ')
+            n--;
+        sqlite3_result_text64(cx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
     } else if (limit >= 0) {
         sqlite3_result_text64(cx, s, utf8_prefix(s, len, limit), SQLITE_TRANSIENT, SQLITE_UTF8);
     } else {
@@ -1172,6 +1155,10 @@ void fn_date_trunc(sqlite3_context *cx, int argc, sqlite3_value **argv)
     bool with_tz;
     if (!value_tm(cx, argv[1], &tm, &with_tz))
         return;
+    /* A date is truncated as the timestamptz of its local midnight (PostgreSQL's implicit
+     * cast picks date_trunc(text, timestamptz) for it). */
+    if (!tm.has_time && !tm.has_tz)
+        with_tz = true;
     if (!strcmp(field, "microseconds")) {
     } else if (!strcmp(field, "milliseconds")) {
         tm.usec -= tm.usec % 1000;

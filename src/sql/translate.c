@@ -1148,6 +1148,7 @@ static void stmt_free(struct sql_stmt *st)
         free(st->copy.columns[i]);
     free(st->copy.columns);
     free(st->copy.null_string);
+    free(st->missing_from);
     sql_ddl_free(st->ddl);
 }
 
@@ -1237,6 +1238,8 @@ bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error
         }
         st->writes = st->writes || t.writes;
         st->catalog = t.catalog;
+        if (t.missing_from)
+            st->missing_from = strdup(t.missing_from);
         st->n_params = t.n_params;
         if (t.n_params) {
             st->param_types = calloc((size_t)t.n_params, sizeof *st->param_types);

@@ -241,11 +241,28 @@ static bool xl_const(struct tr *t, const PgQuery__AConst *c)
     return !t->failed;
 }
 
+/* Does q name a FROM item (alias or table) at any level in scope, or a WITH query? */
+static bool scope_names(const struct tr *t, const char *q)
+{
+    for (int i = 0; i < t->n_scope; i++)
+        if ((t->scope[i].alias && !strcmp(t->scope[i].alias, q)) ||
+            (t->scope[i].rel && !strcmp(t->scope[i].rel, q)))
+            return true;
+    for (int i = 0; i < t->n_ctes; i++)
+        if (t->ctes[i]->ctename && !strcmp(t->ctes[i]->ctename, q))
+            return true;
+    return false;
+}
+
 static bool xl_column_ref(struct tr *t, const PgQuery__ColumnRef *c)
 {
     size_t first = 0;
     if (c->n_fields == 3 && xl_str(c->fields[0]) && !strcmp(xl_str(c->fields[0]), "public"))
         first = 1; /* public.t.col: the only schema is implicit */
+    if (c->n_fields - first == 2 && xl_str(c->fields[first]) && !t->missing_from &&
+        strcmp(xl_str(c->fields[first]), "excluded") != 0 &&
+        !scope_names(t, xl_str(c->fields[first])))
+        t->missing_from = xl_str(c->fields[first]);
     for (size_t i = first; i < c->n_fields; i++) {
         if (i > first)
             xl_put(t, ".");

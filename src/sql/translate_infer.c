@@ -301,8 +301,11 @@ static uint32_t func_type(const PgQuery__FuncCall *fc)
     if (!strcmp(f, "now") || !strcmp(f, "transaction_timestamp") ||
         !strcmp(f, "statement_timestamp") || !strcmp(f, "clock_timestamp"))
         return PGOID_TIMESTAMPTZ;
-    if (!strcmp(f, "date_trunc"))
-        return fc->n_args == 2 ? xl_expr_type(fc->args[1]) : 0;
+    if (!strcmp(f, "date_trunc")) {
+        /* A date goes in as timestamptz (local midnight), as PostgreSQL's implicit cast does. */
+        uint32_t in = fc->n_args == 2 ? xl_expr_type(fc->args[1]) : 0;
+        return in == PGOID_DATE ? PGOID_TIMESTAMPTZ : in;
+    }
     if (!strcmp(f, "extract"))
         return PGOID_NUMERIC;
     if (!strcmp(f, "date_part") || !strcmp(f, "random"))
@@ -511,8 +514,7 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
             return SQL_DERIVE_NONE;
         const char *f = xl_func_name(fc);
         if (!strcmp(f, "date_trunc") && fc->n_args == 2)
-            return xl_expr_origin(t, fc->args[1], rel, col) ? SQL_DERIVE_TIMESTAMP
-                                                            : SQL_DERIVE_NONE;
+            return xl_expr_origin(t, fc->args[1], rel, col) ? SQL_DERIVE_TRUNC : SQL_DERIVE_NONE;
         enum sql_derive d = xl_expr_origin(t, fc->args[0], rel, col);
         if (d == SQL_DERIVE_NONE)
             return d;

@@ -45,6 +45,7 @@ struct tr {
     bool catalog;      /* a pg_catalog / information_schema relation or reg* cast was emitted */
     bool catalog_mode; /* the statement reads the catalog: catalog array forms are allowed */
     bool float_literal; /* the constant being emitted is cast to float4/float8 at once */
+    const char *missing_from; /* first column qualifier that names no FROM item in scope */
     struct xl_rel scope[64];
     int n_scope;
     int depth;

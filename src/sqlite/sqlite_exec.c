@@ -686,6 +686,9 @@ static uint32_t sq_origin_type(sqlite3 *db, const struct sql_column *c, int32_t 
     case SQL_DERIVE_TIMESTAMP:
         *mod = -1;
         return oid == PGOID_DATE ? PGOID_TIMESTAMP : oid;
+    case SQL_DERIVE_TRUNC:
+        *mod = -1;
+        return oid == PGOID_DATE ? PGOID_TIMESTAMPTZ : oid;
     case SQL_DERIVE_DIVIDE:
         if (oid == PGOID_NUMERIC)
             *mod = -1;
@@ -1111,6 +1114,14 @@ static bool sq_prepare(struct sq_session *s, const struct sql_stmt *stmt, sqlite
         return false;
     int rc = sqlite3_prepare_v3(s->db, stmt->sqlite, -1, SQLITE_PREPARE_PERSISTENT, out, &tail);
     if (rc != SQLITE_OK) {
+        const char *msg = sqlite3_errmsg(s->db);
+        size_t n = stmt->missing_from ? strlen(stmt->missing_from) : 0;
+        if (n && !strncmp(msg, "no such column: ", 16) &&
+            !strncmp(msg + 16, stmt->missing_from, n) && msg[16 + n] == '.') {
+            sq_error(s, "42P01", 0, "missing FROM-clause entry for table \"%s\"",
+                     stmt->missing_from);
+            return false;
+        }
         sq_error_sqlite(s, sqlite3_extended_errcode(s->db));
         return false;
     }

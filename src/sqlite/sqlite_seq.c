@@ -274,6 +274,11 @@ static void fn_nextval(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         return;
     }
     seq_row_fini(&r);
+    int64_t handed;
+    if (sq_file_seq_last(s, name, &handed)) {
+        r.last = handed; /* a rolled-back nextval still used its value up */
+        r.called = true;
+    }
     if (!r.called) {
         next = r.last;
     } else if (r.inc > 0 && (r.last > r.max - r.inc)) {
@@ -301,6 +306,7 @@ static void fn_nextval(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_error_code(ctx, rc);
         return;
     }
+    sq_file_seq_set_last(s, name, next);
     seq_remember(s, name, next, true);
     sqlite3_result_int64(ctx, next);
 }
@@ -386,6 +392,7 @@ static void fn_setval(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_error_code(ctx, rc);
         return;
     }
+    sq_file_seq_forget(s);
     if (called)
         seq_remember(s, name, v, false);
     sqlite3_result_int64(ctx, v);
@@ -570,6 +577,7 @@ static bool seq_store(struct sq_session *s, const char *name, const struct seq_r
 {
     sqlite3_stmt *st = NULL;
     int rc;
+    sq_file_seq_forget(s);
     const char *sql = insert ? "INSERT INTO _myrmex_sequence (name, data_type, start_value, "
                                "min_value, max_value, increment_by, cycle, cache_size, "
                                "last_value, is_called, owner_table, owner_column) VALUES (?1, "
@@ -697,6 +705,7 @@ bool sq_seq_statement(struct sq_session *s, const struct sql_stmt *stmt)
             return false;
         }
         seq_row_fini(&r);
+        sq_file_seq_forget(s);
         if (sqlite3_prepare_v2(s->db, "DELETE FROM _myrmex_sequence WHERE name = ?1", -1, &st,
                                NULL) != SQLITE_OK) {
             sq_error_sqlite(s, sqlite3_extended_errcode(s->db));
@@ -721,6 +730,7 @@ static bool seq_exec3(struct sq_session *s, const char *sql, const char *a, cons
     int rc;
     if (!seq_table_exists(s))
         return true;
+    sq_file_seq_forget(s);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
         sq_error_sqlite(s, sqlite3_extended_errcode(s->db));
         return false;

@@ -34,8 +34,72 @@ struct sq_file {
     char *path;
     int refs;
     pthread_mutex_t mu;
-    struct list waiters; /* sq_session.wait_node, first come first */
+    struct list waiters;      /* sq_session.wait_node, first come first */
+    struct sq_seq_last *seqs; /* the last value nextval handed out, per sequence */
 };
+
+struct sq_seq_last {
+    struct sq_seq_last *next;
+    int64_t last;
+    char name[];
+};
+
+bool sq_file_seq_last(struct sq_session *s, const char *name, int64_t *last)
+{
+    struct sq_file *f = s->file;
+    bool found = false;
+    if (!f)
+        return false;
+    pthread_mutex_lock(&f->mu);
+    for (struct sq_seq_last *q = f->seqs; q && !found; q = q->next)
+        if (!strcmp(q->name, name)) {
+            *last = q->last;
+            found = true;
+        }
+    pthread_mutex_unlock(&f->mu);
+    return found;
+}
+
+void sq_file_seq_set_last(struct sq_session *s, const char *name, int64_t last)
+{
+    struct sq_file *f = s->file;
+    struct sq_seq_last *q;
+    if (!f)
+        return;
+    pthread_mutex_lock(&f->mu);
+    for (q = f->seqs; q; q = q->next)
+        if (!strcmp(q->name, name))
+            break;
+    if (!q) {
+        size_t n = strlen(name) + 1;
+        q = xmalloc(sizeof(*q) + n);
+        memcpy(q->name, name, n);
+        q->next = f->seqs;
+        f->seqs = q;
+    }
+    q->last = last;
+    pthread_mutex_unlock(&f->mu);
+}
+
+static void sq_seq_last_free(struct sq_seq_last *q)
+{
+    while (q) {
+        struct sq_seq_last *next = q->next;
+        free(q);
+        q = next;
+    }
+}
+
+void sq_file_seq_forget(struct sq_session *s)
+{
+    struct sq_file *f = s->file;
+    if (!f)
+        return;
+    pthread_mutex_lock(&f->mu);
+    sq_seq_last_free(f->seqs);
+    f->seqs = NULL;
+    pthread_mutex_unlock(&f->mu);
+}
 
 static pthread_mutex_t sq_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list sq_files = {&sq_files, &sq_files};
@@ -320,6 +384,7 @@ static void sq_file_put(struct sq_file *f)
     pthread_mutex_lock(&sq_lock);
     if (--f->refs == 0) {
         list_del(&f->node);
+        sq_seq_last_free(f->seqs);
         pthread_mutex_destroy(&f->mu);
         free(f->path);
         free(f);

@@ -22,7 +22,9 @@ for mode in simple extended; do
         name="$(basename "$corpus" .sql).$mode"
         db="$T/$name.db"
         pgdb="diff_$((total + 1))"
-        pg_sql_db postgres "CREATE DATABASE $pgdb OWNER $APP_USER" >/dev/null
+        # Character classes of a UTF-8 locale, as a production cluster has them (upper/lower of
+        # non-ASCII letters); byte order for sorting, as the rest of the suite uses.
+        pg_sql_db postgres "CREATE DATABASE $pgdb OWNER $APP_USER TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'" >/dev/null
         myrmex_start "$(printf '%s\n' "pool_mode = session" "default_pool_size = 2" \
             "[databases]" "app = sqlite://$db")"
         extra=()

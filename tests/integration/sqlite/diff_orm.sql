@@ -39,7 +39,6 @@ SELECT sum(balance), avg(balance), max(score), min(birthday) FROM o_user;
 SELECT balance + 1.25, balance * 2, -balance FROM o_user WHERE id = 1;
 SELECT id FROM o_user WHERE birthday < current_date AND created_at <= now() ORDER BY id;
 SELECT id FROM o_user WHERE created_at > now() - interval '1 hour' ORDER BY id;
--- differs: date_trunc of a date gives a timestamp here, a timestamptz in PostgreSQL
 SELECT extract(year FROM birthday), date_trunc('month', birthday) FROM o_user WHERE id = 1;
 UPDATE o_user SET name = 'Ann B', balance = balance + 10.255 WHERE id = 1 RETURNING name, balance;
 UPDATE o_user SET score = score * 2 WHERE score IS NOT NULL;
@@ -49,9 +48,7 @@ SELECT id, is_active FROM o_user ORDER BY id;
 INSERT INTO o_user (email, name) VALUES ('ann@example.com', 'dup');
 INSERT INTO o_post (user_id, title) VALUES (99, 'orphan');
 INSERT INTO o_post (user_id, title) VALUES (1, NULL);
--- differs: a failed INSERT does not use up a serial value on SQLite (no sequence), so later ids are lower
 INSERT INTO o_user (email, name) VALUES ('dan@example.com', 'Dan') ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name RETURNING id, name;
--- differs: serial values not used up by failed INSERTs (see above)
 INSERT INTO o_user (email, name) VALUES ('dan@example.com', 'Daniel') ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name RETURNING id, name;
 BEGIN;
 SELECT id FROM o_user WHERE id = 1 FOR UPDATE;
@@ -69,7 +66,6 @@ SELECT DISTINCT published FROM o_post ORDER BY published;
 SELECT title FROM o_post WHERE body IS NULL;
 SELECT length(title), upper(title), substring(title FROM 1 FOR 3) FROM o_post ORDER BY id;
 SELECT string_agg(title, ', ') FROM (SELECT title FROM o_post ORDER BY title) s;
--- differs: serial values not used up by failed INSERTs (see above)
 SELECT u.id, (SELECT count(*) FROM o_post p WHERE p.user_id = u.id) AS n FROM o_user u ORDER BY u.id;
 SELECT 1 AS one UNION ALL SELECT 2 ORDER BY one;
 SELECT NULL::text IS NULL, NULL::int, ''::text = '';

@@ -161,7 +161,6 @@ SELECT (1;
 SELECT * FROM q_nope;
 SELECT nope FROM q_emp;
 SELECT q_emp.nope FROM q_emp;
--- differs: a reference to a missing FROM item is 42703 (SQLite cannot tell it from a missing column), PostgreSQL 42P01
 SELECT x.name FROM q_emp;
 SELECT name FROM q_emp e JOIN q_dept d ON d.name = e.dept;
 SELECT no_such_function(1);
