@@ -715,9 +715,54 @@ static bool target_is_star(const node_t *val)
                PG_QUERY__NODE__NODE_A_STAR;
 }
 
+/* The typmod of a cast to char(n) or varchar(n) (n + 4), or -1: char(n) prints padded. */
+static int32_t string_cast_typmod(const node_t *v)
+{
+    if (v->node_case != PG_QUERY__NODE__NODE_TYPE_CAST)
+        return -1;
+    const PgQuery__TypeName *tn = v->type_cast->type_name;
+    uint32_t oid = 0;
+    if (!xl_type_name(tn, &oid) || (oid != PGOID_BPCHAR && oid != PGOID_VARCHAR) ||
+        tn->n_typmods != 1 || tn->typmods[0]->node_case != PG_QUERY__NODE__NODE_A_CONST ||
+        tn->typmods[0]->a_const->val_case != PG_QUERY__A__CONST__VAL_IVAL)
+        return -1;
+    return tn->typmods[0]->a_const->ival->ival + 4;
+}
+
+/* SELECT * over FROM items that are no tables (VALUES, subqueries, generate_series, WITH
+ * queries): the types of their columns, in order; nothing when one of them is a table. */
+static bool star_columns(struct tr *t, struct sql_stmt *st)
+{
+    uint32_t types[256];
+    int n = 0;
+    for (int i = 0; i < t->n_scope; i++) {
+        if (t->scope[i].depth != t->depth)
+            continue;
+        int k = xl_rel_column_types(t, &t->scope[i], types + n,
+                                    (int)(sizeof types / sizeof types[0]) - n);
+        if (k < 0)
+            return true;
+        n += k;
+    }
+    if (!n)
+        return true;
+    st->columns = calloc((size_t)n, sizeof *st->columns);
+    if (!st->columns)
+        return xl_fail(t, "53200", "out of memory");
+    for (int i = 0; i < n; i++) {
+        st->columns[i].type = types[i]; /* names: SQLite's, which are these columns' own */
+        st->columns[i].typmod = -1;
+    }
+    st->n_columns = n;
+    return true;
+}
+
 /* Fill st->columns from a target list; none when a * makes the list unknowable here. */
 static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, size_t n)
 {
+    if (n == 1 && target_is_star(v[0]->res_target->val) &&
+        v[0]->res_target->val->column_ref->n_fields == 1)
+        return star_columns(t, st);
     for (size_t i = 0; i < n; i++)
         if (target_is_star(v[i]->res_target->val))
             return true;
@@ -745,6 +790,8 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         if (!st->columns[i].name)
             return xl_fail(t, "53200", "out of memory");
         st->n_columns = (int)i + 1;
+        if ((st->columns[i].typmod = string_cast_typmod(rt->val)) != -1)
+            continue;
         if (st->columns[i].type == PGOID_NUMERIC &&
             ((rt->val->node_case == PG_QUERY__NODE__NODE_FUNC_CALL &&
               !strcmp(xl_func_name(rt->val->func_call), "avg")) ||

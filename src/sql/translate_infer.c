@@ -704,6 +704,48 @@ static uint32_t rel_column_type(const struct tr *t, const struct xl_rel *r, cons
     return type;
 }
 
+/* The types of every column of FROM item r when it is no table (VALUES, a subquery without *,
+ * generate_series, a WITH query) into types[cap]: how many, or -1 when that is not known. */
+int xl_rel_column_types(const struct tr *t, const struct xl_rel *r, uint32_t *types, int cap)
+{
+    if (r->series_type || r->series_col) {
+        if (cap < 1)
+            return -1;
+        types[0] = r->series_type;
+        return 1;
+    }
+    const PgQuery__SelectStmt *sel = r->sub;
+    if (r->rel) {
+        const PgQuery__CommonTableExpr *cte = find_cte(t, r->rel);
+        if (!cte)
+            return -1; /* a table */
+        sel = cte->ctequery->select_stmt;
+    }
+    if (!sel)
+        return -1;
+    while (sel->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
+        sel = sel->larg;
+    int n;
+    if (sel->n_values_lists)
+        n = (int)sel->values_lists[0]->list->n_items;
+    else
+        n = (int)sel->n_target_list;
+    if (n > cap)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        if (!sel->n_values_lists) {
+            const node_t *v = sel->target_list[i]->res_target->val;
+            if (v->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+                v->column_ref->fields[v->column_ref->n_fields - 1]->node_case ==
+                    PG_QUERY__NODE__NODE_A_STAR)
+                return -1;
+        }
+        bool has;
+        types[i] = select_column_type(sel, "", i, &has);
+    }
+    return n;
+}
+
 enum sql_derive xl_expr_origin2(const struct tr *t, const node_t *n, const char **rel,
                                 const char **col, const char **rel2, const char **col2)
 {

@@ -66,6 +66,7 @@ bool xl_fail(struct tr *t, const char *sqlstate, const char *fmt, ...)
 bool xl_expr(struct tr *t, const node_t *n);
 bool xl_expr_list(struct tr *t, node_t *const *v, size_t n);
 uint32_t xl_expr_type(const node_t *n);
+int xl_rel_column_types(const struct tr *t, const struct xl_rel *r, uint32_t *types, int cap);
 const char *xl_expr_name(const node_t *n);
 const char *xl_str(const node_t *n); /* String node's text or NULL */
 const char *xl_func_name(const PgQuery__FuncCall *fc);

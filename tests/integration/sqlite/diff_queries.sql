@@ -80,10 +80,8 @@ SELECT name FROM q_dept INTERSECT SELECT dept FROM q_emp ORDER BY 1;
 SELECT name FROM q_dept EXCEPT SELECT dept FROM q_emp;
 SELECT 1 AS a UNION SELECT 2 ORDER BY a DESC;
 VALUES (1, 'a'), (2, 'b');
--- differs: SELECT * over generate_series or VALUES: the columns are typed by their value (int8)
 SELECT * FROM (VALUES (1, 'one'), (2, 'two')) AS v(n, word) ORDER BY n DESC;
 SELECT x FROM generate_series(1, 4) AS x;
--- differs: SELECT * over generate_series or VALUES: the columns are typed by their value (int8)
 SELECT * FROM generate_series(10, 1, -3);
 SELECT count(*) FROM generate_series(1, 1000);
 SELECT CASE WHEN salary > 85 THEN 'high' WHEN salary > 60 THEN 'mid' ELSE 'low' END AS band, count(*) FROM q_emp GROUP BY 1 ORDER BY 1;
