@@ -193,6 +193,32 @@ bool sq_seq_rename_owner(struct sq_session *s, const char *table, const char *co
 /* Does a table, view, index or sequence of this name exist? */
 bool sq_relation_exists(struct sq_session *s, const char *name);
 
+/* sqlite_exec.c: the statement machinery that sqlite_extended.c shares with the simple protocol. */
+int64_t sq_now_us(void);
+const char *sq_guc_reported(const char *name); /* the ParameterStatus name, or NULL */
+void sq_reset(struct sq_session *s, const char *name);
+void sq_report_settings(struct sq_session *s); /* ParameterStatus for what changed */
+bool sq_is_tx_control(enum sql_kind k);
+void sq_end_block(struct sq_session *s, bool commit);
+bool sq_tx_failed(struct sq_session *s, const struct sql_stmt *st); /* 25P02 sent when true */
+bool sq_prepare(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt **out);
+bool sq_utility(struct sq_session *s, const struct sql_stmt *stmt);
+/* An autocommit statement that writes through a read-only-looking SELECT takes the write lock
+ * first (*own); the end commits or rolls it back. */
+bool sq_autocommit_write_begin(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st,
+                               bool *own);
+bool sq_autocommit_write_end(struct sq_session *s, bool own, bool ok);
+void sq_column_types(const struct sql_stmt *stmt, sqlite3_stmt *st, bool have_row, uint32_t *types,
+                     int32_t *mods, int n);
+void sq_row_description(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st,
+                        const uint32_t *types, const int32_t *mods, int n, const int16_t *formats);
+void sq_show_all_description(struct sq_session *s);
+/* Step st and send its rows (at most max_rows when > 0): 1 done, 0 suspended, -1 error sent. */
+int sq_run(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st, bool describe,
+           const int16_t *formats, uint32_t *types, int32_t *mods, bool *typed, int64_t *rows,
+           int64_t max_rows);
+void sq_tag_with_count(struct sq_session *s, const struct sql_stmt *stmt, int64_t rows);
+
 /* sqlite_copy.c */
 void sq_copy_from(struct sq_session *s, const struct sql_stmt *stmt);
 void sq_copy_to(struct sq_session *s, const struct sql_stmt *stmt);
