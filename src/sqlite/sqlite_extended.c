@@ -320,19 +320,29 @@ static void sq_describe_rows(struct sq_session *s, const struct sql_stmt *stmt, 
     sq_row_description(s, stmt, st, types, mods, n, formats);
 }
 
-void sq_describe(struct sq_session *s, const uint8_t *body, size_t len)
+/* The body of Describe and Close: 'S' (statement) or 'P' (portal) and a name; false after a
+ * protocol error was sent. */
+static bool sq_read_target(struct sq_session *s, const uint8_t *body, size_t len,
+                           const char *message, uint8_t *what, const char **name)
 {
     struct proto_reader r;
+    proto_reader_init(&r, body, len);
+    *what = proto_get_u8(&r);
+    *name = proto_get_str(&r);
+    if (r.failed || (*what != 'S' && *what != 'P')) {
+        sq_protocol_error(s, message);
+        return false;
+    }
+    return true;
+}
+
+void sq_describe(struct sq_session *s, const uint8_t *body, size_t len)
+{
     uint8_t what;
     const char *name;
 
-    proto_reader_init(&r, body, len);
-    what = proto_get_u8(&r);
-    name = proto_get_str(&r);
-    if (r.failed || (what != 'S' && what != 'P')) {
-        sq_protocol_error(s, "Describe");
+    if (!sq_read_target(s, body, len, "Describe", &what, &name))
         return;
-    }
     if (what == 'S') {
         struct sq_prepared *ps = sq_find_prepared(s, name);
         const struct sql_stmt *stmt;
@@ -470,17 +480,11 @@ void sq_execute(struct sq_session *s, const uint8_t *body, size_t len)
 
 void sq_close(struct sq_session *s, const uint8_t *body, size_t len)
 {
-    struct proto_reader r;
     uint8_t what;
     const char *name;
 
-    proto_reader_init(&r, body, len);
-    what = proto_get_u8(&r);
-    name = proto_get_str(&r);
-    if (r.failed || (what != 'S' && what != 'P')) {
-        sq_protocol_error(s, "Close");
+    if (!sq_read_target(s, body, len, "Close", &what, &name))
         return;
-    }
     if (what == 'S') {
         struct sq_prepared *ps = sq_find_prepared(s, name);
         if (ps)
