@@ -14,6 +14,7 @@
 #include "util/list.h"
 
 struct pool;
+struct ps_client;
 struct server;
 struct worker;
 
@@ -87,8 +88,9 @@ struct client {
     struct params tx_params;
     bool tx_set[PARAM_COUNT];
     bool tx_any;
-    int last_tx_end;  /* enum params_tx_end of the last whole statement forwarded */
-    char last_status; /* the last ReadyForQuery status */
+    int last_tx_end;      /* enum params_tx_end of the last whole statement forwarded */
+    struct ps_client *ps; /* statement names in transaction pooling (pool/prepared.h) */
+    char last_status;     /* the last ReadyForQuery status */
 
     int64_t connect_ms, wait_start_ms, query_start_ms, last_active_ms;
 };

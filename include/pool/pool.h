@@ -44,6 +44,10 @@ struct pool {
     char *welcome_names[POOL_MAX_WELCOME];
     char *welcome_values[POOL_MAX_WELCOME];
 
+    /* Prepared statements in transaction pooling: Parses from clients, Parses sent to
+     * servers, Binds of named statements. */
+    _Atomic uint64_t ps_client_parses, ps_server_parses, ps_binds;
+
     struct scram_keys scram_keys; /* from a client's SCRAM login, for pass-through */
     int64_t login_failed_ms;      /* last failed server login, for server_login_retry */
     char login_error[256];        /* "SQLSTATE message" of that failure */

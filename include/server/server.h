@@ -18,6 +18,7 @@
 
 struct pool;
 struct client;
+struct ps_server;
 struct worker;
 
 /*
@@ -53,6 +54,8 @@ struct server {
     bool params_unknown; /* a client changed a parameter the proxy could not follow */
     bool read_blocked;   /* stopped reading: the client's output is full */
     bool connecting_counted; /* counted in pool->n_connecting (under pool_lock) */
+    bool ps_track;           /* messages go through pool/prepared.h (transaction pooling) */
+    struct ps_server *ps;    /* its prepared statements and reply queue */
     struct params params;
 
     int64_t connect_ms, idle_since_ms, lifetime_ms;

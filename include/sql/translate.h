@@ -26,6 +26,7 @@ enum sql_kind {
     SQL_RESET,       /* RESET name (name) / RESET ALL (name NULL) */
     SQL_SHOW,        /* SHOW name / SHOW ALL (name NULL) */
     SQL_DISCARD_ALL, /* DISCARD ALL */
+    SQL_DEALLOCATE,  /* DEALLOCATE [PREPARE] name (name) / ALL (name NULL) */
     SQL_COPY_FROM,   /* COPY table [(cols)] FROM STDIN (copy) */
     SQL_COPY_TO,     /* COPY table [(cols)] / (query) TO STDOUT (copy; sqlite = the query) */
     SQL_NOTICE_NOOP, /* accepted with no observable effect on SQLite; notice says why */

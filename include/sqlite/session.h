@@ -50,6 +50,10 @@ struct sq_prepared {
     uint32_t *param_types;     /* n_param_types from Parse, then the translator's */
     int n_param_types;
     int refs; /* portals using it */
+    /* Its result columns (names and declared types) when first bound: like PostgreSQL's
+     * cached plan, a statement whose result changes after DDL fails until prepared again. */
+    uint64_t result_sig;
+    bool has_result_sig;
 };
 
 struct sq_portal {
@@ -132,6 +136,8 @@ void sq_close(struct sq_session *s, const uint8_t *body, size_t len);
 void sq_sync(struct sq_session *s);
 void sq_discard_all(struct sq_session *s);
 void sq_free_statements(struct sq_session *s);
+/* DEALLOCATE name (NULL: every named statement); false after a 26000 error. */
+bool sq_deallocate(struct sq_session *s, const char *name);
 /* An ErrorResponse/NoticeResponse (severity ERROR, FATAL, WARNING, NOTICE, ...). */
 void sq_report(struct sq_session *s, const char *severity, const char *sqlstate, int position,
                const char *hint, const char *fmt, ...) __attribute__((format(printf, 6, 7)));

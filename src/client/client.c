@@ -23,6 +23,7 @@
 
 #include "core/proxy.h"
 #include "pool/pool.h"
+#include "pool/prepared.h"
 #include "server/server.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -138,8 +139,9 @@ static bool client_server_clean(const struct client *c)
 {
     const struct server *s = c->server;
     return s && !s->params_unknown && s->tx_status == 'I' && c->expect_rfq == 0 && !c->unsynced &&
-           c->fwd_left == 0 && s->fwd_left == 0 && s->swallow_rfq == 0 &&
-           io_pending_out(&s->io) == 0 && evbuffer_get_length(s->io.in) == 0;
+           c->fwd_left == 0 && s->fwd_left == 0 && s->swallow_rfq == 0 && ps_server_settled(s) &&
+           !ps_server_unknown(s) && io_pending_out(&s->io) == 0 &&
+           evbuffer_get_length(s->io.in) == 0;
 }
 
 /* Give the attached server back: reset it when the mode asks for it, or close it if unclean. */
@@ -206,6 +208,7 @@ void client_free(struct client *c)
     if (c->scram)
         scram_server_destroy(c->scram);
     client_drop_secret(c);
+    ps_client_free(c);
     params_clear(&c->params);
     params_clear(&c->tx_params);
     free(c->pending_value);
@@ -221,6 +224,7 @@ void client_attach(struct client *c)
     char sql[4096] = "";
 
     s->client = c;
+    s->ps_track = ps_pool_enabled(c->pool);
     c->state = CLIENT_ACTIVE;
     c->cancel_sent = false;
     if (params_sync_sql(&c->params, &s->params, sql, sizeof(sql)) > 0)
@@ -391,6 +395,9 @@ void client_on_handoff(struct client *c)
     }
     io_start_read(&c->io);
     client_process(c);
+    /* Replies the proxy wrote itself (prepared statements) go out now. */
+    if (c->state != CLIENT_CLOSED)
+        client_flush(c);
 }
 
 /* Get a server for the next message; false when the client must wait (or was closed). */
@@ -430,7 +437,8 @@ static bool client_validate(struct client *c, uint8_t type, const uint8_t *body,
     switch (type) {
     case 'P':
         proto_reader_init(&r, body, len);
-        if (proto_get_str(&r)[0] && !r.failed && c->pool->mode != POOL_SESSION) {
+        if (proto_get_str(&r)[0] && !r.failed && c->pool->mode != POOL_SESSION &&
+            !ps_pool_enabled(c->pool)) {
             const char *mode = c->pool->mode == POOL_TRANSACTION ? "transaction" : "statement";
             if (c->server && (c->expect_rfq > 0 || c->unsynced)) {
                 /* Earlier replies are still due: an error now would overtake them. */
@@ -618,8 +626,12 @@ static void client_forward(struct client *c)
             return;
         }
         if (c->skip_to_sync) {
-            client_skip(c, type, len, avail);
-            continue;
+            if (type != 'S' || !c->server || !c->server->ps_track) {
+                client_skip(c, type, len, avail);
+                continue;
+            }
+            /* Replies are queued on the server: its ReadyForQuery comes in order. */
+            c->skip_to_sync = false;
         }
         if (!c->server && client_answer_locally(c, type, len, avail))
             continue;
@@ -628,6 +640,8 @@ static void client_forward(struct client *c)
             need = CLIENT_SET_SCAN_MAX + PROTO_HEADER_LEN;
         if (type == 'd')
             need = PROTO_HEADER_LEN;
+        if (type == 'P' && ps_pool_enabled(c->pool))
+            need = (size_t)len + 1; /* its statement is registered whole */
         if (avail < need)
             return;
         msg = evbuffer_pullup(in, (ssize_t)need);
@@ -637,13 +651,18 @@ static void client_forward(struct client *c)
             client_skip(c, type, len, avail);
             continue;
         }
+        if (!c->server && type == 'P' && ps_pool_enabled(c->pool) && ps_parse_locally(c))
+            continue;
         if (!c->server && !client_need_server(c))
             return;
         msg = evbuffer_pullup(in, (ssize_t)need);
         client_account(c, type, msg + PROTO_HEADER_LEN, need - PROTO_HEADER_LEN,
                        need == (size_t)len + 1);
         s = c->server;
-        {
+        if (s->ps_track) {
+            if (!ps_forward(c, type, msg, need, len, avail))
+                return;
+        } else {
             size_t n = avail < (size_t)len + 1 ? avail : (size_t)len + 1;
             evbuffer_remove_buffer(in, s->io.out, n);
             c->fwd_left = (uint32_t)((size_t)len + 1 - n);

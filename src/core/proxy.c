@@ -21,6 +21,7 @@
 
 #include "core/io.h"
 #include "pool/pool.h"
+#include "pool/prepared.h"
 #include "sqlite/sqlite_server.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -306,6 +307,7 @@ int proxy_run(void)
     for (int i = 0; i < proxy.n_workers; i++)
         worker_fini(&proxy.workers[i]);
     pool_destroy_all();
+    ps_registry_free();
     /* Every server socket is closed now: SQLite session threads see EOF and end. */
     sqlite_server_shutdown(PROXY_SQLITE_EXIT_WAIT_MS);
     for (int i = 0; i < proxy.n_workers; i++)

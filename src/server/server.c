@@ -22,6 +22,7 @@
 #include "core/proxy.h"
 #include "core/worker.h"
 #include "pool/pool.h"
+#include "pool/prepared.h"
 #include "sqlite/sqlite_server.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -40,6 +41,7 @@ void server_free(struct server *s)
     }
     if (s->scram)
         scram_client_destroy(s->scram);
+    ps_server_free(s);
     params_clear(&s->params);
     free(s);
 }
@@ -362,6 +364,27 @@ bool server_process(struct server *s)
             return true;
         }
 
+        if (s->ps_track && !swallow && type != 'S' && ps_reply_tracked(type)) {
+            /* Replies the prepared-statement queue follows are handled whole. */
+            if (len > SERVER_MAX_DECODED) {
+                s->dirty = true;
+                server_close(s, "oversized message from server");
+                return true;
+            }
+            if (avail < (size_t)len + 1)
+                return true;
+            if (!ps_on_reply(s, c, type, evbuffer_pullup(in, (ssize_t)len + 1), len)) {
+                log_at(LOG_WARNING, s->prefix, "unexpected %s from server",
+                       proto_backend_name(type));
+                s->dirty = true;
+                server_close(s, "08P01 server reply out of order");
+                return true;
+            }
+            if (type == 'E')
+                c->query_failed = true;
+            if (type != 'Z')
+                continue;
+        }
         if (type == 'Z' || type == 'S' || type == 'E') {
             uint8_t *msg;
             if (len > SERVER_MAX_DECODED) {
@@ -420,6 +443,8 @@ bool server_process(struct server *s)
             /* The client may release this server; it then belongs to someone else. */
             if (client_on_ready(c, s->tx_status))
                 return false;
+            if (s->ps_track && c->server == s)
+                ps_emit_owed(s, c);
             continue;
         }
 

@@ -1152,6 +1152,16 @@ static bool xl_stmt(struct tr *t, const node_t *n, struct sql_stmt *st)
         st->kind = SQL_DISCARD_ALL;
         snprintf(st->tag, sizeof st->tag, "DISCARD ALL");
         return true;
+    case PG_QUERY__NODE__NODE_DEALLOCATE_STMT:
+        /* name NULL: DEALLOCATE ALL */
+        st->kind = SQL_DEALLOCATE;
+        if (n->deallocate_stmt->name && n->deallocate_stmt->name[0]) {
+            st->name = strdup(n->deallocate_stmt->name);
+            snprintf(st->tag, sizeof st->tag, "DEALLOCATE");
+        } else {
+            snprintf(st->tag, sizeof st->tag, "DEALLOCATE ALL");
+        }
+        return true;
     case PG_QUERY__NODE__NODE_COPY_STMT:
         return xl_copy(t, st, n->copy_stmt);
     case PG_QUERY__NODE__NODE_EXPLAIN_STMT:

@@ -773,9 +773,7 @@ bool xl_ddl(struct tr *t, const node_t *n, struct sql_stmt *st, bool *handled)
         return xl_refuse(t, "LOCK is not supported on the SQLite backend");
     case PG_QUERY__NODE__NODE_PREPARE_STMT:
     case PG_QUERY__NODE__NODE_EXECUTE_STMT:
-    case PG_QUERY__NODE__NODE_DEALLOCATE_STMT:
-        return xl_refuse(t, "SQL-level PREPARE / EXECUTE / DEALLOCATE is not supported on the "
-                            "SQLite backend");
+        return xl_refuse(t, "SQL-level PREPARE / EXECUTE is not supported on the SQLite backend");
     case PG_QUERY__NODE__NODE_DECLARE_CURSOR_STMT:
     case PG_QUERY__NODE__NODE_FETCH_STMT:
     case PG_QUERY__NODE__NODE_CLOSE_PORTAL_STMT:

@@ -1077,6 +1077,11 @@ bool sq_utility(struct sq_session *s, const struct sql_stmt *stmt)
         sq_discard_all(s);
         sq_complete(s, "DISCARD ALL");
         return true;
+    case SQL_DEALLOCATE:
+        if (!sq_deallocate(s, stmt->name))
+            return false;
+        sq_complete(s, stmt->tag);
+        return true;
     case SQL_NOTICE_NOOP:
         if (stmt->notice)
             sq_report(s, "NOTICE", "00000", 0, NULL, "%s", stmt->notice);

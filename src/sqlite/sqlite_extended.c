@@ -83,6 +83,26 @@ void sq_free_statements(struct sq_session *s)
         sq_prepared_free(list_entry(node, struct sq_prepared, node));
 }
 
+bool sq_deallocate(struct sq_session *s, const char *name)
+{
+    struct list *pos, *tmp;
+    if (name) {
+        struct sq_prepared *p = sq_find_prepared(s, name);
+        if (!p || !name[0]) {
+            sq_error(s, "26000", 0, "prepared statement \"%s\" does not exist", name);
+            return false;
+        }
+        sq_drop_prepared(s, p);
+        return true;
+    }
+    for (pos = s->prepared.next, tmp = pos->next; pos != &s->prepared; pos = tmp, tmp = pos->next) {
+        struct sq_prepared *p = list_entry(pos, struct sq_prepared, node);
+        if (p->name[0])
+            sq_drop_prepared(s, p);
+    }
+    return true;
+}
+
 void sq_discard_all(struct sq_session *s)
 {
     sq_free_statements(s);
@@ -111,12 +131,6 @@ void sq_parse(struct sq_session *s, const uint8_t *body, size_t len)
         sq_protocol_error(s, "Parse");
         return;
     }
-    old = sq_find_prepared(s, name);
-    if (old && name[0]) {
-        sq_error(s, "42P05", 0, "prepared statement \"%s\" already exists", name);
-        s->skip_to_sync = true;
-        return;
-    }
     p = xcalloc(1, sizeof(*p));
     list_init(&p->node);
     memset(&err, 0, sizeof(err));
@@ -133,6 +147,17 @@ void sq_parse(struct sq_session *s, const uint8_t *body, size_t len)
         sql_stmt_list_free(&p->list);
         free(p);
         sq_error(s, "42601", 0, "cannot insert multiple commands into a prepared statement");
+        s->skip_to_sync = true;
+        return;
+    }
+    /* As PostgreSQL: a failed transaction first (25P02), then a name already taken. */
+    old = sq_find_prepared(s, name);
+    bool failed = p->list.n == 1 && sq_tx_failed(s, &p->list.v[0]);
+    if (failed || (old && name[0])) {
+        if (!failed)
+            sq_error(s, "42P05", 0, "prepared statement \"%s\" already exists", name);
+        sql_stmt_list_free(&p->list);
+        free(p);
         s->skip_to_sync = true;
         return;
     }
@@ -155,6 +180,22 @@ void sq_parse(struct sq_session *s, const uint8_t *body, size_t len)
     list_add_tail(&s->prepared, &p->node);
     proto_begin(&s->out, '1');
     proto_end(&s->out);
+}
+
+/* A hash of a prepared statement's result columns: count, names and declared types. */
+static uint64_t sq_result_sig(sqlite3_stmt *st)
+{
+    uint64_t h = 1469598103934665603ULL;
+    int n = sqlite3_column_count(st);
+    for (int i = 0; i < n; i++) {
+        const char *parts[2] = {sqlite3_column_name(st, i), sqlite3_column_decltype(st, i)};
+        for (int k = 0; k < 2; k++) {
+            for (const char *c = parts[k] ? parts[k] : ""; *c; c++)
+                h = (h ^ (uint8_t)*c) * 1099511628211ULL;
+            h = (h ^ 0xff) * 1099511628211ULL;
+        }
+    }
+    return (h ^ (uint64_t)n) * 1099511628211ULL;
 }
 
 void sq_bind(struct sq_session *s, const uint8_t *body, size_t len)
@@ -220,6 +261,13 @@ void sq_bind(struct sq_session *s, const uint8_t *body, size_t len)
     if (stmt && stmt->kind == SQL_EXEC) {
         if (!sq_ensure_begun(s, stmt->writes) || !sq_prepare(s, stmt, &po->st))
             goto fail;
+        uint64_t sig = sq_result_sig(po->st);
+        if (ps->has_result_sig && sig != ps->result_sig) {
+            sq_error(s, "0A000", 0, "cached plan must not change result type");
+            goto fail;
+        }
+        ps->result_sig = sig;
+        ps->has_result_sig = true;
     }
     for (int i = 0; i < n_params; i++) {
         uint32_t plen = proto_get_u32(&r);

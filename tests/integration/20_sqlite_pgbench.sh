@@ -2,7 +2,7 @@
 # pgbench end to end on the embedded SQLite backend:
 # - pgbench -i -s 2 (DROP of several tables, CREATE TABLE ... WITH (fillfactor), TRUNCATE in a
 #   transaction, COPY ... WITH (FREEZE ON), VACUUM ANALYZE tbl, ALTER TABLE ADD PRIMARY KEY by
-#   a table rebuild), then tpcb-like in -M simple / extended (transaction mode) / prepared
+#   a table rebuild), then tpcb-like in -M simple / extended / prepared (transaction mode) / prepared
 #   (session mode) and -S: no failed transaction, and afterwards
 #   sum(abalance) = sum(tbalance) = sum(bbalance) = sum(delta);
 # - 8 clients doing read-modify-write transfers lose no update: conflicts are 40001, retried;
@@ -74,6 +74,8 @@ r=$(pgb -n -M extended -c 8 -j 2 -T 10) || true
 run_ok "tpcb-like extended" "$r"
 r=$(pgb -n -S -M extended -c 8 -j 2 -T 10) || true
 run_ok "select-only extended" "$r"
+r=$(pgb -n -M prepared -c 8 -j 2 -T 5) || true
+run_ok "tpcb-like prepared (transaction mode)" "$r"
 check_sums "after the transaction-mode runs"
 myrmex_stop
 

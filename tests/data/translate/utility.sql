@@ -76,13 +76,16 @@
 -- error: 0A000 CREATE EXTENSION is not supported on the SQLite backend
 
 -- pg: PREPARE p AS SELECT 1
--- error: 0A000 SQL-level PREPARE / EXECUTE / DEALLOCATE is not supported on the SQLite backend
+-- error: 0A000 SQL-level PREPARE / EXECUTE is not supported on the SQLite backend
 
 -- pg: EXECUTE p
--- error: 0A000 SQL-level PREPARE / EXECUTE / DEALLOCATE is not supported on the SQLite backend
+-- error: 0A000 SQL-level PREPARE / EXECUTE is not supported on the SQLite backend
 
 -- pg: DEALLOCATE p
--- error: 0A000 SQL-level PREPARE / EXECUTE / DEALLOCATE is not supported on the SQLite backend
+-- sqlite: (none)
+
+-- pg: DEALLOCATE PREPARE ALL
+-- sqlite: (none)
 
 -- pg: LOCK TABLE t
 -- error: 0A000 LOCK is not supported on the SQLite backend
