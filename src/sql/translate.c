@@ -773,7 +773,7 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         const PgQuery__ResTarget *rt = v[i]->res_target;
         const char *name = rt->name && *rt->name ? rt->name : xl_expr_name(rt->val);
         st->columns[i].name = strdup(name);
-        st->columns[i].type = xl_expr_type(rt->val);
+        st->columns[i].type = xl_select_expr_type(t, rt->val);
         if (!st->columns[i].type && rt->val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF)
             st->columns[i].type = xl_scope_column_type(t, rt->val->column_ref);
         if (!st->columns[i].type && rt->val->node_case == PG_QUERY__NODE__NODE_A_EXPR &&

@@ -85,6 +85,9 @@ bool xl_column_table(const struct tr *t, const PgQuery__ColumnRef *c, const char
 /* The type of a column of a CTE, subquery, VALUES or generate_series in FROM, as far as
  * its defining expression fixes it; 0 when unknown (translate_infer.c). */
 uint32_t xl_scope_column_type(const struct tr *t, const PgQuery__ColumnRef *c);
+/* xl_expr_type of a result column, its references to columns of WITH queries and subqueries
+ * in the current scopes resolved through their defining expressions (translate_infer.c). */
+uint32_t xl_select_expr_type(struct tr *t, const node_t *n);
 /* n is col op col2 (+, -, *) of two table columns: SQL_DERIVE_ADD2 / MUL2, else NONE. */
 enum sql_derive xl_expr_origin2(const struct tr *t, const node_t *n, const char **rel,
                                 const char **col, const char **rel2, const char **col2);

@@ -51,8 +51,12 @@ SELECT name, sum(salary) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT 
 -- refused: named windows
 SELECT name, rank() OVER w FROM q_emp WINDOW w AS (ORDER BY salary);
 WITH eng AS (SELECT * FROM q_emp WHERE dept = 'eng') SELECT name FROM eng ORDER BY name;
--- differs: a CTE column computed from another CTE's column (y = x + 1) is typed by its value (int8, PostgreSQL int4)
 WITH a AS (SELECT 1 AS x), b AS (SELECT x + 1 AS y FROM a) SELECT x, y FROM a, b;
+WITH a AS (SELECT 1 AS x), b AS (SELECT x * 2.5 AS y FROM a), c AS (SELECT y AS z FROM b) SELECT z, z + 1 FROM c;
+WITH a AS (SELECT 1::bigint AS x) SELECT x + 1 AS y, -x AS n, x / 2 AS h FROM a;
+WITH a(x) AS (SELECT 'p'), b AS (SELECT x, x || 'q' AS y FROM a) SELECT x, y FROM b;
+WITH t AS (SELECT dept, sum(salary) AS total, count(*) AS n, max(hired) AS last FROM q_emp GROUP BY dept) SELECT dept, total, n, last FROM t ORDER BY dept;
+WITH t AS (SELECT sum(salary) AS total, min(name) AS first FROM q_emp WHERE false) SELECT total, first FROM t;
 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5) SELECT x FROM n;
 WITH RECURSIVE chain AS (SELECT id, name, boss, 0 AS depth FROM q_emp WHERE id = 6 UNION ALL SELECT e.id, e.name, e.boss, c.depth + 1 FROM q_emp e JOIN chain c ON e.id = c.boss) SELECT name, depth FROM chain ORDER BY depth;
 WITH RECURSIVE t(n, f) AS (SELECT 1, 1::bigint UNION ALL SELECT n + 1, f * (n + 1) FROM t WHERE n < 20) SELECT n, f FROM t WHERE n >= 19;
@@ -66,8 +70,12 @@ SELECT name FROM q_emp WHERE dept NOT IN (SELECT name FROM q_dept WHERE floor > 
 SELECT name FROM q_dept d WHERE EXISTS (SELECT 1 FROM q_emp e WHERE e.dept = d.name) ORDER BY name;
 SELECT name FROM q_dept d WHERE NOT EXISTS (SELECT 1 FROM q_emp e WHERE e.dept = d.name);
 SELECT name, (SELECT count(*) FROM q_emp e WHERE e.dept = d.name) AS n FROM q_dept d ORDER BY name;
--- differs: the extended protocol's Describe types a subquery's computed column before any row exists (text)
 SELECT x.dept, x.total FROM (SELECT dept, sum(salary) AS total FROM q_emp GROUP BY dept) x WHERE x.total > 100 ORDER BY 1;
+SELECT x.total, x.top, x.n FROM (SELECT sum(salary) AS total, max(salary) AS top, count(*) AS n FROM q_emp WHERE false) x;
+SELECT total FROM (SELECT dept, sum(salary) AS total FROM q_emp GROUP BY dept) x WHERE total > 1000;
+SELECT s.y FROM (SELECT x + 1 AS y FROM (SELECT 1 AS x) i) s;
+SELECT v.b || 'x', v.a + 1 FROM (VALUES (1, 'p')) v(a, b);
+SELECT y.m FROM (SELECT x.top AS m FROM (SELECT max(hired) AS top FROM q_emp WHERE false) x) y;
 -- refused: > ANY (subquery)
 SELECT name FROM q_emp WHERE salary > ANY (SELECT salary FROM q_emp WHERE dept = 'ops') ORDER BY name;
 SELECT name FROM q_emp WHERE id = ANY (ARRAY[1, 3]) ORDER BY id;
