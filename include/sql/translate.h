@@ -185,6 +185,12 @@ struct sql_group_check {
                                 checking, that no GROUP BY item names as written */
     int *positions;          /* their ErrorResponse positions */
     int n_refs;
+    /* Whether the SELECT is grouped: certainly (GROUP BY, HAVING, an aggregate of its own), or
+     * when one of these unqualified names in aggregate calls is a column of its FROM items (an
+     * aggregate of an outer query's columns belongs to that query). */
+    bool is_grouped;
+    struct sql_colref *agg_refs;
+    int n_agg_refs;
 };
 
 struct sql_stmt {

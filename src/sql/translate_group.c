@@ -18,14 +18,46 @@
 
 /* PostgreSQL's aggregate functions (pg_aggregate of a 15 cluster, by name). */
 static const char *const aggregates[] = {
-    "array_agg",   "avg",          "bit_and",        "bit_or",         "bit_xor",
-    "bool_and",    "bool_or",      "corr",           "count",          "covar_pop",
-    "covar_samp",  "every",        "json_agg",       "json_object_agg", "jsonb_agg",
-    "jsonb_object_agg", "max",     "min",            "mode",           "percentile_cont",
-    "percentile_disc", "range_agg", "range_intersect_agg", "regr_avgx", "regr_avgy",
-    "regr_count",  "regr_intercept", "regr_r2",      "regr_slope",     "regr_sxx",
-    "regr_sxy",    "regr_syy",     "stddev",         "stddev_pop",     "stddev_samp",
-    "string_agg",  "sum",          "var_pop",        "var_samp",       "variance",
+    "array_agg",
+    "avg",
+    "bit_and",
+    "bit_or",
+    "bit_xor",
+    "bool_and",
+    "bool_or",
+    "corr",
+    "count",
+    "covar_pop",
+    "covar_samp",
+    "every",
+    "json_agg",
+    "json_object_agg",
+    "jsonb_agg",
+    "jsonb_object_agg",
+    "max",
+    "min",
+    "mode",
+    "percentile_cont",
+    "percentile_disc",
+    "range_agg",
+    "range_intersect_agg",
+    "regr_avgx",
+    "regr_avgy",
+    "regr_count",
+    "regr_intercept",
+    "regr_r2",
+    "regr_slope",
+    "regr_sxx",
+    "regr_sxy",
+    "regr_syy",
+    "stddev",
+    "stddev_pop",
+    "stddev_samp",
+    "string_agg",
+    "sum",
+    "var_pop",
+    "var_samp",
+    "variance",
     "xmlagg",
 };
 
@@ -49,8 +81,10 @@ struct level {
     struct sql_group_check *g;
     const node_t *complex[64]; /* GROUP BY expressions that are no plain column reference */
     int n_complex;
-    bool has_aggs;
-    bool unsure; /* something this check cannot follow: no check for this SELECT */
+    bool local_agg;          /* an aggregate call that certainly belongs to this SELECT */
+    const char *aliases[64]; /* the names of all its FROM items */
+    int n_aliases;
+    bool unsure;      /* something this check cannot follow: no check for this SELECT */
     const char *name; /* complex_names: the column looked for, and whether it was seen */
     bool named;
 };
@@ -128,6 +162,52 @@ static bool grouped_as_written(const struct sql_group_check *g, const char *qual
     return false;
 }
 
+/* ---- which query an aggregate call belongs to ---- */
+
+struct agg_scan {
+    struct level *l;
+    int n_refs;
+    bool local, sublink;
+};
+
+static bool local_alias(const struct level *l, const char *q)
+{
+    for (int i = 0; i < l->n_aliases; i++)
+        if (!strcmp(l->aliases[i], q))
+            return true;
+    return false;
+}
+
+static bool agg_visit(const node_t *n, void *arg)
+{
+    struct agg_scan *a = arg;
+    const char *qual, *col;
+    if (n->node_case == PG_QUERY__NODE__NODE_SUB_LINK) {
+        a->sublink = true;
+        return false;
+    }
+    if (n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF)
+        return true;
+    a->n_refs++;
+    if (!colref_names(n->column_ref, &qual, &col))
+        return false;
+    if (qual && local_alias(a->l, qual))
+        a->local = true;
+    else if (!qual)
+        add_colref(a->l->t, &a->l->g->agg_refs, &a->l->g->n_agg_refs, NULL, col);
+    return false;
+}
+
+/* PostgreSQL gives an aggregate call to the innermost query whose columns its arguments use
+ * (this one when they use none). */
+static void agg_level(struct level *l, const node_t *n)
+{
+    struct agg_scan a = {.l = l};
+    xl_tree_walk(n, agg_visit, &a);
+    if (a.local || (!a.n_refs && !a.sublink))
+        l->local_agg = true;
+}
+
 static bool expr_visit(const node_t *n, void *arg)
 {
     struct level *l = arg;
@@ -143,14 +223,14 @@ static bool expr_visit(const node_t *n, void *arg)
         return false;
     case PG_QUERY__NODE__NODE_FUNC_CALL:
         if (is_aggregate(n->func_call)) {
-            l->has_aggs = true;
+            agg_level(l, n);
             return false;
         }
         return true;
     case PG_QUERY__NODE__NODE_COLUMN_REF: {
         const char *qual, *col;
-        if (!colref_names(n->column_ref, &qual, &col) ||
-            grouped_as_written(l->g, qual, col) || complex_names(l, col))
+        if (!colref_names(n->column_ref, &qual, &col) || grouped_as_written(l->g, qual, col) ||
+            complex_names(l, col))
             return false;
         struct sql_group_check *g = l->g;
         int *p = realloc(g->positions, (size_t)(g->n_refs + 1) * sizeof *p);
@@ -255,15 +335,32 @@ static void item_unknown(struct level *l, struct sql_group_item *it)
     l->g->opaque = true;
 }
 
+static void add_alias(struct level *l, const char *name)
+{
+    if (name && *name && l->n_aliases < (int)(sizeof l->aliases / sizeof l->aliases[0]))
+        l->aliases[l->n_aliases++] = name;
+}
+
 static bool add_item(struct level *l, const node_t *n, const struct cte_names *ctes)
 {
     struct sql_group_check *g = l->g;
+    const PgQuery__Alias *al = NULL;
+    if (n->node_case == PG_QUERY__NODE__NODE_JOIN_EXPR)
+        al = n->join_expr->alias;
+    else if (n->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT)
+        al = n->range_subselect->alias;
+    else if (n->node_case == PG_QUERY__NODE__NODE_RANGE_FUNCTION)
+        al = n->range_function->alias;
+    else if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR)
+        al = n->range_var->alias;
+    add_alias(l, al ? al->aliasname : NULL);
+    if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR && !al)
+        add_alias(l, n->range_var->relname);
     if (n->node_case == PG_QUERY__NODE__NODE_JOIN_EXPR && !n->join_expr->alias)
         return add_item(l, n->join_expr->larg, ctes) && add_item(l, n->join_expr->rarg, ctes);
-    if (n->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT &&
-        n->range_subselect->alias && n->range_subselect->subquery &&
+    if (n->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT && n->range_subselect->alias &&
+        n->range_subselect->subquery &&
         n->range_subselect->subquery->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
-        const PgQuery__Alias *al = n->range_subselect->alias;
         struct sql_group_item *it = new_item(l, al->aliasname, NULL);
         if (!it)
             return false;
@@ -277,9 +374,9 @@ static bool add_item(struct level *l, const node_t *n, const struct cte_names *c
         return true;
     }
     const PgQuery__RangeVar *rv = n->range_var;
-    const char *alias =
-        rv->alias && rv->alias->aliasname && *rv->alias->aliasname ? rv->alias->aliasname
-                                                                   : rv->relname;
+    const char *alias = rv->alias && rv->alias->aliasname && *rv->alias->aliasname
+                            ? rv->alias->aliasname
+                            : rv->relname;
     bool plain = (!rv->schemaname || !*rv->schemaname) && (!rv->catalogname || !*rv->catalogname);
     const PgQuery__CommonTableExpr *cte = NULL;
     int same_name = 0;
@@ -351,7 +448,8 @@ static bool group_item(struct level *l, const PgQuery__SelectStmt *s, const node
         e->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL) {
         /* GROUP BY 2: the second target. */
         int k = e->a_const->ival->ival;
-        if (k < 1 || (size_t)k > s->n_target_list || is_star(s->target_list[k - 1]->res_target->val)) {
+        if (k < 1 || (size_t)k > s->n_target_list ||
+            is_star(s->target_list[k - 1]->res_target->val)) {
             l->unsure = true;
             return true;
         }
@@ -365,8 +463,7 @@ static bool group_item(struct level *l, const PgQuery__SelectStmt *s, const node
         const char *name = xl_str(e->column_ref->fields[0]);
         for (size_t i = 0; i < s->n_target_list; i++) {
             const PgQuery__ResTarget *rt = s->target_list[i]->res_target;
-            if (!is_star(rt->val) && !strcmp(target_name(rt), name) &&
-                !add_group_expr(l, rt->val))
+            if (!is_star(rt->val) && !strcmp(target_name(rt), name) && !add_group_expr(l, rt->val))
                 return false;
         }
     }
@@ -411,6 +508,7 @@ void xl_group_check_free(struct sql_group_check *g)
     free(g->items);
     colrefs_free(g->grouped, g->n_grouped);
     colrefs_free(g->refs, g->n_refs);
+    colrefs_free(g->agg_refs, g->n_agg_refs);
     free(g->positions);
     memset(g, 0, sizeof *g);
 }
@@ -439,8 +537,8 @@ static bool check_select(struct tr *t, struct sql_stmt *st, const PgQuery__Selec
     if (ok && !l.unsure && s->having_clause)
         xl_tree_walk(s->having_clause, expr_visit, &l);
     ok = ok && !t->failed;
-    bool grouped = s->n_group_clause || s->having_clause || l.has_aggs;
-    if (!ok || l.unsure || !grouped || !g.n_refs) {
+    g.is_grouped = s->n_group_clause || s->having_clause || l.local_agg;
+    if (!ok || l.unsure || (!g.is_grouped && !g.n_agg_refs) || !g.n_refs) {
         xl_group_check_free(&g);
         return ok;
     }

@@ -38,8 +38,8 @@ int sq_insert_fill(struct sq_session *s, const struct sql_stmt *stmt, char **tex
         rc = -1;
     } else if (n > f->n_values && list) {
         /* The first n_values columns, as PostgreSQL takes them. */
-        *text = sqlite3_mprintf("%.*s (%s)%s", (int)f->at, stmt->sqlite, list,
-                                stmt->sqlite + f->at);
+        *text =
+            sqlite3_mprintf("%.*s (%s)%s", (int)f->at, stmt->sqlite, list, stmt->sqlite + f->at);
         rc = *text ? 1 : 0;
     }
     sqlite3_free(list);
@@ -137,7 +137,10 @@ bool sq_check_grouping(struct sq_session *s, const struct sql_stmt *stmt)
 {
     for (int k = 0; k < stmt->n_group_checks; k++) {
         const struct sql_group_check *g = &stmt->group_checks[k];
-        for (int i = 0; i < g->n_refs; i++) {
+        bool is_grouped = g->is_grouped;
+        for (int i = 0; !is_grouped && i < g->n_agg_refs; i++)
+            is_grouped = resolve(s, g, &g->agg_refs[i]) >= 0;
+        for (int i = 0; is_grouped && i < g->n_refs; i++) {
             const struct sql_colref *c = &g->refs[i];
             int item = resolve(s, g, c);
             if (item < 0 || grouped(s, g, item, c->column) || key_grouped(s, g, item))
