@@ -17,17 +17,23 @@ int sq_insert_fill(struct sq_session *s, const struct sql_stmt *stmt, char **tex
     const struct sql_insert_fill *f = stmt->insert_fill;
     sqlite3_stmt *q = NULL;
     int n = 0;
+    bool generated = false;
 
     *text = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT name FROM pragma_table_info(?1) ORDER BY cid", -1, &q,
-                           NULL) != SQLITE_OK)
+    /* Generated columns count in PostgreSQL's column order (hidden 2 and 3 here). */
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT name, hidden FROM pragma_table_xinfo(?1) WHERE hidden <> 1 "
+                           "ORDER BY cid",
+                           -1, &q, NULL) != SQLITE_OK)
         return 0;
     sqlite3_str *cols = sqlite3_str_new(s->db);
     sqlite3_bind_text(q, 1, f->table, -1, SQLITE_STATIC);
     while (sqlite3_step(q) == SQLITE_ROW) {
-        if (n < f->n_values)
+        if (n < f->n_values) {
             sqlite3_str_appendf(cols, "%s\"%w\"", n ? ", " : "",
                                 (const char *)sqlite3_column_text(q, 0));
+            generated = generated || sqlite3_column_int(q, 1) != 0;
+        }
         n++;
     }
     sqlite3_finalize(q);
@@ -36,8 +42,9 @@ int sq_insert_fill(struct sq_session *s, const struct sql_stmt *stmt, char **tex
     if (n > 0 && n < f->n_values) {
         sq_error(s, "42601", f->positions[n], "INSERT has more expressions than target columns");
         rc = -1;
-    } else if (n > f->n_values && list) {
-        /* The first n_values columns, as PostgreSQL takes them. */
+    } else if (n > f->n_values && list && !generated) {
+        /* The first n_values columns, as PostgreSQL takes them. When one of them is generated,
+         * SQLite's error stands: PostgreSQL refuses a value for it too. */
         *text =
             sqlite3_mprintf("%.*s (%s)%s", (int)f->at, stmt->sqlite, list, stmt->sqlite + f->at);
         rc = *text ? 1 : 0;
