@@ -20,6 +20,7 @@
  */
 static _Thread_local struct tr *infer_tr;
 static _Thread_local int infer_nesting;
+static _Thread_local int infer_budget; /* query levels still to enter from the outermost */
 
 static const struct {
     const char *name;  /* as the parser gives it (last component) */
@@ -645,8 +646,11 @@ static const node_t *select_column_expr(const PgQuery__SelectStmt *s, const char
 static bool infer_enter(const struct tr *t, const PgQuery__SelectStmt *s, struct tr **saved_tr,
                         int *saved_scope)
 {
-    if (infer_nesting >= 16)
+    if (infer_nesting == 0)
+        infer_budget = 4096; /* names that refer to themselves must not cost exponential time */
+    if (infer_nesting >= 16 || infer_budget <= 0)
         return false;
+    infer_budget--;
     while (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
         s = s->larg;
     struct tr *w = (struct tr *)t;
