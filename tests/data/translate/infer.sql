@@ -36,3 +36,8 @@
 -- pg: WITH a AS (SELECT x FROM t) SELECT x + 1 FROM a
 -- sqlite: WITH "a" AS (SELECT "x" AS "x" FROM "t") SELECT pg_addint("x", 1) AS "?column?" FROM "a"
 -- columns: ?column?:0
+
+-- A name that refers to itself (an error SQLite reports) is typed in bounded time.
+-- pg: WITH a AS (SELECT x FROM a, a AS b, a AS c) SELECT x FROM a, a AS b, a AS c
+-- sqlite: WITH "a" AS (SELECT "x" AS "x" FROM "a", "a" AS "b", "a" AS "c") SELECT "x" AS "x" FROM "a", "a" AS "b", "a" AS "c"
+-- columns: x:0
