@@ -206,6 +206,16 @@ SELECT x.dept, count(*) FROM (SELECT dept, salary FROM q_emp) x GROUP BY x.dept 
 WITH w(d, n) AS (SELECT dept, name FROM q_emp) SELECT n FROM w GROUP BY d;
 SELECT b FROM (VALUES (1, 2)) v(a, b) GROUP BY a;
 SELECT a, count(*) FROM (VALUES (1, 2), (1, 3)) v(a, b) GROUP BY a;
+SELECT d.floor, count(*) FROM q_emp e JOIN q_dept d ON d.name = e.dept GROUP BY e.dept;
+SELECT t.dept, t.n FROM (SELECT dept, count(*) AS n FROM q_emp GROUP BY dept) t GROUP BY t.dept;
+SELECT t.dept, t.n FROM (SELECT dept, count(*) AS n FROM q_emp GROUP BY dept) t GROUP BY t.dept, t.n ORDER BY 1;
+SELECT dept, rank() OVER (ORDER BY salary) FROM q_emp GROUP BY dept;
+SELECT dept, rank() OVER (ORDER BY count(*) DESC, dept) FROM q_emp GROUP BY dept ORDER BY 1 NULLS FIRST;
+SELECT dept, count(*) FROM q_emp GROUP BY dept HAVING max(name) > 'a' OR boss > 1;
+SELECT name, hired FROM q_emp GROUP BY id HAVING sum(salary) > 0 ORDER BY 1;
+SELECT coalesce(dept, 'none'), count(*) FROM q_emp GROUP BY coalesce(dept, 'none') ORDER BY 1;
+SELECT upper(dept) FROM q_emp GROUP BY dept ORDER BY 1;
+WITH s AS (SELECT dept, salary FROM q_emp) SELECT dept, sum(salary) FROM s GROUP BY dept ORDER BY 1;
 CREATE TABLE q_pk2 (a int, b int, c text, PRIMARY KEY (a, b));
 INSERT INTO q_pk2 VALUES (1, 1, 'x'), (1, 2, 'y');
 SELECT c FROM q_pk2 GROUP BY a;
