@@ -143,6 +143,57 @@ struct sql_copy {
     char *null_string;  /* "\\N" text, "" csv */
 };
 
+/*
+ * An INSERT without a column list: PostgreSQL's targets are the table's first n_values columns
+ * (the others get their defaults), which SQLite does not do. The backend, which knows the
+ * table, writes that column list into sqlite at byte offset at, or raises 42601 at
+ * positions[k] when the table has only k columns.
+ */
+struct sql_insert_fill {
+    char *table; /* unquoted */
+    size_t at;
+    int n_values;   /* values in a row */
+    int *positions; /* n_values ErrorResponse positions of the first row's values */
+};
+
+/* A column reference as written: qual NULL when unqualified; both unquoted. */
+struct sql_colref {
+    char *qual, *column;
+};
+
+/* A FROM item of a grouped SELECT: a table (or view), or a subquery, VALUES or WITH query with
+ * known column names. */
+struct sql_group_item {
+    char *alias;    /* the name column references use */
+    char *table;    /* unquoted; NULL for the kinds with columns */
+    char **columns; /* n_columns output column names when table is NULL */
+    int n_columns;
+};
+
+/*
+ * One SELECT with GROUP BY, HAVING or aggregates, for PostgreSQL's check that every column
+ * outside an aggregate is grouped (42803). Which table an unqualified name belongs to and a
+ * table's primary key (grouping by it allows the table's other columns) need the schema, so
+ * the translator lists the candidates and the backend decides after SQLite accepted the query.
+ */
+struct sql_group_check {
+    struct sql_group_item *items;
+    int n_items;
+    bool opaque; /* a FROM item whose columns are not known too (a function, SELECT *...) */
+    struct sql_colref *grouped; /* GROUP BY items that are plain column references */
+    int n_grouped;
+    struct sql_colref *refs; /* column references outside aggregates, in PostgreSQL's order of
+                                checking, that no GROUP BY item names as written */
+    int *positions;          /* their ErrorResponse positions */
+    int n_refs;
+    /* Whether the SELECT is grouped: certainly (GROUP BY, HAVING, an aggregate of its own), or
+     * when one of these unqualified names in aggregate calls is a column of its FROM items (an
+     * aggregate of an outer query's columns belongs to that query). */
+    bool is_grouped;
+    struct sql_colref *agg_refs;
+    int n_agg_refs;
+};
+
 struct sql_stmt {
     enum sql_kind kind;
     char *sqlite;          /* SQLite text to prepare (SQL_EXEC, SQL_COPY_TO), else NULL */
@@ -163,6 +214,12 @@ struct sql_stmt {
     struct sql_copy copy; /* SQL_COPY_* */
     int location;         /* byte offset of the statement in the original text */
     struct sql_ddl *ddl;  /* the SQL_DDL .. SQL_SEQUENCE kinds; NULL otherwise */
+
+    /* An INSERT without a column list, or NULL. */
+    struct sql_insert_fill *insert_fill;
+    /* The grouped SELECTs, checked once SQLite has prepared the statement. */
+    struct sql_group_check *group_checks;
+    int n_group_checks;
 };
 
 struct sql_stmt_list {

@@ -208,6 +208,14 @@ bool sq_is_tx_control(enum sql_kind k);
 void sq_end_block(struct sq_session *s, bool commit);
 bool sq_tx_failed(struct sq_session *s, const struct sql_stmt *st); /* 25P02 sent when true */
 bool sq_prepare(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt **out);
+
+/* sqlite_check.c */
+/* An INSERT without a column list that SQLite refused: 1 with *text the statement naming the
+ * table's first columns (sqlite3_free it), 0 when that is not the cause, -1 after sending
+ * PostgreSQL's error for too many values. */
+int sq_insert_fill(struct sq_session *s, const struct sql_stmt *stmt, char **text);
+/* PostgreSQL's ungrouped-column check (42803) of a prepared statement; false after sending it. */
+bool sq_check_grouping(struct sq_session *s, const struct sql_stmt *stmt);
 bool sq_utility(struct sq_session *s, const struct sql_stmt *stmt);
 /* An autocommit statement that writes through a read-only-looking SELECT takes the write lock
  * first (*own); the end commits or rolls it back. */

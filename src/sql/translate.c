@@ -773,7 +773,7 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         const PgQuery__ResTarget *rt = v[i]->res_target;
         const char *name = rt->name && *rt->name ? rt->name : xl_expr_name(rt->val);
         st->columns[i].name = strdup(name);
-        st->columns[i].type = xl_expr_type(rt->val);
+        st->columns[i].type = xl_select_expr_type(t, rt->val);
         if (!st->columns[i].type && rt->val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF)
             st->columns[i].type = xl_scope_column_type(t, rt->val->column_ref);
         if (!st->columns[i].type && rt->val->node_case == PG_QUERY__NODE__NODE_A_EXPR &&
@@ -905,6 +905,71 @@ static bool xl_set_list(struct tr *t, node_t *const *v, size_t n, const char *re
     return !t->failed;
 }
 
+/* INSERT without a column list: how many values a row has, for the backend to name the
+ * table's first columns (sql_insert_fill); nothing when a * leaves that unknown. */
+static bool insert_fill(struct tr *t, struct sql_stmt *st, const PgQuery__InsertStmt *s,
+                        const PgQuery__SelectStmt *sel)
+{
+    while (sel->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
+        sel = sel->larg;
+    size_t n = sel->n_values_lists ? sel->values_lists[0]->list->n_items : sel->n_target_list;
+    for (size_t i = 0; !sel->n_values_lists && i < n; i++)
+        if (target_is_star(sel->target_list[i]->res_target->val))
+            return true;
+    if (!n)
+        return true;
+    struct sql_insert_fill *f = calloc(1, sizeof *f);
+    if (!f || !(f->positions = calloc(n, sizeof *f->positions)) ||
+        !(f->table = strdup(s->relation->relname))) {
+        if (f)
+            free(f->positions);
+        free(f);
+        return xl_fail(t, "53200", "out of memory");
+    }
+    f->at = t->len;
+    f->n_values = (int)n;
+    for (size_t i = 0; i < n; i++) {
+        const node_t *v = sel->n_values_lists ? sel->values_lists[0]->list->items[i]
+                                              : sel->target_list[i]->res_target->val;
+        f->positions[i] = xl_char_position(t->text, xl_tree_location(v));
+    }
+    st->insert_fill = f;
+    return true;
+}
+
+static bool fail_at(struct tr *t, const node_t *n, const char *message)
+{
+    xl_fail(t, "42601", "%s", message);
+    t->err->position = xl_char_position(t->text, xl_tree_location(n));
+    return false;
+}
+
+/* PostgreSQL's checks of the row shapes of an INSERT: rows of one length, and with a column
+ * list as many values as columns (without one, the backend compares with the table). */
+static bool insert_shape(struct tr *t, const PgQuery__InsertStmt *s, const PgQuery__SelectStmt *sel)
+{
+    while (sel->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
+        sel = sel->larg;
+    size_t n = sel->n_values_lists ? sel->values_lists[0]->list->n_items : sel->n_target_list;
+    for (size_t i = 1; i < sel->n_values_lists; i++) {
+        const PgQuery__List *row = sel->values_lists[i]->list;
+        if (row->n_items != n)
+            return fail_at(t, row->n_items ? row->items[0] : NULL,
+                           "VALUES lists must all be the same length");
+    }
+    for (size_t i = 0; !sel->n_values_lists && i < n; i++)
+        if (target_is_star(sel->target_list[i]->res_target->val))
+            return true;
+    if (!s->n_cols || n == s->n_cols)
+        return true;
+    if (n > s->n_cols)
+        return fail_at(t,
+                       sel->n_values_lists ? sel->values_lists[0]->list->items[s->n_cols]
+                                           : sel->target_list[s->n_cols]->res_target->val,
+                       "INSERT has more expressions than target columns");
+    return fail_at(t, s->cols[n], "INSERT has more target columns than expressions");
+}
+
 static bool xl_insert(struct tr *t, struct sql_stmt *st, const PgQuery__InsertStmt *s)
 {
     snprintf(st->tag, sizeof st->tag, "INSERT");
@@ -922,6 +987,10 @@ static bool xl_insert(struct tr *t, struct sql_stmt *st, const PgQuery__InsertSt
     }
     /* A single VALUES row may say DEFAULT: such a column is left out of the list. */
     const PgQuery__SelectStmt *sel = s->select_stmt ? s->select_stmt->select_stmt : NULL;
+    if (sel && !insert_shape(t, s, sel))
+        return false;
+    if (!s->n_cols && sel && !insert_fill(t, st, s, sel))
+        return false;
     bool plain_values = sel && sel->n_values_lists &&
                         sel->op == PG_QUERY__SET_OPERATION__SETOP_NONE && !sel->with_clause;
     const PgQuery__List *row0 = plain_values ? sel->values_lists[0]->list : NULL;
@@ -1207,6 +1276,14 @@ static void stmt_free(struct sql_stmt *st)
     free(st->copy.null_string);
     free(st->missing_from);
     sql_ddl_free(st->ddl);
+    if (st->insert_fill) {
+        free(st->insert_fill->table);
+        free(st->insert_fill->positions);
+        free(st->insert_fill);
+    }
+    for (int i = 0; i < st->n_group_checks; i++)
+        xl_group_check_free(&st->group_checks[i]);
+    free(st->group_checks);
 }
 
 void sql_stmt_list_free(struct sql_stmt_list *list)
@@ -1268,6 +1345,7 @@ bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error
         struct sql_stmt *st = &out->v[out->n++];
         struct tr t = {0};
         t.err = err;
+        t.text = text;
         st->location = raw->stmt_location;
         if (!raw->stmt) {
             st->kind = SQL_EMPTY;
@@ -1276,6 +1354,8 @@ bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error
         size_t stmt_len = raw->stmt_len ? (size_t)raw->stmt_len : strlen(text + raw->stmt_location);
         t.catalog_mode = xl_catalog_text(text + raw->stmt_location, stmt_len);
         ok = xl_stmt(&t, raw->stmt, st);
+        if (ok && !t.failed && !t.catalog && (st->kind == SQL_EXEC || st->kind == SQL_DDL))
+            ok = xl_group_checks(&t, raw->stmt, st);
         if (ok && !t.failed && t.catalog && (t.writes || st->writes))
             ok = xl_refuse(&t, "a statement that writes and uses pg_catalog or "
                                "information_schema is not supported on the SQLite backend");

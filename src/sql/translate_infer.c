@@ -12,6 +12,16 @@
 
 /* ---- types ---- */
 
+/*
+ * While the target list of a WITH query or a subquery in FROM is typed, the translator whose
+ * scopes hold that query's own FROM items: xl_expr_type then resolves the column references
+ * in it (to a column of an earlier WITH query, of a derived table...), as PostgreSQL types
+ * each query level before the one that reads it. Per thread: sessions translate in parallel.
+ */
+static _Thread_local struct tr *infer_tr;
+static _Thread_local int infer_nesting;
+static _Thread_local int infer_budget; /* query levels still to enter from the outermost */
+
 static const struct {
     const char *name;  /* as the parser gives it (last component) */
     const char *canon; /* pg_type.typname */
@@ -354,6 +364,9 @@ uint32_t xl_expr_type(const node_t *n)
         xl_type_name(n->type_cast->type_name, &oid);
         return oid;
     }
+    case PG_QUERY__NODE__NODE_COLUMN_REF:
+        /* A column of a WITH query or subquery while its reader is typed (infer_tr). */
+        return infer_tr ? xl_scope_column_type(infer_tr, n->column_ref) : 0;
     case PG_QUERY__NODE__NODE_BOOL_EXPR:
     case PG_QUERY__NODE__NODE_NULL_TEST:
     case PG_QUERY__NODE__NODE_BOOLEAN_TEST:
@@ -464,6 +477,11 @@ static bool is_null_const(const node_t *n)
     return n->node_case == PG_QUERY__NODE__NODE_A_CONST && n->a_const->isnull;
 }
 
+static const struct xl_rel *scope_column_item(const struct tr *t, const PgQuery__ColumnRef *c,
+                                              const char **colp);
+static enum sql_derive sub_column_origin(const struct tr *t, const PgQuery__ColumnRef *c,
+                                         const char **rel, const char **col);
+
 /*
  * The table column whose declared type decides n's type, for the forms where PostgreSQL's
  * result type is a function of that column's type alone: the column, min/max/abs/coalesce of
@@ -475,6 +493,9 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
 {
     switch (n->node_case) {
     case PG_QUERY__NODE__NODE_COLUMN_REF:
+        /* A column of a WITH query or subquery follows its defining expression, if anything. */
+        if (scope_column_item(t, n->column_ref, rel))
+            return sub_column_origin(t, n->column_ref, rel, col);
         return xl_column_table(t, n->column_ref, rel, col) ? SQL_DERIVE_SAME : SQL_DERIVE_NONE;
     case PG_QUERY__NODE__NODE_A_EXPR: {
         const PgQuery__AExpr *e = n->a_expr;
@@ -588,10 +609,10 @@ int32_t xl_literal_typmod(const node_t *n)
     return scale > 0 && scale <= 1000 ? (int32_t)(((1000 << 16) | scale) + 4) : -1;
 }
 
-/* The type of the output column named col (or at position pos when >= 0) of select s;
- * *has: s has such a column. */
-static uint32_t select_column_type(const PgQuery__SelectStmt *s, const char *col, int pos,
-                                   bool *has)
+/* The expression of the output column named col (or at position pos when >= 0) of select s
+ * (its first arm), NULL when unknown; *has: s has such a column (a * may hold it). */
+static const node_t *select_column_expr(const PgQuery__SelectStmt *s, const char *col, int pos,
+                                        bool *has)
 {
     *has = false;
     while (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
@@ -601,7 +622,7 @@ static uint32_t select_column_type(const PgQuery__SelectStmt *s, const char *col
         if (pos < 0 && col && !strncmp(col, "column", 6))
             pos = atoi(col + 6) - 1;
         *has = pos >= 0 && (size_t)pos < row->n_items;
-        return *has ? xl_expr_type(row->items[pos]) : 0;
+        return *has ? row->items[pos] : NULL;
     }
     for (size_t i = 0; i < s->n_target_list; i++) {
         const PgQuery__ResTarget *rt = s->target_list[i]->res_target;
@@ -609,15 +630,68 @@ static uint32_t select_column_type(const PgQuery__SelectStmt *s, const char *col
             rt->val->column_ref->fields[rt->val->column_ref->n_fields - 1]->node_case ==
                 PG_QUERY__NODE__NODE_A_STAR) {
             *has = pos < 0; /* a * may hold it: unknown */
-            return 0;
+            return NULL;
         }
         if (pos >= 0 ? (size_t)pos == i
                      : !strcmp(rt->name && *rt->name ? rt->name : xl_expr_name(rt->val), col)) {
             *has = true;
-            return xl_expr_type(rt->val);
+            return rt->val;
         }
     }
-    return 0;
+    return NULL;
+}
+
+/* Run while the FROM items of select s are in scope (pushed on t and popped again, so t is
+ * unchanged on return); false when queries nest too deep to follow. */
+static bool infer_enter(const struct tr *t, const PgQuery__SelectStmt *s, struct tr **saved_tr,
+                        int *saved_scope)
+{
+    if (infer_nesting == 0)
+        infer_budget = 4096; /* names that refer to themselves must not cost exponential time */
+    if (infer_nesting >= 16 || infer_budget <= 0)
+        return false;
+    infer_budget--;
+    while (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
+        s = s->larg;
+    struct tr *w = (struct tr *)t;
+    *saved_tr = infer_tr;
+    *saved_scope = xl_scope_push(w, s->from_clause, s->n_from_clause, NULL);
+    infer_tr = w;
+    infer_nesting++;
+    return true;
+}
+
+static void infer_leave(struct tr *saved_tr, int saved_scope)
+{
+    infer_nesting--;
+    xl_scope_pop(infer_tr, saved_scope);
+    infer_tr = saved_tr;
+}
+
+/* The type of the output column named col (or at position pos when >= 0) of select s, its
+ * column references resolved in s's own FROM items; *has: s has such a column. */
+static uint32_t select_column_type(const struct tr *t, const PgQuery__SelectStmt *s,
+                                   const char *col, int pos, bool *has)
+{
+    const node_t *v = select_column_expr(s, col, pos, has);
+    if (!v)
+        return 0;
+    struct tr *saved_tr;
+    int saved_scope;
+    if (!infer_enter(t, s, &saved_tr, &saved_scope))
+        return 0;
+    uint32_t type = xl_expr_type(v);
+    infer_leave(saved_tr, saved_scope);
+    return type;
+}
+
+uint32_t xl_select_expr_type(struct tr *t, const node_t *n)
+{
+    struct tr *saved = infer_tr;
+    infer_tr = t;
+    uint32_t type = xl_expr_type(n);
+    infer_tr = saved;
+    return type;
 }
 
 static int name_position(node_t *const *names, size_t n, const char *col)
@@ -640,27 +714,29 @@ static const PgQuery__CommonTableExpr *find_cte(const struct tr *t, const char *
 static uint32_t rel_column_type(const struct tr *t, const struct xl_rel *r, const char *col,
                                 bool *has);
 
-uint32_t xl_scope_column_type(const struct tr *t, const PgQuery__ColumnRef *c)
+/* The FROM item, no table, that column reference c names in the current scopes, NULL when
+ * it names a table or cannot be told; *colp: the column's name. */
+static const struct xl_rel *scope_column_item(const struct tr *t, const PgQuery__ColumnRef *c,
+                                              const char **colp)
 {
     const struct xl_rel *r = NULL;
     const char *col;
     bool has;
     if (c->n_fields == 1) {
         /* The one FROM item of this level that has the column; a table might too. */
-        uint32_t type = 0;
-        int found = 0;
+        const struct xl_rel *found = NULL;
         col = xl_str(c->fields[0]);
         for (int i = t->n_scope - 1; col && i >= 0 && t->scope[i].depth == t->depth; i--) {
             r = &t->scope[i];
             if (r->rel && !find_cte(t, r->rel))
-                return 0;
-            uint32_t ty = rel_column_type(t, r, col, &has);
-            if (has) {
-                type = ty;
-                found++;
-            }
+                return NULL;
+            rel_column_type(t, r, col, &has);
+            if (has && found)
+                return NULL;
+            if (has)
+                found = r;
         }
-        return found == 1 ? type : 0;
+        r = found;
     } else if (c->n_fields == 2) {
         const char *q = xl_str(c->fields[0]);
         for (int i = t->n_scope - 1; i >= 0 && q; i--)
@@ -670,11 +746,58 @@ uint32_t xl_scope_column_type(const struct tr *t, const PgQuery__ColumnRef *c)
             }
         col = xl_str(c->fields[1]);
     } else {
-        return 0;
+        return NULL;
     }
-    if (!r || !col)
-        return 0;
-    return rel_column_type(t, r, col, &has);
+    if (!r || !col || (r->rel && !find_cte(t, r->rel)))
+        return NULL;
+    *colp = col;
+    return r;
+}
+
+uint32_t xl_scope_column_type(const struct tr *t, const PgQuery__ColumnRef *c)
+{
+    const char *col;
+    bool has;
+    const struct xl_rel *r = scope_column_item(t, c, &col);
+    return r ? rel_column_type(t, r, col, &has) : 0;
+}
+
+/*
+ * A column of a WITH query or subquery in FROM whose defining expression follows a table
+ * column (x.total of (SELECT sum(salary) AS total FROM emp) x): that table column and how, so
+ * that the backend reports the type before any row exists. Not for set operations, whose
+ * column types come from every arm.
+ */
+static enum sql_derive sub_column_origin(const struct tr *t, const PgQuery__ColumnRef *c,
+                                         const char **rel, const char **col)
+{
+    const char *name;
+    const struct xl_rel *r = scope_column_item(t, c, &name);
+    if (!r || r->series_type || r->series_col)
+        return SQL_DERIVE_NONE;
+    const PgQuery__SelectStmt *sel = r->sub;
+    node_t *const *names = r->colnames;
+    size_t n_names = r->n_colnames;
+    const PgQuery__CommonTableExpr *cte = r->rel ? find_cte(t, r->rel) : NULL;
+    if (cte) {
+        sel = cte->ctequery->select_stmt;
+        names = cte->aliascolnames;
+        n_names = cte->n_aliascolnames;
+    }
+    if (!sel || sel->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
+        return SQL_DERIVE_NONE;
+    int pos = n_names ? name_position(names, n_names, name) : -1;
+    if (n_names && pos < 0)
+        return SQL_DERIVE_NONE;
+    bool has;
+    const node_t *v = select_column_expr(sel, name, pos, &has);
+    struct tr *saved_tr;
+    int saved_scope;
+    if (!v || !infer_enter(t, sel, &saved_tr, &saved_scope))
+        return SQL_DERIVE_NONE;
+    enum sql_derive d = xl_expr_origin(infer_tr, v, rel, col);
+    infer_leave(saved_tr, saved_scope);
+    return d;
 }
 
 /* The type of column col of FROM item r when it is no table; *has: r has such a column. */
@@ -700,8 +823,7 @@ static uint32_t rel_column_type(const struct tr *t, const struct xl_rel *r, cons
     int pos = n_names ? name_position(names, n_names, col) : -1;
     if (n_names && pos < 0)
         return 0;
-    uint32_t type = select_column_type(sel, col, pos, has);
-    return type;
+    return select_column_type(t, sel, col, pos, has);
 }
 
 /* The types of every column of FROM item r when it is no table (VALUES, a subquery without *,
@@ -741,7 +863,7 @@ int xl_rel_column_types(const struct tr *t, const struct xl_rel *r, uint32_t *ty
                 return -1;
         }
         bool has;
-        types[i] = select_column_type(sel, "", i, &has);
+        types[i] = select_column_type(t, sel, "", i, &has);
     }
     return n;
 }

@@ -51,6 +51,7 @@ struct tr {
     int depth;
     const PgQuery__CommonTableExpr *ctes[32]; /* WITH queries seen, for their column types */
     int n_ctes;
+    const char *text; /* the whole query text, for error positions */
 };
 
 void xl_put(struct tr *t, const char *s);
@@ -85,6 +86,9 @@ bool xl_column_table(const struct tr *t, const PgQuery__ColumnRef *c, const char
 /* The type of a column of a CTE, subquery, VALUES or generate_series in FROM, as far as
  * its defining expression fixes it; 0 when unknown (translate_infer.c). */
 uint32_t xl_scope_column_type(const struct tr *t, const PgQuery__ColumnRef *c);
+/* xl_expr_type of a result column, its references to columns of WITH queries and subqueries
+ * in the current scopes resolved through their defining expressions (translate_infer.c). */
+uint32_t xl_select_expr_type(struct tr *t, const node_t *n);
 /* n is col op col2 (+, -, *) of two table columns: SQL_DERIVE_ADD2 / MUL2, else NONE. */
 enum sql_derive xl_expr_origin2(const struct tr *t, const node_t *n, const char **rel,
                                 const char **col, const char **rel2, const char **col2);
@@ -93,6 +97,20 @@ int32_t xl_literal_typmod(const node_t *n);
 /* The table column an expression's type follows, and how (translate_infer.c). */
 enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char **rel,
                                const char **col);
+
+/* Generic walks over the tree (translate_tree.c). fn says whether to walk into n's children. */
+typedef bool (*xl_tree_fn)(const node_t *n, void *arg);
+void xl_tree_walk(const node_t *n, xl_tree_fn fn, void *arg);
+/* a and b are the same tree, locations aside. */
+bool xl_tree_equal(const node_t *a, const node_t *b);
+/* The leftmost location (byte offset) in n, -1 when none. */
+int xl_tree_location(const node_t *n);
+/* A byte offset in text as an ErrorResponse position: 1-based characters, 0 when none. */
+int xl_char_position(const char *text, int byte_offset);
+
+/* The GROUP BY check of every SELECT in stmt, for the backend (translate_group.c). */
+bool xl_group_checks(struct tr *t, const node_t *stmt, struct sql_stmt *st);
+void xl_group_check_free(struct sql_group_check *g); /* its contents; g itself is not freed */
 
 /* Statements (translate.c). */
 bool xl_select(struct tr *t, const PgQuery__SelectStmt *s, bool alias_targets);

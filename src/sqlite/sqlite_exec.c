@@ -1118,6 +1118,16 @@ bool sq_prepare(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt 
     if (stmt->catalog && !sq_catalog_prepare(s))
         return false;
     int rc = sqlite3_prepare_v3(s->db, stmt->sqlite, -1, SQLITE_PREPARE_PERSISTENT, out, &tail);
+    if (rc != SQLITE_OK && stmt->insert_fill) {
+        /* INSERT without a column list and fewer values than columns: the first columns. */
+        char *text = NULL;
+        int fill = sq_insert_fill(s, stmt, &text);
+        if (fill < 0)
+            return false;
+        rc = sqlite3_prepare_v3(s->db, fill ? text : stmt->sqlite, -1, SQLITE_PREPARE_PERSISTENT,
+                                out, &tail);
+        sqlite3_free(text);
+    }
     if (rc != SQLITE_OK) {
         const char *msg = sqlite3_errmsg(s->db);
         size_t n = stmt->missing_from ? strlen(stmt->missing_from) : 0;
@@ -1132,6 +1142,11 @@ bool sq_prepare(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt 
     }
     if (!*out) {
         sq_error(s, "XX000", 0, "the translated statement is empty");
+        return false;
+    }
+    if (stmt->n_group_checks && !sq_check_grouping(s, stmt)) {
+        sqlite3_finalize(*out);
+        *out = NULL;
         return false;
     }
     return true;

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <event2/buffer.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -1201,11 +1202,16 @@ END_TEST
  *   -- error: SQLSTATE fragment  or the error expected, its message containing fragment
  *   -- columns: name:oid ...     optional: result column names and type OIDs (0: left to
  *                                the backend)
+ *   -- insert: TABLE at N values N positions P,...   optional: the sql_insert_fill ("none")
+ *   -- grouping: CHECK; ...      optional: the sql_group_checks ("none"), each as
+ *                                "items ALIAS=TABLE|ALIAS=(COL,...) grouped Q.C,... refs
+ *                                Q.C@POS,... aggrefs C,..." ("-": none) and the words
+ *                                opaque / grouped
  */
 struct golden_case {
     char file[96];
     int line;
-    char *pg, *sqlite, *error, *columns;
+    char *pg, *sqlite, *error, *columns, *insert, *grouping;
 };
 
 static char **golden_slot(struct golden_case *c, const char *line, size_t *skip)
@@ -1218,6 +1224,8 @@ static char **golden_slot(struct golden_case *c, const char *line, size_t *skip)
         {"-- sqlite:", offsetof(struct golden_case, sqlite)},
         {"-- error:", offsetof(struct golden_case, error)},
         {"-- columns:", offsetof(struct golden_case, columns)},
+        {"-- insert:", offsetof(struct golden_case, insert)},
+        {"-- grouping:", offsetof(struct golden_case, grouping)},
     };
     for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
         size_t n = strlen(markers[i].marker);
@@ -1246,7 +1254,77 @@ static void golden_free(struct golden_case *c)
     free(c->sqlite);
     free(c->error);
     free(c->columns);
+    free(c->insert);
+    free(c->grouping);
     memset(c, 0, sizeof *c);
+}
+
+/* Append printf output to buf[cap] at *used (truncating). */
+static void golden_put(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void golden_put(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+{
+    va_list ap;
+    if (*used >= cap)
+        return;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *used, cap - *used, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *used += (size_t)n;
+}
+
+static void golden_colrefs(char *buf, size_t cap, size_t *used, const char *label,
+                           const struct sql_colref *v, int n, const int *positions)
+{
+    golden_put(buf, cap, used, " %s %s", label, n ? "" : "-");
+    for (int i = 0; i < n; i++) {
+        golden_put(buf, cap, used, "%s%s%s%s", i ? "," : "", v[i].qual ? v[i].qual : "",
+                   v[i].qual ? "." : "", v[i].column);
+        if (positions)
+            golden_put(buf, cap, used, "@%d", positions[i]);
+    }
+}
+
+/* The sql_insert_fill and sql_group_checks of st in the golden files' notation. */
+static void golden_render_checks(const struct sql_stmt *st, char *ins, char *grp, size_t cap)
+{
+    size_t used = 0;
+    const struct sql_insert_fill *f = st->insert_fill;
+    ins[0] = grp[0] = '\0';
+    if (!f) {
+        golden_put(ins, cap, &used, "none");
+    } else {
+        golden_put(ins, cap, &used, "%s at %zu values %d positions ", f->table, f->at, f->n_values);
+        for (int i = 0; i < f->n_values; i++)
+            golden_put(ins, cap, &used, "%s%d", i ? "," : "", f->positions[i]);
+    }
+    used = 0;
+    if (!st->n_group_checks)
+        golden_put(grp, cap, &used, "none");
+    for (int k = 0; k < st->n_group_checks; k++) {
+        const struct sql_group_check *g = &st->group_checks[k];
+        golden_put(grp, cap, &used, "%sitems ", k ? "; " : "");
+        for (int i = 0; i < g->n_items; i++) {
+            const struct sql_group_item *it = &g->items[i];
+            golden_put(grp, cap, &used, "%s%s=", i ? "," : "", it->alias);
+            if (it->table) {
+                golden_put(grp, cap, &used, "%s", it->table);
+                continue;
+            }
+            golden_put(grp, cap, &used, "(");
+            for (int c = 0; c < it->n_columns; c++)
+                golden_put(grp, cap, &used, "%s%s", c ? "," : "", it->columns[c]);
+            golden_put(grp, cap, &used, ")");
+        }
+        golden_colrefs(grp, cap, &used, "grouped", g->grouped, g->n_grouped, NULL);
+        golden_colrefs(grp, cap, &used, "refs", g->refs, g->n_refs, g->positions);
+        golden_colrefs(grp, cap, &used, "aggrefs", g->agg_refs, g->n_agg_refs, NULL);
+        if (g->opaque)
+            golden_put(grp, cap, &used, " opaque");
+        if (g->is_grouped)
+            golden_put(grp, cap, &used, " grouped");
+    }
 }
 
 /* Check one case; returns the number of failures (printed). */
@@ -1298,6 +1376,20 @@ static int golden_check(const struct golden_case *c)
         if (strcmp(cols, c->columns) != 0) {
             fprintf(stderr, "%s:%d: %s\n  expected columns %s\n  got columns      %s\n", c->file,
                     c->line, c->pg, c->columns, cols);
+            bad++;
+        }
+    }
+    if (c->insert || c->grouping) {
+        char ins[2048], grp[2048];
+        golden_render_checks(st, ins, grp, sizeof ins); /* both of that size */
+        if (c->insert && strcmp(ins, c->insert) != 0) {
+            fprintf(stderr, "%s:%d: %s\n  expected insert %s\n  got insert      %s\n", c->file,
+                    c->line, c->pg, c->insert, ins);
+            bad++;
+        }
+        if (c->grouping && strcmp(grp, c->grouping) != 0) {
+            fprintf(stderr, "%s:%d: %s\n  expected grouping %s\n  got grouping      %s\n", c->file,
+                    c->line, c->pg, c->grouping, grp);
             bad++;
         }
     }
