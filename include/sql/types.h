@@ -157,16 +157,24 @@ bool pgnumeric_format(const char *s, size_t len, int32_t typmod, int format, str
 /* True when numeric input s is stored exactly by the SQLite backend (an int64 integer, at most
  * 15 significant digits, NaN or an infinity); false for anything else, including bad input. */
 bool pgnumeric_exact(const char *s, size_t len);
+/* The display scale numeric_in gives text s ('1.50' 2, '1e3' 0), -1 when s is no finite
+ * number. */
+int pgnumeric_text_scale(const char *s);
 bool pgnumeric_format_value(struct sqlite3_value *v, int32_t typmod, int format,
                             struct evbuffer *out);
 /*
- * Exact results of numeric division and avg() (src/sql/functions_num.c): SQLite gets the
- * nearest double, so that comparisons and sorting stay numeric, and the exact text is kept
- * per thread, keyed by that double, for the output of a result column whose typmod is
- * PGTYPMOD_NUMERIC_EXACT (reported as -1). A value no longer remembered prints as a double.
+ * Exact results of numeric division, avg(), and + - * ^ on them (src/sql/functions_num.c):
+ * SQLite gets the nearest double, so that comparisons and sorting stay numeric, and the exact
+ * text is kept per thread, keyed by that double, for the output of a result column whose
+ * typmod is PGTYPMOD_NUMERIC_EXACT (reported as -1). A value no longer remembered prints as a
+ * double. PGTYPMOD_NUMERIC_EXACT_SCALE(s) is a column of scale s (a numeric(p,s) column in
+ * coalesce) whose values print with s digits except those remembered (a literal fallback).
  */
-#define PGTYPMOD_NUMERIC_EXACT (-2)
+#define PGTYPMOD_NUMERIC_EXACT          (-2)
+#define PGTYPMOD_NUMERIC_EXACT_SCALE(s) (-1000 - (s))
 void pgnumeric_remember_exact(double d, const char *text);
+/* The text remembered for d, or NULL. */
+const char *pgnumeric_recall_exact(double d);
 /* pgtype_bind for float4/float8 and numeric. NaN is stored as the text 'NaN' because SQLite
  * turns a NaN double into NULL. */
 bool pgfloat_bind(struct sqlite3_stmt *st, int idx, const char *data, size_t len, int format,

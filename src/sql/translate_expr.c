@@ -389,6 +389,131 @@ static bool xl_arith_operand(struct tr *t, const node_t *n, const node_t *other)
     return xl_expr(t, n);
 }
 
+/* An integer or numeric literal, possibly negated: its text (without the sign) and sign. */
+static const char *numeric_literal(const node_t *n, bool *neg)
+{
+    *neg = false;
+    if (n->node_case == PG_QUERY__NODE__NODE_A_EXPR && !n->a_expr->lexpr &&
+        n->a_expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP && xl_op_name(n->a_expr) &&
+        !strcmp(xl_op_name(n->a_expr), "-")) {
+        *neg = true;
+        n = n->a_expr->rexpr;
+    }
+    if (n->node_case != PG_QUERY__NODE__NODE_A_CONST || n->a_const->isnull)
+        return NULL;
+    if (n->a_const->val_case == PG_QUERY__A__CONST__VAL_FVAL)
+        return n->a_const->fval->fval;
+    return NULL;
+}
+
+static bool is_int_or_numeric(uint32_t oid)
+{
+    return oid == PGOID_INT2 || oid == PGOID_INT4 || oid == PGOID_INT8 || oid == PGOID_NUMERIC;
+}
+
+/* numeric / numeric (an integer operand is cast): pg_numeric_div. */
+static bool is_numeric_div(const PgQuery__AExpr *e)
+{
+    uint32_t lt = xl_expr_type(e->lexpr), rt = xl_expr_type(e->rexpr);
+    return is_int_or_numeric(lt) && is_int_or_numeric(rt) &&
+           (lt == PGOID_NUMERIC || rt == PGOID_NUMERIC);
+}
+
+bool xl_numeric_exact(const node_t *n)
+{
+    if (n->node_case == PG_QUERY__NODE__NODE_FUNC_CALL) {
+        const PgQuery__FuncCall *fc = n->func_call;
+        return fc->n_args == 1 && !fc->agg_star && !strcmp(xl_func_name(fc), "avg") &&
+               xl_expr_type(n) == PGOID_NUMERIC;
+    }
+    if (n->node_case != PG_QUERY__NODE__NODE_A_EXPR)
+        return false;
+    const PgQuery__AExpr *e = n->a_expr;
+    const char *op = xl_op_name(e);
+    if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !op || e->n_name != 1 || !e->rexpr)
+        return false;
+    if (!e->lexpr)
+        return !strcmp(op, "-") && xl_numeric_exact(e->rexpr);
+    if (!strcmp(op, "/"))
+        return is_numeric_div(e);
+    if (!strcmp(op, "^"))
+        return xl_expr_type(n) == PGOID_NUMERIC;
+    if (strcmp(op, "+") != 0 && strcmp(op, "-") != 0 && strcmp(op, "*") != 0)
+        return false;
+    return xl_expr_type(n) == PGOID_NUMERIC &&
+           (xl_numeric_exact(e->lexpr) || xl_numeric_exact(e->rexpr));
+}
+
+bool xl_coalesce_keeps_scale(const struct tr *t, const node_t *n)
+{
+    const char *rel, *col;
+    if (n->node_case != PG_QUERY__NODE__NODE_COALESCE_EXPR ||
+        xl_expr_origin(t, n, &rel, &col) == SQL_DERIVE_NONE)
+        return false;
+    bool constant = false, other = false;
+    for (size_t i = 0; i < n->coalesce_expr->n_args; i++) {
+        const node_t *a = n->coalesce_expr->args[i];
+        bool neg;
+        if (numeric_literal(a, &neg) ||
+            (a->node_case == PG_QUERY__NODE__NODE_A_CONST && !a->a_const->isnull &&
+             a->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL))
+            constant = true;
+        else if (a->node_case == PG_QUERY__NODE__NODE_A_CONST)
+            return false; /* NULL, a string: not a numeric coalesce here */
+        else
+            other = true;
+    }
+    return constant && other;
+}
+
+/* An argument of coalesce() under xl_coalesce_keeps_scale: a numeric constant goes through
+ * pg_numeric_lit, which keeps its digits (0, not the column's 0.00). */
+static bool xl_coalesce_arg(struct tr *t, const node_t *n)
+{
+    bool neg;
+    const char *s = numeric_literal(n, &neg);
+    if (s) {
+        if (!pgnumeric_exact(s, strlen(s)))
+            return xl_expr(t, n); /* refused there */
+        xl_printf(t, "pg_numeric_lit('%s%s')", neg ? "-" : "", s);
+        return !t->failed;
+    }
+    if (n->node_case == PG_QUERY__NODE__NODE_A_CONST && !n->a_const->isnull &&
+        n->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL) {
+        xl_printf(t, "pg_numeric_lit(%d)", n->a_const->ival->ival);
+        return !t->failed;
+    }
+    return xl_expr(t, n);
+}
+
+/* An operand of pg_numeric_div/op/pow: a numeric literal goes as text, so that its scale
+ * survives (1.50 has 2, the double 1.5 has 1). */
+static bool xl_num_operand(struct tr *t, const node_t *n, const node_t *other)
+{
+    bool neg;
+    const char *s = numeric_literal(n, &neg);
+    if (!s || !pgnumeric_exact(s, strlen(s)))
+        return xl_arith_operand(t, n, other);
+    xl_printf(t, "'%s%s'", neg ? "-" : "", s);
+    return !t->failed;
+}
+
+/* fn(l, r, exact) for a numeric operator, exact telling which operands are exact results. */
+static bool xl_num_call(struct tr *t, const char *fn, const char *op, const node_t *l,
+                        const node_t *r)
+{
+    xl_printf(t, "%s(", fn);
+    if (op)
+        xl_printf(t, "'%s', ", op);
+    if (!xl_num_operand(t, l, r))
+        return false;
+    xl_put(t, ", ");
+    if (!xl_num_operand(t, r, l))
+        return false;
+    xl_printf(t, ", %d)", (xl_numeric_exact(l) ? 1 : 0) | (xl_numeric_exact(r) ? 2 : 0));
+    return !t->failed;
+}
+
 static bool xl_binary(struct tr *t, const node_t *l, const char *op, const node_t *r)
 {
     bool cmp = !strcmp(op, "=") || !strcmp(op, "<>") || !strcmp(op, "<") || !strcmp(op, ">") ||
@@ -475,8 +600,9 @@ static const node_t *interval_arg(const node_t *n)
     return n->type_cast->arg;
 }
 
-static bool xl_aexpr(struct tr *t, const PgQuery__AExpr *e)
+static bool xl_aexpr(struct tr *t, const node_t *n)
 {
+    const PgQuery__AExpr *e = n->a_expr;
     const char *op = xl_op_name(e);
     switch (e->kind) {
     case PG_QUERY__A__EXPR__KIND__AEXPR_OP:
@@ -542,6 +668,14 @@ static bool xl_aexpr(struct tr *t, const PgQuery__AExpr *e)
             return xl_refuse(t, "schema-qualified operators are not supported");
     }
     if (!e->lexpr) {
+        if (!strcmp(op, "-") && xl_numeric_exact(e->rexpr)) {
+            /* 0 - x keeps x's exact digits and scale. */
+            xl_put(t, "pg_numeric_op('-', 0, ");
+            if (!xl_expr(t, e->rexpr))
+                return false;
+            xl_put(t, ", 2)");
+            return !t->failed;
+        }
         if (!strcmp(op, "-") || !strcmp(op, "+") || !strcmp(op, "~")) {
             xl_printf(t, "(%s", op);
             if (!xl_expr(t, e->rexpr))
@@ -583,6 +717,8 @@ static bool xl_aexpr(struct tr *t, const PgQuery__AExpr *e)
     if (!strcmp(op, "-") &&
         (xl_expr_type(e->lexpr) == PGOID_DATE || xl_expr_type(e->rexpr) == PGOID_DATE))
         return xl_call2(t, "pg_datesub", e->lexpr, e->rexpr, NULL);
+    if ((!strcmp(op, "+") || !strcmp(op, "-") || !strcmp(op, "*")) && xl_numeric_exact(n))
+        return xl_num_call(t, "pg_numeric_op", op, e->lexpr, e->rexpr);
     static const char *const plain[] = {"+",  "-",  "*",  "=", "<>", "<",  ">",
                                         "<=", ">=", "||", "&", "|",  "<<", ">>"};
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
@@ -597,14 +733,15 @@ static bool xl_aexpr(struct tr *t, const PgQuery__AExpr *e)
         return xl_binary(t, e->lexpr, "<>", e->rexpr);
     if (!strcmp(op, "/")) {
         /* numeric / numeric has the scale numeric_div picks (pg_numeric_div, exact). */
-        uint32_t lt = xl_expr_type(e->lexpr), rt = xl_expr_type(e->rexpr);
-        bool lnum = lt == PGOID_INT2 || lt == PGOID_INT4 || lt == PGOID_INT8 || lt == PGOID_NUMERIC;
-        bool rnum = rt == PGOID_INT2 || rt == PGOID_INT4 || rt == PGOID_INT8 || rt == PGOID_NUMERIC;
-        if (lnum && rnum && (lt == PGOID_NUMERIC || rt == PGOID_NUMERIC))
-            return xl_call2(t, "pg_numeric_div", e->lexpr, e->rexpr, NULL);
+        if (is_numeric_div(e))
+            return xl_num_call(t, "pg_numeric_div", NULL, e->lexpr, e->rexpr);
     }
-    if (!strcmp(op, "^"))
+    if (!strcmp(op, "^")) {
+        /* numeric ^ numeric (a numeric operand) has power_var's digits and scale. */
+        if (xl_expr_type(n) == PGOID_NUMERIC)
+            return xl_num_call(t, "pg_numeric_pow", NULL, e->lexpr, e->rexpr);
         return xl_call2(t, "pg_power", e->lexpr, e->rexpr, NULL);
+    }
     if (!strcmp(op, "/") || !strcmp(op, "%")) {
         /* SQLite gives NULL for a zero divisor; PostgreSQL raises 22012. */
         if (is_nonzero_const(e->rexpr))
@@ -1119,7 +1256,7 @@ bool xl_expr(struct tr *t, const node_t *n)
         xl_printf(t, "?%d", n->param_ref->number);
         return !t->failed;
     case PG_QUERY__NODE__NODE_A_EXPR:
-        return xl_aexpr(t, n->a_expr);
+        return xl_aexpr(t, n);
     case PG_QUERY__NODE__NODE_BOOL_EXPR: {
         const PgQuery__BoolExpr *b = n->bool_expr;
         if (b->boolop == PG_QUERY__BOOL_EXPR_TYPE__NOT_EXPR) {
@@ -1201,8 +1338,16 @@ bool xl_expr(struct tr *t, const node_t *n)
         if (c->n_args == 1)
             return xl_expr(t, c->args[0]);
         xl_put(t, "coalesce(");
-        if (!xl_expr_list(t, c->args, c->n_args))
+        if (n == t->result_target && xl_coalesce_keeps_scale(t, n)) {
+            for (size_t i = 0; i < c->n_args; i++) {
+                if (i)
+                    xl_put(t, ", ");
+                if (!xl_coalesce_arg(t, c->args[i]))
+                    return false;
+            }
+        } else if (!xl_expr_list(t, c->args, c->n_args)) {
             return false;
+        }
         xl_put(t, ")");
         return !t->failed;
     }

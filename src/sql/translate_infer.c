@@ -454,6 +454,16 @@ static bool is_int_const(const node_t *n)
            n->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL;
 }
 
+/* 1.5, -2.25: a numeric constant (pg_numeric_lit keeps its scale in coalesce). */
+static bool is_numeric_const(const node_t *n)
+{
+    if (n->node_case == PG_QUERY__NODE__NODE_A_EXPR && !n->a_expr->lexpr && xl_op_name(n->a_expr) &&
+        !strcmp(xl_op_name(n->a_expr), "-"))
+        n = n->a_expr->rexpr;
+    return n->node_case == PG_QUERY__NODE__NODE_A_CONST && !n->a_const->isnull &&
+           n->a_const->val_case == PG_QUERY__A__CONST__VAL_FVAL;
+}
+
 static bool is_interval(const node_t *n)
 {
     return xl_expr_type(n) == PGOID_INTERVAL;
@@ -539,6 +549,7 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
         enum sql_derive d = SQL_DERIVE_NONE;
         for (size_t i = 0; i < c->n_args; i++) {
             if (i && (is_null_const(c->args[i]) || is_int_const(c->args[i]) ||
+                      is_numeric_const(c->args[i]) ||
                       (c->args[i]->node_case == PG_QUERY__NODE__NODE_A_CONST &&
                        c->args[i]->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL)))
                 continue;
@@ -574,6 +585,12 @@ int32_t xl_literal_typmod(const node_t *n)
         if (!xl_type_name(tn, &oid) || oid != PGOID_NUMERIC || tn->n_typmods)
             return -1;
         n = n->type_cast->arg;
+        if (n->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+            n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL) {
+            /* '1.50'::numeric: numeric_in's display scale. */
+            int scale = pgnumeric_text_scale(n->a_const->sval->sval);
+            return scale >= 0 ? (int32_t)(((1000 << 16) | scale) + 4) : -1;
+        }
     }
     if (n->node_case == PG_QUERY__NODE__NODE_A_EXPR && !n->a_expr->lexpr && xl_op_name(n->a_expr) &&
         !strcmp(xl_op_name(n->a_expr), "-"))

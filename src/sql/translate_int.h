@@ -51,6 +51,9 @@ struct tr {
     int depth;
     const PgQuery__CommonTableExpr *ctes[32]; /* WITH queries seen, for their column types */
     int n_ctes;
+    const PgQuery__SelectStmt *result_select; /* the statement's SELECT, whose targets are the
+                                                 result columns, or NULL */
+    const node_t *result_target;              /* the result column being emitted, or NULL */
 };
 
 void xl_put(struct tr *t, const char *s);
@@ -88,6 +91,12 @@ uint32_t xl_scope_column_type(const struct tr *t, const PgQuery__ColumnRef *c);
 /* n is col op col2 (+, -, *) of two table columns: SQL_DERIVE_ADD2 / MUL2, else NONE. */
 enum sql_derive xl_expr_origin2(const struct tr *t, const node_t *n, const char **rel,
                                 const char **col, const char **rel2, const char **col2);
+/* n computes a numeric with its own display scale, its exact digits remembered by the
+ * backend (pg_avg, pg_numeric_div/op/pow; PGTYPMOD_NUMERIC_EXACT) (translate_expr.c). */
+bool xl_numeric_exact(const node_t *n);
+/* n is a coalesce() of a column (or an aggregate of one) and numeric constants, whose constants
+ * keep their own scale (pg_numeric_lit) when n is a result column (translate_expr.c). */
+bool xl_coalesce_keeps_scale(const struct tr *t, const node_t *n);
 /* A numeric literal's scale as a typmod, -1 when n is none (translate_infer.c). */
 int32_t xl_literal_typmod(const node_t *n);
 /* The table column an expression's type follows, and how (translate_infer.c). */

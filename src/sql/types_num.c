@@ -544,6 +544,14 @@ bool pgnumeric_exact(const char *s, size_t len)
     return ok;
 }
 
+int pgnumeric_text_scale(const char *s)
+{
+    struct num *n = malloc(sizeof *n);
+    int scale = n && num_parse(s, strlen(s), n) && !n->special ? (int)strlen(n->frac) : -1;
+    free(n);
+    return scale;
+}
+
 /* Binds numeric text in storage form: an integer when exact in int64, else a double. */
 static bool num_bind_text(sqlite3_stmt *st, int idx, const char *s, size_t len, const char **err,
                           char *errbuf, size_t errcap)
@@ -602,12 +610,17 @@ void pgnumeric_remember_exact(double d, const char *text)
 {
     if (strlen(text) >= sizeof exact_ring[0].text)
         return;
+    /* A constant evaluated for every row (pg_numeric_lit) takes one slot, not all. */
+    unsigned last = (exact_next - 1) % EXACT_SLOTS;
+    if (exact_next && memcmp(&exact_ring[last].d, &d, sizeof d) == 0 &&
+        !strcmp(exact_ring[last].text, text))
+        return;
     exact_ring[exact_next % EXACT_SLOTS].d = d;
     snprintf(exact_ring[exact_next % EXACT_SLOTS].text, sizeof exact_ring[0].text, "%s", text);
     exact_next++;
 }
 
-static const char *exact_lookup(double d)
+const char *pgnumeric_recall_exact(double d)
 {
     unsigned n = exact_next < EXACT_SLOTS ? exact_next : EXACT_SLOTS;
     for (unsigned i = 1; i <= n; i++) {
@@ -621,11 +634,15 @@ static const char *exact_lookup(double d)
 bool pgnumeric_format_value(struct sqlite3_value *v, int32_t typmod, int format,
                             struct evbuffer *out)
 {
-    if (typmod == PGTYPMOD_NUMERIC_EXACT && sqlite3_value_type(v) == SQLITE_FLOAT) {
-        const char *exact = exact_lookup(sqlite3_value_double(v));
+    bool exact_scale = typmod <= PGTYPMOD_NUMERIC_EXACT_SCALE(0);
+    if ((typmod == PGTYPMOD_NUMERIC_EXACT || exact_scale) &&
+        sqlite3_value_type(v) == SQLITE_FLOAT) {
+        const char *exact = pgnumeric_recall_exact(sqlite3_value_double(v));
         if (exact)
             return pgnumeric_format(exact, strlen(exact), -1, format, out);
     }
+    if (exact_scale)
+        typmod = ((1000 << 16) | (PGTYPMOD_NUMERIC_EXACT_SCALE(0) - typmod)) + 4;
     struct num *n = malloc(sizeof *n);
     bool ok = n && num_from_value(v, n);
     if (ok) {

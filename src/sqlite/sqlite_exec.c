@@ -724,8 +724,16 @@ void sq_column_types(const struct sql_stmt *stmt, sqlite3_stmt *st, bool have_ro
         types[i] = 0;
         mods[i] = -1;
         if (i < stmt->n_columns && stmt->columns[i].derive != SQL_DERIVE_NONE &&
-            (types[i] = sq_origin_type(sqlite3_db_handle(st), &stmt->columns[i], &mods[i])))
+            (types[i] = sq_origin_type(sqlite3_db_handle(st), &stmt->columns[i], &mods[i]))) {
+            /* coalesce(col, constants): the constants print their own digits (pg_numeric_lit),
+             * the column's values its scale. */
+            if (types[i] == PGOID_NUMERIC && stmt->columns[i].typmod == PGTYPMOD_NUMERIC_EXACT &&
+                (stmt->columns[i].derive == SQL_DERIVE_VALUE ||
+                 stmt->columns[i].derive == SQL_DERIVE_SUM))
+                mods[i] = mods[i] >= 4 ? PGTYPMOD_NUMERIC_EXACT_SCALE((mods[i] - 4) & 0xffff)
+                                       : PGTYPMOD_NUMERIC_EXACT;
             continue;
+        }
         mods[i] = -1;
         if (i < stmt->n_columns && stmt->columns[i].type) {
             types[i] = stmt->columns[i].type;
