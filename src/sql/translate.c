@@ -795,6 +795,7 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         st->n_columns = (int)i + 1;
         if ((st->columns[i].typmod = string_cast_typmod(rt->val)) != -1)
             continue;
+        bool numeric;
         if (st->columns[i].type == PGOID_NUMERIC && xl_numeric_exact(rt->val)) {
             /* pg_avg, pg_numeric_div/op/pow: the value's own digits. Only avg() follows its
              * column (a float column's avg is float8); the rest is numeric whatever the
@@ -803,8 +804,10 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
             if (rt->val->node_case != PG_QUERY__NODE__NODE_FUNC_CALL)
                 continue;
         } else if (t->result_select && v == t->result_select->target_list &&
-                   xl_coalesce_keeps_scale(t, rt->val)) {
+                   xl_keeps_constant_scale(t, rt->val, &numeric)) {
             st->columns[i].typmod = PGTYPMOD_NUMERIC_EXACT; /* its constants: pg_numeric_lit */
+            if (numeric)
+                st->columns[i].type = PGOID_NUMERIC;
         } else if ((st->columns[i].typmod = xl_literal_typmod(rt->val)) != -1) {
             /* Printed with the literal's scale, reported without a typmod (no origin). */
             st->columns[i].derive = SQL_DERIVE_VALUE;

@@ -444,31 +444,63 @@ bool xl_numeric_exact(const node_t *n)
            (xl_numeric_exact(e->lexpr) || xl_numeric_exact(e->rexpr));
 }
 
-bool xl_coalesce_keeps_scale(const struct tr *t, const node_t *n)
+/* The values a coalesce() or CASE may give (its arguments, its THEN and ELSE results) into
+ * out[cap]: how many, 0 when n is neither or has more. */
+static size_t value_branches(const node_t *n, const node_t **out, size_t cap)
 {
-    const char *rel, *col;
-    if (n->node_case != PG_QUERY__NODE__NODE_COALESCE_EXPR ||
-        xl_expr_origin(t, n, &rel, &col) == SQL_DERIVE_NONE)
-        return false;
-    bool constant = false, other = false;
-    for (size_t i = 0; i < n->coalesce_expr->n_args; i++) {
-        const node_t *a = n->coalesce_expr->args[i];
-        bool neg;
-        if (numeric_literal(a, &neg) ||
-            (a->node_case == PG_QUERY__NODE__NODE_A_CONST && !a->a_const->isnull &&
-             a->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL))
+    size_t k = 0;
+    if (n->node_case == PG_QUERY__NODE__NODE_COALESCE_EXPR) {
+        for (size_t i = 0; i < n->coalesce_expr->n_args; i++)
+            if (k < cap)
+                out[k++] = n->coalesce_expr->args[i];
+        return n->coalesce_expr->n_args <= cap ? k : 0;
+    }
+    if (n->node_case != PG_QUERY__NODE__NODE_CASE_EXPR)
+        return 0;
+    const PgQuery__CaseExpr *c = n->case_expr;
+    for (size_t i = 0; i < c->n_args && k < cap; i++)
+        out[k++] = c->args[i]->case_when->result;
+    if (c->defresult && k < cap)
+        out[k++] = c->defresult;
+    return c->n_args + (c->defresult ? 1 : 0) <= cap ? k : 0;
+}
+
+static bool is_int_literal(const node_t *n)
+{
+    return n->node_case == PG_QUERY__NODE__NODE_A_CONST && !n->a_const->isnull &&
+           n->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL;
+}
+
+bool xl_keeps_constant_scale(const struct tr *t, const node_t *n, bool *numeric)
+{
+    const node_t *v[64];
+    size_t k = value_branches(n, v, 64);
+    bool constant = false, other = false, neg;
+    *numeric = false;
+    for (size_t i = 0; i < k; i++) {
+        if (numeric_literal(v[i], &neg))
+            constant = *numeric = true;
+        else if (is_int_literal(v[i]))
             constant = true;
-        else if (a->node_case == PG_QUERY__NODE__NODE_A_CONST)
-            return false; /* NULL, a string: not a numeric coalesce here */
+        else if (v[i]->node_case == PG_QUERY__NODE__NODE_A_CONST && v[i]->a_const->isnull)
+            continue;
+        else if (v[i]->node_case == PG_QUERY__NODE__NODE_A_CONST)
+            return false; /* a string: not numeric here */
         else
             other = true;
     }
-    return constant && other;
+    if (!constant)
+        return false;
+    const char *rel, *col;
+    if (!other) /* CASE ... THEN 1.50 ELSE 2 END: numeric when a constant is */
+        return *numeric && n->node_case == PG_QUERY__NODE__NODE_CASE_EXPR;
+    *numeric = false; /* the column's type decides */
+    return xl_expr_origin(t, n, &rel, &col) != SQL_DERIVE_NONE;
 }
 
-/* An argument of coalesce() under xl_coalesce_keeps_scale: a numeric constant goes through
+/* A value of coalesce() or CASE under xl_keeps_constant_scale: a numeric constant goes through
  * pg_numeric_lit, which keeps its digits (0, not the column's 0.00). */
-static bool xl_coalesce_arg(struct tr *t, const node_t *n)
+static bool xl_scaled_value(struct tr *t, const node_t *n)
 {
     bool neg;
     const char *s = numeric_literal(n, &neg);
@@ -1309,6 +1341,8 @@ bool xl_expr(struct tr *t, const node_t *n)
         return xl_sublink(t, n->sub_link);
     case PG_QUERY__NODE__NODE_CASE_EXPR: {
         const PgQuery__CaseExpr *c = n->case_expr;
+        bool numeric;
+        bool scaled = n == t->result_target && xl_keeps_constant_scale(t, n, &numeric);
         xl_put(t, "CASE");
         if (c->arg) {
             xl_put(t, " ");
@@ -1321,12 +1355,12 @@ bool xl_expr(struct tr *t, const node_t *n)
             if (!xl_expr(t, w->expr))
                 return false;
             xl_put(t, " THEN ");
-            if (!xl_expr(t, w->result))
+            if (!(scaled ? xl_scaled_value(t, w->result) : xl_expr(t, w->result)))
                 return false;
         }
         if (c->defresult) {
             xl_put(t, " ELSE ");
-            if (!xl_expr(t, c->defresult))
+            if (!(scaled ? xl_scaled_value(t, c->defresult) : xl_expr(t, c->defresult)))
                 return false;
         }
         xl_put(t, " END");
@@ -1338,11 +1372,12 @@ bool xl_expr(struct tr *t, const node_t *n)
         if (c->n_args == 1)
             return xl_expr(t, c->args[0]);
         xl_put(t, "coalesce(");
-        if (n == t->result_target && xl_coalesce_keeps_scale(t, n)) {
+        bool numeric;
+        if (n == t->result_target && xl_keeps_constant_scale(t, n, &numeric)) {
             for (size_t i = 0; i < c->n_args; i++) {
                 if (i)
                     xl_put(t, ", ");
-                if (!xl_coalesce_arg(t, c->args[i]))
+                if (!xl_scaled_value(t, c->args[i]))
                     return false;
             }
         } else if (!xl_expr_list(t, c->args, c->n_args)) {

@@ -567,6 +567,24 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
         }
         return d;
     }
+    case PG_QUERY__NODE__NODE_CASE_EXPR: {
+        /* CASE ... THEN col ... ELSE constant: as coalesce(col, constants). */
+        const PgQuery__CaseExpr *c = n->case_expr;
+        bool found = false;
+        for (size_t i = 0; i <= c->n_args; i++) {
+            const node_t *r = i < c->n_args ? c->args[i]->case_when->result : c->defresult;
+            if (!r || is_null_const(r) || is_int_const(r) || is_numeric_const(r))
+                continue;
+            const char *r2, *c2;
+            enum sql_derive d2 = xl_expr_origin(t, r, found ? &r2 : rel, found ? &c2 : col);
+            if (d2 != SQL_DERIVE_SAME && d2 != SQL_DERIVE_VALUE)
+                return SQL_DERIVE_NONE;
+            if (found && (strcmp(r2, *rel) != 0 || strcmp(c2, *col) != 0))
+                return SQL_DERIVE_NONE; /* another column: its type may differ */
+            found = true;
+        }
+        return found ? SQL_DERIVE_VALUE : SQL_DERIVE_NONE;
+    }
     default:
         return SQL_DERIVE_NONE;
     }

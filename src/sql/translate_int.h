@@ -94,9 +94,10 @@ enum sql_derive xl_expr_origin2(const struct tr *t, const node_t *n, const char 
 /* n computes a numeric with its own display scale, its exact digits remembered by the
  * backend (pg_avg, pg_numeric_div/op/pow; PGTYPMOD_NUMERIC_EXACT) (translate_expr.c). */
 bool xl_numeric_exact(const node_t *n);
-/* n is a coalesce() of a column (or an aggregate of one) and numeric constants, whose constants
- * keep their own scale (pg_numeric_lit) when n is a result column (translate_expr.c). */
-bool xl_coalesce_keeps_scale(const struct tr *t, const node_t *n);
+/* n is a coalesce() or CASE of one column (or an aggregate of it) and numeric constants, or a
+ * CASE of numeric constants only (*numeric: then its type is numeric), whose constants keep
+ * their own scale (pg_numeric_lit) when n is a result column (translate_expr.c). */
+bool xl_keeps_constant_scale(const struct tr *t, const node_t *n, bool *numeric);
 /* A numeric literal's scale as a typmod, -1 when n is none (translate_infer.c). */
 int32_t xl_literal_typmod(const node_t *n);
 /* The table column an expression's type follows, and how (translate_infer.c). */

@@ -34,7 +34,7 @@
 -- columns: coalesce:0 coalesce:0 coalesce:0
 
 -- pg: SELECT coalesce(x, y, 0), coalesce(x, 'a'), coalesce(x, NULL, 1) FROM t
--- sqlite: SELECT coalesce("x", "y", 0) AS "coalesce", coalesce("x", 'a') AS "coalesce", coalesce("x", NULL, 1) AS "coalesce" FROM "t"
+-- sqlite: SELECT coalesce("x", "y", 0) AS "coalesce", coalesce("x", 'a') AS "coalesce", coalesce("x", NULL, pg_numeric_lit(1)) AS "coalesce" FROM "t"
 -- columns: coalesce:0 coalesce:0 coalesce:0
 
 -- pg: SELECT y FROM t WHERE coalesce(x, 0) > 1 ORDER BY coalesce(x, 0)
@@ -48,3 +48,7 @@
 -- pg: SELECT '1.50'::numeric, '1e3'::numeric, ' -0.5 '::numeric(5,2)
 -- sqlite: SELECT pg_cast('1.50', 'numeric') AS "numeric", pg_cast('1e3', 'numeric') AS "numeric", pg_cast(' -0.5 ', 'numeric', 5, 2) AS "numeric"
 -- columns: numeric:1700 numeric:1700 numeric:1700
+
+-- pg: SELECT CASE WHEN y > 0 THEN x ELSE 0 END, CASE WHEN y > 0 THEN 1.50 ELSE 2 END, CASE WHEN y > 0 THEN x ELSE 'a' END FROM t
+-- sqlite: SELECT CASE WHEN ("y" > 0) THEN "x" ELSE pg_numeric_lit(0) END AS "case", CASE WHEN ("y" > 0) THEN pg_numeric_lit('1.50') ELSE pg_numeric_lit(2) END AS "case", CASE WHEN ("y" > 0) THEN "x" ELSE 'a' END AS "case" FROM "t"
+-- columns: case:0 case:1700 case:0
