@@ -731,8 +731,10 @@ bool fn_num_register(sqlite3 *db, struct sql_fn_context *ctx)
                                       NULL) == SQLITE_OK &&
            sqlite3_create_function_v2(db, "pg_numeric_pow", 3, det, NULL, fn_numeric_pow, NULL,
                                       NULL, NULL) == SQLITE_OK &&
-           sqlite3_create_function_v2(db, "pg_numeric_lit", 1, det, NULL, fn_numeric_lit, NULL,
-                                      NULL, NULL) == SQLITE_OK &&
+           /* Not deterministic, so that SQLite evaluates it per row instead of once per
+            * statement: its digits then stay among the recent ones remembered. */
+           sqlite3_create_function_v2(db, "pg_numeric_lit", 1, SQLITE_UTF8, NULL, fn_numeric_lit,
+                                      NULL, NULL, NULL) == SQLITE_OK &&
            sqlite3_create_function_v2(db, "pg_power", 2, det, NULL, fn_power, NULL, NULL, NULL) ==
                SQLITE_OK &&
            sqlite3_create_function_v2(db, "pg_rint", 1, det, NULL, fn_rint, NULL, NULL, NULL) ==
