@@ -175,6 +175,9 @@ bool pgnumeric_format_value(struct sqlite3_value *v, int32_t typmod, int format,
 void pgnumeric_remember_exact(double d, const char *text);
 /* The text remembered for d, or NULL. */
 const char *pgnumeric_recall_exact(double d);
+/* Forgets what the thread remembered, before a new statement runs: a stored value equal to an
+ * earlier statement's result must not print that result's digits. */
+void pgnumeric_forget_exact(void);
 /* pgtype_bind for float4/float8 and numeric. NaN is stored as the text 'NaN' because SQLite
  * turns a NaN double into NULL. */
 bool pgfloat_bind(struct sqlite3_stmt *st, int idx, const char *data, size_t len, int format,

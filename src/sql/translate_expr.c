@@ -389,8 +389,8 @@ static bool xl_arith_operand(struct tr *t, const node_t *n, const node_t *other)
     return xl_expr(t, n);
 }
 
-/* An integer or numeric literal, possibly negated: its text (without the sign) and sign. */
-static const char *numeric_literal(const node_t *n, bool *neg)
+/* An integer or numeric constant, possibly negated: the constant, and *neg for the minus. */
+static const PgQuery__AConst *number_constant(const node_t *n, bool *neg)
 {
     *neg = false;
     if (n->node_case == PG_QUERY__NODE__NODE_A_EXPR && !n->a_expr->lexpr &&
@@ -399,11 +399,18 @@ static const char *numeric_literal(const node_t *n, bool *neg)
         *neg = true;
         n = n->a_expr->rexpr;
     }
-    if (n->node_case != PG_QUERY__NODE__NODE_A_CONST || n->a_const->isnull)
+    if (n->node_case != PG_QUERY__NODE__NODE_A_CONST || n->a_const->isnull ||
+        (n->a_const->val_case != PG_QUERY__A__CONST__VAL_FVAL &&
+         n->a_const->val_case != PG_QUERY__A__CONST__VAL_IVAL))
         return NULL;
-    if (n->a_const->val_case == PG_QUERY__A__CONST__VAL_FVAL)
-        return n->a_const->fval->fval;
-    return NULL;
+    return n->a_const;
+}
+
+/* A numeric (Float node) constant, possibly negated: its text without the sign. */
+static const char *numeric_literal(const node_t *n, bool *neg)
+{
+    const PgQuery__AConst *c = number_constant(n, neg);
+    return c && c->val_case == PG_QUERY__A__CONST__VAL_FVAL ? c->fval->fval : NULL;
 }
 
 static bool is_int_or_numeric(uint32_t oid)
@@ -465,12 +472,6 @@ static size_t value_branches(const node_t *n, const node_t **out, size_t cap)
     return c->n_args + (c->defresult ? 1 : 0) <= cap ? k : 0;
 }
 
-static bool is_int_literal(const node_t *n)
-{
-    return n->node_case == PG_QUERY__NODE__NODE_A_CONST && !n->a_const->isnull &&
-           n->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL;
-}
-
 bool xl_keeps_constant_scale(const struct tr *t, const node_t *n, bool *numeric)
 {
     const node_t *v[64];
@@ -478,16 +479,15 @@ bool xl_keeps_constant_scale(const struct tr *t, const node_t *n, bool *numeric)
     bool constant = false, other = false, neg;
     *numeric = false;
     for (size_t i = 0; i < k; i++) {
-        if (numeric_literal(v[i], &neg))
-            constant = *numeric = true;
-        else if (is_int_literal(v[i]))
+        const PgQuery__AConst *c = number_constant(v[i], &neg);
+        if (c) {
             constant = true;
-        else if (v[i]->node_case == PG_QUERY__NODE__NODE_A_CONST && v[i]->a_const->isnull)
-            continue;
-        else if (v[i]->node_case == PG_QUERY__NODE__NODE_A_CONST)
-            return false; /* a string: not numeric here */
-        else
+            *numeric = *numeric || c->val_case == PG_QUERY__A__CONST__VAL_FVAL;
+        } else if (v[i]->node_case != PG_QUERY__NODE__NODE_A_CONST) {
             other = true;
+        } else if (!v[i]->a_const->isnull) {
+            return false; /* a string: not numeric here */
+        }
     }
     if (!constant)
         return false;
@@ -503,19 +503,15 @@ bool xl_keeps_constant_scale(const struct tr *t, const node_t *n, bool *numeric)
 static bool xl_scaled_value(struct tr *t, const node_t *n)
 {
     bool neg;
-    const char *s = numeric_literal(n, &neg);
-    if (s) {
-        if (!pgnumeric_exact(s, strlen(s)))
-            return xl_expr(t, n); /* refused there */
-        xl_printf(t, "pg_numeric_lit('%s%s')", neg ? "-" : "", s);
+    const PgQuery__AConst *c = number_constant(n, &neg);
+    if (c && c->val_case == PG_QUERY__A__CONST__VAL_IVAL) {
+        xl_printf(t, "pg_numeric_lit(%s%d)", neg ? "-" : "", c->ival->ival);
         return !t->failed;
     }
-    if (n->node_case == PG_QUERY__NODE__NODE_A_CONST && !n->a_const->isnull &&
-        n->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL) {
-        xl_printf(t, "pg_numeric_lit(%d)", n->a_const->ival->ival);
-        return !t->failed;
-    }
-    return xl_expr(t, n);
+    if (!c || !pgnumeric_exact(c->fval->fval, strlen(c->fval->fval)))
+        return xl_expr(t, n); /* too many digits: refused there */
+    xl_printf(t, "pg_numeric_lit('%s%s')", neg ? "-" : "", c->fval->fval);
+    return !t->failed;
 }
 
 /* An operand of pg_numeric_div/op/pow: a numeric literal goes as text, so that its scale

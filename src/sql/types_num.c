@@ -620,6 +620,11 @@ void pgnumeric_remember_exact(double d, const char *text)
     exact_next++;
 }
 
+void pgnumeric_forget_exact(void)
+{
+    exact_next = 0;
+}
+
 const char *pgnumeric_recall_exact(double d)
 {
     unsigned n = exact_next < EXACT_SLOTS ? exact_next : EXACT_SLOTS;

@@ -682,6 +682,11 @@ START_TEST(test_numeric_exact)
     pgnumeric_remember_exact(0.0, "0.0");
     ck_assert_str_eq(pgnumeric_recall_exact(0.0), "0.0");
     ck_assert_ptr_null(pgnumeric_recall_exact(0.25));
+    /* A new statement forgets them all. */
+    pgnumeric_forget_exact();
+    ck_assert_ptr_null(pgnumeric_recall_exact(0.0));
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, PGTYPMOD_NUMERIC_EXACT, 153.33333333333334),
+                     "153.33333333333334");
     /* numeric_in's display scale of a cast's input. */
     ck_assert_int_eq(pgnumeric_text_scale("1.50"), 2);
     ck_assert_int_eq(pgnumeric_text_scale("  -0.50  "), 2);

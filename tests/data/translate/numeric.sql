@@ -52,3 +52,7 @@
 -- pg: SELECT CASE WHEN y > 0 THEN x ELSE 0 END, CASE WHEN y > 0 THEN 1.50 ELSE 2 END, CASE WHEN y > 0 THEN x ELSE 'a' END FROM t
 -- sqlite: SELECT CASE WHEN ("y" > 0) THEN "x" ELSE pg_numeric_lit(0) END AS "case", CASE WHEN ("y" > 0) THEN pg_numeric_lit('1.50') ELSE pg_numeric_lit(2) END AS "case", CASE WHEN ("y" > 0) THEN "x" ELSE 'a' END AS "case" FROM "t"
 -- columns: case:0 case:1700 case:0
+
+-- pg: SELECT coalesce(x, -1), coalesce(x, -2.50), CASE WHEN y > 0 THEN -1 ELSE x END FROM t
+-- sqlite: SELECT coalesce("x", pg_numeric_lit(-1)) AS "coalesce", coalesce("x", pg_numeric_lit('-2.50')) AS "coalesce", CASE WHEN ("y" > 0) THEN pg_numeric_lit(-1) ELSE "x" END AS "case" FROM "t"
+-- columns: coalesce:0 coalesce:0 case:0

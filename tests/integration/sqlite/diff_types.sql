@@ -13,6 +13,7 @@ SELECT coalesce(a, 1.5), coalesce(a, -1.500), coalesce(b, 0), coalesce(i, 0), co
 SELECT id, coalesce(a, 0.5) FROM t_num WHERE coalesce(a, 0.5) > 0.4 ORDER BY coalesce(a, 0.5);
 SELECT coalesce(sum(a), 0), coalesce(max(b), 2.5) FROM t_num WHERE id > 10;
 SELECT coalesce(sum(a), 0) FROM t_num;
+SELECT coalesce(a, -1), coalesce(b, -2.5), CASE WHEN id <= 2 THEN b ELSE -1 END FROM t_num ORDER BY id;
 SELECT CASE WHEN id = 1 THEN a ELSE 0 END, CASE WHEN id < 3 THEN a WHEN id = 3 THEN 1.5 END FROM t_num ORDER BY id;
 SELECT CASE WHEN id = 1 THEN 1.50 ELSE 2 END, CASE WHEN id = 1 THEN 1 ELSE 2 END, CASE id WHEN 1 THEN i ELSE 0 END FROM t_num ORDER BY id;
 SELECT CASE WHEN id > 1 THEN b ELSE NULL END, CASE WHEN id = 2 THEN a ELSE -0.5 END AS x FROM t_num ORDER BY x, id;
