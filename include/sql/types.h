@@ -172,7 +172,9 @@ bool pgnumeric_format_value(struct sqlite3_value *v, int32_t typmod, int format,
  */
 #define PGTYPMOD_NUMERIC_EXACT          (-2)
 #define PGTYPMOD_NUMERIC_EXACT_SCALE(s) (-1000 - (s))
-void pgnumeric_remember_exact(double d, const char *text);
+/* Remembers text for d and returns the double SQLite is to get: d, or a neighbour of d when
+ * another number with the same nearest double is remembered. */
+double pgnumeric_remember_exact(double d, const char *text);
 /* The text remembered for d, or NULL. */
 const char *pgnumeric_recall_exact(double d);
 /* Forgets what the thread remembered, before a new statement runs: a stored value equal to an

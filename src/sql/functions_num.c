@@ -90,9 +90,7 @@ static bool is_number(sqlite3_value *v)
  * (include/sql/types.h, PGTYPMOD_NUMERIC_EXACT). */
 static void result_exact(sqlite3_context *cx, const char *text)
 {
-    double d = strtod(text, NULL);
-    pgnumeric_remember_exact(d, text);
-    sqlite3_result_double(cx, d);
+    sqlite3_result_double(cx, pgnumeric_remember_exact(strtod(text, NULL), text));
 }
 
 /* a / b for numeric operands: exact text when both fit, else a double. */

@@ -5,6 +5,7 @@
  * types are in types.c.
  */
 #include "sql/types.h"
+#include "sql/decimal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -606,18 +607,39 @@ static __thread struct {
 } exact_ring[EXACT_SLOTS];
 static __thread unsigned exact_next;
 
-void pgnumeric_remember_exact(double d, const char *text)
+/* The sign of a - b for two numeric texts (0 when equal as numbers, whatever their scales). */
+static int exact_compare(const char *a, const char *b)
 {
-    if (strlen(text) >= sizeof exact_ring[0].text)
-        return;
+    struct dec x, y, r;
+    if (dec_parse(a, &x) && dec_parse(b, &y) && dec_add(&x, &y, true, &r))
+        return r.mant < 0 ? -1 : r.mant > 0;
+    long double la = strtold(a, NULL), lb = strtold(b, NULL);
+    return la < lb ? -1 : la > lb;
+}
+
+double pgnumeric_remember_exact(double d, const char *text)
+{
+    if (strlen(text) >= sizeof exact_ring[0].text || !isfinite(d))
+        return d;
+    /* Another number whose nearest double is d is remembered (1/3*3 and 1.0 both give 1.0):
+     * this one takes the neighbouring double on its own side, so that both print their own
+     * digits and still compare in order. Equal numbers (1.5, 1.50) share d. */
+    for (int tries = 0; tries < 8; tries++) {
+        const char *known = pgnumeric_recall_exact(d);
+        int cmp = known && strcmp(known, text) != 0 ? exact_compare(text, known) : 0;
+        if (cmp == 0)
+            break;
+        d = nextafter(d, cmp > 0 ? INFINITY : -INFINITY);
+    }
     /* A constant evaluated for every row (pg_numeric_lit) takes one slot, not all. */
     unsigned last = (exact_next - 1) % EXACT_SLOTS;
     if (exact_next && memcmp(&exact_ring[last].d, &d, sizeof d) == 0 &&
         !strcmp(exact_ring[last].text, text))
-        return;
+        return d;
     exact_ring[exact_next % EXACT_SLOTS].d = d;
     snprintf(exact_ring[exact_next % EXACT_SLOTS].text, sizeof exact_ring[0].text, "%s", text);
     exact_next++;
+    return d;
 }
 
 void pgnumeric_forget_exact(void)

@@ -682,6 +682,17 @@ START_TEST(test_numeric_exact)
     pgnumeric_remember_exact(0.0, "0.0");
     ck_assert_str_eq(pgnumeric_recall_exact(0.0), "0.0");
     ck_assert_ptr_null(pgnumeric_recall_exact(0.25));
+    /* Two different numbers with the same nearest double: the second takes a neighbour on its
+     * own side, and each prints its digits. */
+    ck_assert(pgnumeric_remember_exact(1.0, "1.0000000000000000") == 1.0);
+    double below = pgnumeric_remember_exact(1.0, "0.99999999999999999999");
+    ck_assert(below == nextafter(1.0, 0));
+    ck_assert(pgnumeric_remember_exact(1.0, "1.00000000000000000001") == nextafter(1.0, 2));
+    ck_assert(pgnumeric_remember_exact(1.0, "1.0000000000000000") == 1.0);
+    ck_assert_str_eq(pgnumeric_recall_exact(1.0), "1.0000000000000000");
+    ck_assert_str_eq(pgnumeric_recall_exact(below), "0.99999999999999999999");
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, PGTYPMOD_NUMERIC_EXACT, below),
+                     "0.99999999999999999999");
     /* A new statement forgets them all. */
     pgnumeric_forget_exact();
     ck_assert_ptr_null(pgnumeric_recall_exact(0.0));

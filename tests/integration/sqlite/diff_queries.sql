@@ -24,6 +24,7 @@ SELECT avg(salary) * 2 FROM q_emp;
 SELECT avg(salary) + 1, avg(salary) - 1.50, -avg(salary), avg(salary) / 3 FROM q_emp;
 SELECT avg(salary) - avg(id), avg(salary) * avg(id), 2 * avg(boss) FROM q_emp;
 SELECT (1::numeric / 3) * 3, 1::numeric / 3 + 1::numeric / 3, 1.50 / 3;
+SELECT 1.0 ^ 0, (1::numeric / 3) * 3, 0.0 ^ 0, (1::numeric / 3) * 3 < 1.0 ^ 0;
 SELECT dept, avg(salary) * 2 AS x FROM q_emp GROUP BY dept HAVING avg(salary) * 2 > 100 ORDER BY 2 DESC;
 SELECT avg(salary) * 2 > 153.3, round(avg(salary) * 2, 2) FROM q_emp;
 SELECT count(DISTINCT dept), count(dept), count(*) FROM q_emp;
