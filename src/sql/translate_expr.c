@@ -426,29 +426,40 @@ static bool is_numeric_div(const PgQuery__AExpr *e)
            (lt == PGOID_NUMERIC || rt == PGOID_NUMERIC);
 }
 
-bool xl_numeric_exact(const node_t *n)
+/* xl_numeric_exact, at most 32 operators deep (deeper operands count as inexact: a long chain
+ * of + must not cost more than linear time per level). + - * are exact on an exact operand or
+ * a numeric literal, when PostgreSQL's result is numeric. */
+static bool numeric_exact(const node_t *n, int depth)
 {
     if (n->node_case == PG_QUERY__NODE__NODE_FUNC_CALL) {
         const PgQuery__FuncCall *fc = n->func_call;
         return fc->n_args == 1 && !fc->agg_star && !strcmp(xl_func_name(fc), "avg") &&
                xl_expr_type(n) == PGOID_NUMERIC;
     }
-    if (n->node_case != PG_QUERY__NODE__NODE_A_EXPR)
+    if (n->node_case != PG_QUERY__NODE__NODE_A_EXPR || depth > 32)
         return false;
     const PgQuery__AExpr *e = n->a_expr;
     const char *op = xl_op_name(e);
     if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !op || e->n_name != 1 || !e->rexpr)
         return false;
     if (!e->lexpr)
-        return !strcmp(op, "-") && xl_numeric_exact(e->rexpr);
+        return !strcmp(op, "-") && numeric_exact(e->rexpr, depth + 1);
     if (!strcmp(op, "/"))
         return is_numeric_div(e);
     if (!strcmp(op, "^"))
         return xl_expr_type(n) == PGOID_NUMERIC;
     if (strcmp(op, "+") != 0 && strcmp(op, "-") != 0 && strcmp(op, "*") != 0)
         return false;
-    return xl_expr_type(n) == PGOID_NUMERIC &&
-           (xl_numeric_exact(e->lexpr) || xl_numeric_exact(e->rexpr));
+    /* A numeric literal operand is exact too (0.1 + 0.2 is 0.3, 1.5 * 2 is 3.0). */
+    bool neg;
+    return (numeric_literal(e->lexpr, &neg) || numeric_literal(e->rexpr, &neg) ||
+            numeric_exact(e->lexpr, depth + 1) || numeric_exact(e->rexpr, depth + 1)) &&
+           xl_expr_type(n) == PGOID_NUMERIC;
+}
+
+bool xl_numeric_exact(const node_t *n)
+{
+    return numeric_exact(n, 0);
 }
 
 /* The values a coalesce() or CASE may give (its arguments, its THEN and ELSE results) into
