@@ -166,17 +166,21 @@ bool pgnumeric_format_value(struct sqlite3_value *v, int32_t typmod, int format,
  * Exact results of numeric division, avg(), and + - * ^ on them (src/sql/functions_num.c):
  * SQLite gets the nearest double, so that comparisons and sorting stay numeric, and the exact
  * text is kept per thread, keyed by that double, for the output of a result column whose
- * typmod is PGTYPMOD_NUMERIC_EXACT (reported as -1). A value no longer remembered prints as a
- * double. PGTYPMOD_NUMERIC_EXACT_SCALE(s) is a column of scale s (a numeric(p,s) column in
- * coalesce) whose values print with s digits except those remembered (a literal fallback).
+ * typmod is an exact one (reported as -1). A value no longer remembered prints as a double.
+ * The translator marks such columns PGTYPMOD_NUMERIC_EXACT; the backend turns that into
+ * pgtypmod_numeric_exact(column, scale): the result column, whose own results are preferred
+ * when two remembered texts share a double (1.5 + 1.5 and 1.50 * 2 in one row), and for a
+ * coalesce/CASE of a numeric(p,s) column and constants, the scale s its column values print
+ * with (-1: none) while remembered constants print their own digits.
  */
-#define PGTYPMOD_NUMERIC_EXACT          (-2)
-#define PGTYPMOD_NUMERIC_EXACT_SCALE(s) (-1000 - (s))
-/* Remembers text for d and returns the double SQLite is to get: d, or a neighbour of d when
- * another number with the same nearest double is remembered. */
-double pgnumeric_remember_exact(double d, const char *text);
-/* The text remembered for d, or NULL. */
-const char *pgnumeric_recall_exact(double d);
+#define PGTYPMOD_NUMERIC_EXACT (-2)
+int32_t pgtypmod_numeric_exact(int column, int scale);
+/* Remembers text for d as a result of column (-1: an operand, no result column) and returns
+ * the double SQLite is to get: d, or a neighbour of d when another number with the same
+ * nearest double is remembered. */
+double pgnumeric_remember_exact(double d, const char *text, int column);
+/* The text remembered for d, preferring column's (-1: the most recent), or NULL. */
+const char *pgnumeric_recall_exact(double d, int column);
 /* Forgets what the thread remembered, before a new statement runs: a stored value equal to an
  * earlier statement's result must not print that result's digits. */
 void pgnumeric_forget_exact(void);

@@ -44,7 +44,7 @@ static bool num_arg(sqlite3_value *v, bool exact, struct dec *d)
         return true;
     case SQLITE_FLOAT: {
         double x = sqlite3_value_double(v);
-        const char *known = exact ? pgnumeric_recall_exact(x) : NULL;
+        const char *known = exact ? pgnumeric_recall_exact(x, -1) : NULL;
         if (known)
             return dec_parse(known, d);
         if (!isfinite(x))
@@ -87,15 +87,15 @@ static bool is_number(sqlite3_value *v)
 }
 
 /* The nearest double for SQLite (numeric comparisons and sorting), the digits for the output
- * (include/sql/types.h, PGTYPMOD_NUMERIC_EXACT). */
-static void result_exact(sqlite3_context *cx, const char *text)
+ * of result column column (-1: an operand; include/sql/types.h, PGTYPMOD_NUMERIC_EXACT). */
+static void result_exact(sqlite3_context *cx, const char *text, int column)
 {
-    sqlite3_result_double(cx, pgnumeric_remember_exact(strtod(text, NULL), text));
+    sqlite3_result_double(cx, pgnumeric_remember_exact(strtod(text, NULL), text, column));
 }
 
 /* a / b for numeric operands: exact text when both fit, else a double. */
 static void dec_divide(sqlite3_context *cx, const struct dec *a, const struct dec *b, bool ok,
-                       double da, double db)
+                       double da, double db, int column)
 {
     if (ok && b->mant == 0) {
         fn_error(cx, "22012", "division by zero");
@@ -111,7 +111,7 @@ static void dec_divide(sqlite3_context *cx, const struct dec *a, const struct de
     }
     char out[DEC_TEXT_CAP];
     dec_div_text(a, b, dec_div_scale(a, b), out, sizeof out);
-    result_exact(cx, out);
+    result_exact(cx, out, column);
 }
 
 /* The operands of a numeric operator: NULL gives NULL, a non-number 22P02 (false: answered). */
@@ -129,13 +129,21 @@ static bool num_operands(sqlite3_context *cx, sqlite3_value **argv)
     return true;
 }
 
-/* Bit i of the optional last argument: operand i is an exact result (num_arg). */
+/* Bit i of the optional argument after the nargs operands: operand i is an exact result
+ * (num_arg). */
 static bool exact_arg(int argc, sqlite3_value **argv, int nargs, int i)
 {
     return argc > nargs && (sqlite3_value_int(argv[nargs]) >> i & 1);
 }
 
-/* pg_numeric_div(a, b [, exact]): the / of two numerics. */
+/* The optional argument after that: the result column the value is computed for, -1 for none
+ * (pgnumeric_remember_exact). */
+static int column_arg(int argc, sqlite3_value **argv, int nargs)
+{
+    return argc > nargs + 1 ? sqlite3_value_int(argv[nargs + 1]) : -1;
+}
+
+/* pg_numeric_div(a, b [, exact [, column]]): the / of two numerics. */
 static void fn_numeric_div(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
     struct dec a, b;
@@ -143,12 +151,13 @@ static void fn_numeric_div(sqlite3_context *cx, int argc, sqlite3_value **argv)
         return;
     bool ok = num_arg(argv[0], exact_arg(argc, argv, 2, 0), &a) &&
               num_arg(argv[1], exact_arg(argc, argv, 2, 1), &b);
-    dec_divide(cx, &a, &b, ok, sqlite3_value_double(argv[0]), sqlite3_value_double(argv[1]));
+    dec_divide(cx, &a, &b, ok, sqlite3_value_double(argv[0]), sqlite3_value_double(argv[1]),
+               column_arg(argc, argv, 2));
 }
 
 /*
- * pg_numeric_op(op, a, b, exact): numeric + - * with PostgreSQL's result scale (the larger
- * operand scale, or their sum for *), exact when the operands and result fit 36 digits, else
+ * pg_numeric_op(op, a, b, exact [, column]): numeric + - * with PostgreSQL's result scale (the
+ * larger operand scale, or their sum for *), exact when the operands and result fit 36 digits, else
  * in double precision as SQLite would.
  */
 static void fn_numeric_op(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -158,19 +167,19 @@ static void fn_numeric_op(sqlite3_context *cx, int argc, sqlite3_value **argv)
     char o = op ? op[0] : '+';
     if (!num_operands(cx, argv + 1))
         return;
-    bool ok = num_arg(argv[1], exact_arg(argc, argv + 1, 2, 0), &a) &&
-              num_arg(argv[2], exact_arg(argc, argv + 1, 2, 1), &b) &&
+    bool ok = num_arg(argv[1], exact_arg(argc - 1, argv + 1, 2, 0), &a) &&
+              num_arg(argv[2], exact_arg(argc - 1, argv + 1, 2, 1), &b) &&
               (o == '*' ? dec_mul(&a, &b, &r) : dec_add(&a, &b, o == '-', &r));
     char out[DEC_TEXT_CAP];
     if (ok && dec_text(&r, out, sizeof out)) {
-        result_exact(cx, out);
+        result_exact(cx, out, column_arg(argc - 1, argv + 1, 2));
         return;
     }
     double x = sqlite3_value_double(argv[1]), y = sqlite3_value_double(argv[2]);
     sqlite3_result_double(cx, o == '*' ? x * y : o == '-' ? x - y : x + y);
 }
 
-/* pg_numeric_pow(a, b, exact): numeric ^ numeric (decimal.c, dec_pow_text). */
+/* pg_numeric_pow(a, b, exact [, column]): numeric ^ numeric (decimal.c, dec_pow_text). */
 static void fn_numeric_pow(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
     struct dec a, b;
@@ -186,7 +195,7 @@ static void fn_numeric_pow(sqlite3_context *cx, int argc, sqlite3_value **argv)
     }
     switch (dec_pow_text(&a, &b, out, sizeof out)) {
     case DEC_POW_OK:
-        result_exact(cx, out);
+        result_exact(cx, out, column_arg(argc, argv, 2));
         return;
     case DEC_POW_ZERO_NEGATIVE:
         fn_error(cx, "2201F", "zero raised to a negative power is undefined");
@@ -206,14 +215,13 @@ static void fn_numeric_pow(sqlite3_context *cx, int argc, sqlite3_value **argv)
     }
 }
 
-/* pg_numeric_lit(text): a numeric constant that keeps its own scale where the column's scale
- * would print it otherwise (the fallback 0 of coalesce(numeric(10,2) column, 0)): its double,
- * with its digits remembered for the output (PGTYPMOD_NUMERIC_EXACT_SCALE). */
+/* pg_numeric_lit(text [, column]): a numeric constant that keeps its own scale where the
+ * column's scale would print it otherwise (the fallback 0 of coalesce(numeric(10,2) column,
+ * 0)): its double, with its digits remembered for the output (pgtypmod_numeric_exact). */
 static void fn_numeric_lit(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
     struct dec d;
     char out[DEC_TEXT_CAP];
-    (void)argc;
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
         sqlite3_result_null(cx);
         return;
@@ -222,7 +230,7 @@ static void fn_numeric_lit(sqlite3_context *cx, int argc, sqlite3_value **argv)
         sqlite3_result_value(cx, argv[0]);
         return;
     }
-    result_exact(cx, out);
+    result_exact(cx, out, argc > 1 ? sqlite3_value_int(argv[1]) : -1);
 }
 
 /* pg_avg(x): avg() of integers and numerics as PostgreSQL computes it, sum / count in numeric
@@ -303,7 +311,7 @@ static void fn_avg_value(sqlite3_context *cx)
         return;
     }
     struct dec a = {st->sum, st->scale}, b = {st->count, 0};
-    dec_divide(cx, &a, &b, !st->inexact, st->dsum, (double)st->count);
+    dec_divide(cx, &a, &b, !st->inexact, st->dsum, (double)st->count, -1);
 }
 
 static void fn_avg_final(sqlite3_context *cx)
@@ -719,20 +727,27 @@ static void fn_set_config(sqlite3_context *cx, int argc, sqlite3_value **argv)
 bool fn_num_register(sqlite3 *db, struct sql_fn_context *ctx)
 {
     int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-    return sqlite3_create_function_v2(db, "pg_numeric_div", 2, det, NULL, fn_numeric_div, NULL,
-                                      NULL, NULL) == SQLITE_OK &&
-           sqlite3_create_window_function(db, "pg_avg", 1, det, NULL, fn_avg_step, fn_avg_final,
+    /* The numeric operators, with their optional exact and column arguments. pg_numeric_lit
+     * is not deterministic, so that SQLite evaluates it per row instead of once per statement:
+     * its digits then stay among the recent ones remembered. */
+    static const struct {
+        const char *name;
+        int min_args, max_args;
+        bool det;
+        void (*fn)(sqlite3_context *, int, sqlite3_value **);
+    } ops[] = {
+        {"pg_numeric_div", 2, 4, true, fn_numeric_div},
+        {"pg_numeric_op", 4, 5, true, fn_numeric_op},
+        {"pg_numeric_pow", 3, 4, true, fn_numeric_pow},
+        {"pg_numeric_lit", 1, 2, false, fn_numeric_lit},
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        for (int n = ops[i].min_args; n <= ops[i].max_args; n++)
+            if (sqlite3_create_function_v2(db, ops[i].name, n, ops[i].det ? det : SQLITE_UTF8, NULL,
+                                           ops[i].fn, NULL, NULL, NULL) != SQLITE_OK)
+                return false;
+    return sqlite3_create_window_function(db, "pg_avg", 1, det, NULL, fn_avg_step, fn_avg_final,
                                           fn_avg_value, fn_avg_inverse, NULL) == SQLITE_OK &&
-           sqlite3_create_function_v2(db, "pg_numeric_div", 3, det, NULL, fn_numeric_div, NULL,
-                                      NULL, NULL) == SQLITE_OK &&
-           sqlite3_create_function_v2(db, "pg_numeric_op", 4, det, NULL, fn_numeric_op, NULL, NULL,
-                                      NULL) == SQLITE_OK &&
-           sqlite3_create_function_v2(db, "pg_numeric_pow", 3, det, NULL, fn_numeric_pow, NULL,
-                                      NULL, NULL) == SQLITE_OK &&
-           /* Not deterministic, so that SQLite evaluates it per row instead of once per
-            * statement: its digits then stay among the recent ones remembered. */
-           sqlite3_create_function_v2(db, "pg_numeric_lit", 1, SQLITE_UTF8, NULL, fn_numeric_lit,
-                                      NULL, NULL, NULL) == SQLITE_OK &&
            sqlite3_create_function_v2(db, "pg_power", 2, det, NULL, fn_power, NULL, NULL, NULL) ==
                SQLITE_OK &&
            sqlite3_create_function_v2(db, "pg_rint", 1, det, NULL, fn_rint, NULL, NULL, NULL) ==

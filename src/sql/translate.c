@@ -356,6 +356,7 @@ static bool xl_targets(struct tr *t, node_t *const *v, size_t n, bool alias_targ
         if (!xl_catalog_reg_name(t, rt->val, &reg))
             return false;
         t->result_target = t->result_select && v == t->result_select->target_list ? rt->val : NULL;
+        t->result_column = (int)i;
         bool ok = reg || xl_expr(t, rt->val);
         t->result_target = NULL;
         if (!ok)

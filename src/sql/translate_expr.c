@@ -516,12 +516,12 @@ static bool xl_scaled_value(struct tr *t, const node_t *n)
     bool neg;
     const PgQuery__AConst *c = number_constant(n, &neg);
     if (c && c->val_case == PG_QUERY__A__CONST__VAL_IVAL) {
-        xl_printf(t, "pg_numeric_lit(%s%d)", neg ? "-" : "", c->ival->ival);
+        xl_printf(t, "pg_numeric_lit(%s%d, %d)", neg ? "-" : "", c->ival->ival, t->result_column);
         return !t->failed;
     }
     if (!c || !pgnumeric_exact(c->fval->fval, strlen(c->fval->fval)))
         return xl_expr(t, n); /* too many digits: refused there */
-    xl_printf(t, "pg_numeric_lit('%s%s')", neg ? "-" : "", c->fval->fval);
+    xl_printf(t, "pg_numeric_lit('%s%s', %d)", neg ? "-" : "", c->fval->fval, t->result_column);
     return !t->failed;
 }
 
@@ -537,9 +537,10 @@ static bool xl_num_operand(struct tr *t, const node_t *n, const node_t *other)
     return !t->failed;
 }
 
-/* fn(l, r, exact) for a numeric operator, exact telling which operands are exact results. */
-static bool xl_num_call(struct tr *t, const char *fn, const char *op, const node_t *l,
-                        const node_t *r)
+/* fn(l, r, exact [, column]) for the numeric operator n, exact telling which operands are
+ * exact results, column the result column n is (its digits are preferred there). */
+static bool xl_num_call(struct tr *t, const node_t *n, const char *fn, const char *op,
+                        const node_t *l, const node_t *r)
 {
     xl_printf(t, "%s(", fn);
     if (op)
@@ -549,7 +550,10 @@ static bool xl_num_call(struct tr *t, const char *fn, const char *op, const node
     xl_put(t, ", ");
     if (!xl_num_operand(t, r, l))
         return false;
-    xl_printf(t, ", %d)", (xl_numeric_exact(l) ? 1 : 0) | (xl_numeric_exact(r) ? 2 : 0));
+    xl_printf(t, ", %d", (xl_numeric_exact(l) ? 1 : 0) | (xl_numeric_exact(r) ? 2 : 0));
+    if (n == t->result_target)
+        xl_printf(t, ", %d", t->result_column);
+    xl_put(t, ")");
     return !t->failed;
 }
 
@@ -712,7 +716,10 @@ static bool xl_aexpr(struct tr *t, const node_t *n)
             xl_put(t, "pg_numeric_op('-', 0, ");
             if (!xl_expr(t, e->rexpr))
                 return false;
-            xl_put(t, ", 2)");
+            xl_put(t, ", 2");
+            if (n == t->result_target)
+                xl_printf(t, ", %d", t->result_column);
+            xl_put(t, ")");
             return !t->failed;
         }
         if (!strcmp(op, "-") || !strcmp(op, "+") || !strcmp(op, "~")) {
@@ -757,7 +764,7 @@ static bool xl_aexpr(struct tr *t, const node_t *n)
         (xl_expr_type(e->lexpr) == PGOID_DATE || xl_expr_type(e->rexpr) == PGOID_DATE))
         return xl_call2(t, "pg_datesub", e->lexpr, e->rexpr, NULL);
     if ((!strcmp(op, "+") || !strcmp(op, "-") || !strcmp(op, "*")) && xl_numeric_exact(n))
-        return xl_num_call(t, "pg_numeric_op", op, e->lexpr, e->rexpr);
+        return xl_num_call(t, n, "pg_numeric_op", op, e->lexpr, e->rexpr);
     static const char *const plain[] = {"+",  "-",  "*",  "=", "<>", "<",  ">",
                                         "<=", ">=", "||", "&", "|",  "<<", ">>"};
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
@@ -773,12 +780,12 @@ static bool xl_aexpr(struct tr *t, const node_t *n)
     if (!strcmp(op, "/")) {
         /* numeric / numeric has the scale numeric_div picks (pg_numeric_div, exact). */
         if (is_numeric_div(e))
-            return xl_num_call(t, "pg_numeric_div", NULL, e->lexpr, e->rexpr);
+            return xl_num_call(t, n, "pg_numeric_div", NULL, e->lexpr, e->rexpr);
     }
     if (!strcmp(op, "^")) {
         /* numeric ^ numeric (a numeric operand) has power_var's digits and scale. */
         if (xl_expr_type(n) == PGOID_NUMERIC)
-            return xl_num_call(t, "pg_numeric_pow", NULL, e->lexpr, e->rexpr);
+            return xl_num_call(t, n, "pg_numeric_pow", NULL, e->lexpr, e->rexpr);
         return xl_call2(t, "pg_power", e->lexpr, e->rexpr, NULL);
     }
     if (!strcmp(op, "/") || !strcmp(op, "%")) {

@@ -54,6 +54,7 @@ struct tr {
     const PgQuery__SelectStmt *result_select; /* the statement's SELECT, whose targets are the
                                                  result columns, or NULL */
     const node_t *result_target;              /* the result column being emitted, or NULL */
+    int result_column;                        /* its position, from 0 */
 };
 
 void xl_put(struct tr *t, const char *s);

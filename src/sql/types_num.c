@@ -603,6 +603,7 @@ bool pgnumeric_format(const char *s, size_t len, int32_t typmod, int format, str
 
 static __thread struct {
     double d;
+    int column; /* the result column it was computed for, -1 for none */
     char text[96];
 } exact_ring[EXACT_SLOTS];
 static __thread unsigned exact_next;
@@ -617,7 +618,7 @@ static int exact_compare(const char *a, const char *b)
     return la < lb ? -1 : la > lb;
 }
 
-double pgnumeric_remember_exact(double d, const char *text)
+double pgnumeric_remember_exact(double d, const char *text, int column)
 {
     if (strlen(text) >= sizeof exact_ring[0].text || !isfinite(d))
         return d;
@@ -625,7 +626,7 @@ double pgnumeric_remember_exact(double d, const char *text)
      * this one takes the neighbouring double on its own side, so that both print their own
      * digits and still compare in order. Equal numbers (1.5, 1.50) share d. */
     for (int tries = 0; tries < 8; tries++) {
-        const char *known = pgnumeric_recall_exact(d);
+        const char *known = pgnumeric_recall_exact(d, -1);
         int cmp = known && strcmp(known, text) != 0 ? exact_compare(text, known) : 0;
         if (cmp == 0)
             break;
@@ -634,9 +635,10 @@ double pgnumeric_remember_exact(double d, const char *text)
     /* A constant evaluated for every row (pg_numeric_lit) takes one slot, not all. */
     unsigned last = (exact_next - 1) % EXACT_SLOTS;
     if (exact_next && memcmp(&exact_ring[last].d, &d, sizeof d) == 0 &&
-        !strcmp(exact_ring[last].text, text))
+        exact_ring[last].column == column && !strcmp(exact_ring[last].text, text))
         return d;
     exact_ring[exact_next % EXACT_SLOTS].d = d;
+    exact_ring[exact_next % EXACT_SLOTS].column = column;
     snprintf(exact_ring[exact_next % EXACT_SLOTS].text, sizeof exact_ring[0].text, "%s", text);
     exact_next++;
     return d;
@@ -647,29 +649,43 @@ void pgnumeric_forget_exact(void)
     exact_next = 0;
 }
 
-const char *pgnumeric_recall_exact(double d)
+const char *pgnumeric_recall_exact(double d, int column)
 {
+    const char *any = NULL;
     unsigned n = exact_next < EXACT_SLOTS ? exact_next : EXACT_SLOTS;
     for (unsigned i = 1; i <= n; i++) {
         unsigned k = (exact_next - i) % EXACT_SLOTS;
-        if (memcmp(&exact_ring[k].d, &d, sizeof d) == 0)
+        if (memcmp(&exact_ring[k].d, &d, sizeof d) != 0)
+            continue;
+        if (column < 0 || exact_ring[k].column == column)
             return exact_ring[k].text;
+        if (!any)
+            any = exact_ring[k].text;
     }
-    return NULL;
+    return any;
+}
+
+int32_t pgtypmod_numeric_exact(int column, int scale)
+{
+    if (column < 0 || column > 1000000 || scale < -1 || scale > 1000)
+        return PGTYPMOD_NUMERIC_EXACT;
+    return -3 - (column * 2048 + scale + 1);
 }
 
 bool pgnumeric_format_value(struct sqlite3_value *v, int32_t typmod, int format,
                             struct evbuffer *out)
 {
-    bool exact_scale = typmod <= PGTYPMOD_NUMERIC_EXACT_SCALE(0);
-    if ((typmod == PGTYPMOD_NUMERIC_EXACT || exact_scale) &&
-        sqlite3_value_type(v) == SQLITE_FLOAT) {
-        const char *exact = pgnumeric_recall_exact(sqlite3_value_double(v));
+    if (typmod <= PGTYPMOD_NUMERIC_EXACT) {
+        /* pgtypmod_numeric_exact's column and scale (PGTYPMOD_NUMERIC_EXACT: neither). */
+        int k = typmod == PGTYPMOD_NUMERIC_EXACT ? -1 : -3 - typmod;
+        int column = k < 0 ? -1 : k / 2048, scale = k < 0 ? -1 : k % 2048 - 1;
+        const char *exact = sqlite3_value_type(v) == SQLITE_FLOAT
+                                ? pgnumeric_recall_exact(sqlite3_value_double(v), column)
+                                : NULL;
         if (exact)
             return pgnumeric_format(exact, strlen(exact), -1, format, out);
+        typmod = scale >= 0 ? ((1000 << 16) | scale) + 4 : -1;
     }
-    if (exact_scale)
-        typmod = ((1000 << 16) | (PGTYPMOD_NUMERIC_EXACT_SCALE(0) - typmod)) + 4;
     struct num *n = malloc(sizeof *n);
     bool ok = n && num_from_value(v, n);
     if (ok) {

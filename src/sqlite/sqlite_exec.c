@@ -730,14 +730,17 @@ void sq_column_types(const struct sql_stmt *stmt, sqlite3_stmt *st, bool have_ro
             if (types[i] == PGOID_NUMERIC && stmt->columns[i].typmod == PGTYPMOD_NUMERIC_EXACT &&
                 (stmt->columns[i].derive == SQL_DERIVE_VALUE ||
                  stmt->columns[i].derive == SQL_DERIVE_SUM))
-                mods[i] = mods[i] >= 4 ? PGTYPMOD_NUMERIC_EXACT_SCALE((mods[i] - 4) & 0xffff)
-                                       : PGTYPMOD_NUMERIC_EXACT;
+                mods[i] = pgtypmod_numeric_exact(i, mods[i] >= 4 ? (mods[i] - 4) & 0xffff : -1);
+            else if (mods[i] == PGTYPMOD_NUMERIC_EXACT) /* avg() */
+                mods[i] = pgtypmod_numeric_exact(i, -1);
             continue;
         }
         mods[i] = -1;
         if (i < stmt->n_columns && stmt->columns[i].type) {
             types[i] = stmt->columns[i].type;
             mods[i] = stmt->columns[i].typmod;
+            if (mods[i] == PGTYPMOD_NUMERIC_EXACT)
+                mods[i] = pgtypmod_numeric_exact(i, -1);
             continue;
         }
         decl = sqlite3_column_decltype(st, i);

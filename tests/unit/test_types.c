@@ -652,7 +652,7 @@ START_TEST(test_numeric_exact)
 {
     /* A result whose exact digits are remembered for its double prints them in an exact column,
      * and the double's digits elsewhere. */
-    pgnumeric_remember_exact(153.33333333333334, "153.3333333333333334");
+    pgnumeric_remember_exact(153.33333333333334, "153.3333333333333334", -1);
     ck_assert_str_eq(text_dbl(PGOID_NUMERIC, PGTYPMOD_NUMERIC_EXACT, 153.33333333333334),
                      "153.3333333333333334");
     ck_assert_str_eq(text_dbl(PGOID_NUMERIC, -1, 153.33333333333334), "153.33333333333334");
@@ -662,8 +662,8 @@ START_TEST(test_numeric_exact)
     assert_bytes("0005000000000010"
                  "00990d050d050d050d06");
     /* A scale-2 column whose remembered constants keep their own scale: coalesce(col, 0). */
-    pgnumeric_remember_exact(0.0, "0");
-    int32_t mod = PGTYPMOD_NUMERIC_EXACT_SCALE(2);
+    pgnumeric_remember_exact(0.0, "0", -1);
+    int32_t mod = pgtypmod_numeric_exact(0, 2);
     ck_assert_str_eq(text_dbl(PGOID_NUMERIC, mod, 0.0), "0");
     ck_assert_str_eq(text_int(PGOID_NUMERIC, mod, 0), "0.00");
     ck_assert_str_eq(text_int(PGOID_NUMERIC, mod, 12), "12.00");
@@ -677,25 +677,36 @@ START_TEST(test_numeric_exact)
     ck_assert(format_current(PGOID_NUMERIC, mod, 1));
     assert_bytes("0001000000000002000c");
     /* The same value remembered again takes no second slot; a newer text for it wins. */
-    pgnumeric_remember_exact(0.0, "0");
-    ck_assert_str_eq(pgnumeric_recall_exact(0.0), "0");
-    pgnumeric_remember_exact(0.0, "0.0");
-    ck_assert_str_eq(pgnumeric_recall_exact(0.0), "0.0");
-    ck_assert_ptr_null(pgnumeric_recall_exact(0.25));
+    pgnumeric_remember_exact(0.0, "0", -1);
+    ck_assert_str_eq(pgnumeric_recall_exact(0.0, -1), "0");
+    pgnumeric_remember_exact(0.0, "0.0", -1);
+    ck_assert_str_eq(pgnumeric_recall_exact(0.0, -1), "0.0");
+    ck_assert_ptr_null(pgnumeric_recall_exact(0.25, -1));
     /* Two different numbers with the same nearest double: the second takes a neighbour on its
      * own side, and each prints its digits. */
-    ck_assert(pgnumeric_remember_exact(1.0, "1.0000000000000000") == 1.0);
-    double below = pgnumeric_remember_exact(1.0, "0.99999999999999999999");
+    ck_assert(pgnumeric_remember_exact(1.0, "1.0000000000000000", -1) == 1.0);
+    double below = pgnumeric_remember_exact(1.0, "0.99999999999999999999", -1);
     ck_assert(below == nextafter(1.0, 0));
-    ck_assert(pgnumeric_remember_exact(1.0, "1.00000000000000000001") == nextafter(1.0, 2));
-    ck_assert(pgnumeric_remember_exact(1.0, "1.0000000000000000") == 1.0);
-    ck_assert_str_eq(pgnumeric_recall_exact(1.0), "1.0000000000000000");
-    ck_assert_str_eq(pgnumeric_recall_exact(below), "0.99999999999999999999");
+    ck_assert(pgnumeric_remember_exact(1.0, "1.00000000000000000001", -1) == nextafter(1.0, 2));
+    ck_assert(pgnumeric_remember_exact(1.0, "1.0000000000000000", -1) == 1.0);
+    ck_assert_str_eq(pgnumeric_recall_exact(1.0, -1), "1.0000000000000000");
+    ck_assert_str_eq(pgnumeric_recall_exact(below, -1), "0.99999999999999999999");
     ck_assert_str_eq(text_dbl(PGOID_NUMERIC, PGTYPMOD_NUMERIC_EXACT, below),
                      "0.99999999999999999999");
+    /* Equal numbers with other scales in two result columns: each column prefers its own
+     * (1.5 + 1.5 and 1.50 * 2 in one row); a column without one of its own takes the most
+     * recent. */
+    pgnumeric_forget_exact();
+    ck_assert(pgnumeric_remember_exact(3.0, "3.0", 0) == 3.0);
+    ck_assert(pgnumeric_remember_exact(3.0, "3.00", 1) == 3.0);
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, pgtypmod_numeric_exact(0, -1), 3.0), "3.0");
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, pgtypmod_numeric_exact(1, -1), 3.0), "3.00");
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, pgtypmod_numeric_exact(2, -1), 3.0), "3.00");
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, pgtypmod_numeric_exact(2, 3), 2.5), "2.500");
+    ck_assert_int_eq(pgtypmod_numeric_exact(-1, 2), PGTYPMOD_NUMERIC_EXACT);
     /* A new statement forgets them all. */
     pgnumeric_forget_exact();
-    ck_assert_ptr_null(pgnumeric_recall_exact(0.0));
+    ck_assert_ptr_null(pgnumeric_recall_exact(0.0, -1));
     ck_assert_str_eq(text_dbl(PGOID_NUMERIC, PGTYPMOD_NUMERIC_EXACT, 153.33333333333334),
                      "153.33333333333334");
     /* numeric_in's display scale of a cast's input. */
