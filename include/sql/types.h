@@ -157,16 +157,33 @@ bool pgnumeric_format(const char *s, size_t len, int32_t typmod, int format, str
 /* True when numeric input s is stored exactly by the SQLite backend (an int64 integer, at most
  * 15 significant digits, NaN or an infinity); false for anything else, including bad input. */
 bool pgnumeric_exact(const char *s, size_t len);
+/* The display scale numeric_in gives text s ('1.50' 2, '1e3' 0), -1 when s is no finite
+ * number. */
+int pgnumeric_text_scale(const char *s);
 bool pgnumeric_format_value(struct sqlite3_value *v, int32_t typmod, int format,
                             struct evbuffer *out);
 /*
- * Exact results of numeric division and avg() (src/sql/functions_num.c): SQLite gets the
- * nearest double, so that comparisons and sorting stay numeric, and the exact text is kept
- * per thread, keyed by that double, for the output of a result column whose typmod is
- * PGTYPMOD_NUMERIC_EXACT (reported as -1). A value no longer remembered prints as a double.
+ * Exact results of numeric division, avg(), and + - * ^ on them (src/sql/functions_num.c):
+ * SQLite gets the nearest double, so that comparisons and sorting stay numeric, and the exact
+ * text is kept per thread, keyed by that double, for the output of a result column whose
+ * typmod is an exact one (reported as -1). A value no longer remembered prints as a double.
+ * The translator marks such columns PGTYPMOD_NUMERIC_EXACT; the backend turns that into
+ * pgtypmod_numeric_exact(column, scale): the result column, whose own results are preferred
+ * when two remembered texts share a double (1.5 + 1.5 and 1.50 * 2 in one row), and for a
+ * coalesce/CASE of a numeric(p,s) column and constants, the scale s its column values print
+ * with (-1: none) while remembered constants print their own digits.
  */
 #define PGTYPMOD_NUMERIC_EXACT (-2)
-void pgnumeric_remember_exact(double d, const char *text);
+int32_t pgtypmod_numeric_exact(int column, int scale);
+/* Remembers text for d as a result of column (-1: an operand, no result column) and returns
+ * the double SQLite is to get: d, or a neighbour of d when another number with the same
+ * nearest double is remembered. */
+double pgnumeric_remember_exact(double d, const char *text, int column);
+/* The text remembered for d, preferring column's (-1: the most recent), or NULL. */
+const char *pgnumeric_recall_exact(double d, int column);
+/* Forgets what the thread remembered, before a new statement runs: a stored value equal to an
+ * earlier statement's result must not print that result's digits. */
+void pgnumeric_forget_exact(void);
 /* pgtype_bind for float4/float8 and numeric. NaN is stored as the text 'NaN' because SQLite
  * turns a NaN double into NULL. */
 bool pgfloat_bind(struct sqlite3_stmt *st, int idx, const char *data, size_t len, int format,

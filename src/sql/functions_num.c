@@ -6,13 +6,14 @@
  * a bigint overflow is an error), json -> and ->>, and set_config(). Registered by
  * sql_functions_register() (functions.c).
  *
- * The results are doubles, so that SQLite compares and sorts them as numbers; their exact text
- * is remembered for the output (pgnumeric_remember_exact).
+ * numeric + - * and ^ on such results (or on literals, whose scale they keep) are computed the
+ * same way (pg_numeric_op, pg_numeric_pow; the decimal arithmetic is src/sql/decimal.c).
  *
- * A decimal here is a 128-bit mantissa and a scale (value = mant / 10^scale). Stored numerics
- * are INTEGER, REAL or text (include/sql/types.h); a REAL is read through its shortest
- * round-trip decimal form, so 0.1 is 1/10 and not the binary fraction. A value that does not
- * fit falls back to double arithmetic.
+ * The results are doubles, so that SQLite compares and sorts them as numbers; their exact text
+ * is remembered for the output (pgnumeric_remember_exact) and for the next operator reading
+ * them. Stored numerics are INTEGER, REAL or text (include/sql/types.h); a REAL is read
+ * through its shortest round-trip decimal form, so 0.1 is 1/10 and not the binary fraction. A
+ * value that does not fit 36 digits falls back to double arithmetic.
  */
 #include <ctype.h>
 #include <math.h>
@@ -23,96 +24,17 @@
 #include <sqlite3.h>
 
 #include "functions_int.h"
+#include "sql/decimal.h"
 #include "sql/functions.h"
 #include "sql/types.h"
 
-typedef __int128 i128;
-
-#define DEC_MAX_DIGITS 36 /* |mant| < 10^36 leaves room for long division by the same size */
-
-struct dec {
-    i128 mant;
-    int scale; /* digits after the decimal point, >= 0 */
-};
-
-static i128 pow10_i128(int n)
-{
-    i128 r = 1;
-    while (n-- > 0)
-        r *= 10;
-    return r;
-}
-
-static int digits_i128(i128 v)
-{
-    int n = 1;
-    if (v < 0)
-        v = -v;
-    while (v >= 10) {
-        v /= 10;
-        n++;
-    }
-    return n;
-}
-
-/* Decimal text ("-12.50", "1e-3", "  7 ") into d; false when not a number or too long. */
-static bool dec_parse(const char *s, struct dec *d)
-{
-    bool neg = false, any = false;
-    int digits = 0, scale = 0, exp = 0;
-    i128 m = 0;
-    while (isspace((unsigned char)*s))
-        s++;
-    if (*s == '+' || *s == '-')
-        neg = *s++ == '-';
-    for (bool frac = false;; s++) {
-        if (*s == '.' && !frac) {
-            frac = true;
-            continue;
-        }
-        if (!isdigit((unsigned char)*s))
-            break;
-        any = true;
-        if (m == 0 && *s == '0' && !frac)
-            continue;
-        if (m != 0 || *s != '0')
-            digits++;
-        if (digits > DEC_MAX_DIGITS)
-            return false;
-        m = m * 10 + (*s - '0');
-        if (frac)
-            scale++;
-    }
-    if (!any)
-        return false;
-    if (*s == 'e' || *s == 'E') {
-        char *end;
-        long e = strtol(s + 1, &end, 10);
-        if (end == s + 1 || e > 100 || e < -100)
-            return false;
-        exp = (int)e;
-        s = end;
-    }
-    while (isspace((unsigned char)*s))
-        s++;
-    if (*s)
-        return false;
-    scale -= exp;
-    if (scale < 0) {
-        if (digits - scale > DEC_MAX_DIGITS)
-            return false;
-        m *= pow10_i128(-scale);
-        scale = 0;
-    }
-    if (scale > 1000)
-        return false;
-    d->mant = neg ? -m : m;
-    d->scale = scale;
-    return true;
-}
-
-/* A stored number as a decimal; false for NULL, non-numbers and what does not fit. */
-static bool dec_from_value(sqlite3_value *v, struct dec *d)
+/*
+ * A numeric argument as a decimal. exact: the translator knows the argument is a result whose
+ * exact digits are remembered (pgnumeric_remember_exact), so a REAL is read through them; a
+ * numeric literal arrives as text, keeping its scale (1.50 has 2). Any other REAL is read
+ * through its shortest round-trip digits. false for what does not fit (or is no number).
+ */
+static bool num_arg(sqlite3_value *v, bool exact, struct dec *d)
 {
     char buf[64];
     switch (sqlite3_value_type(v)) {
@@ -122,6 +44,9 @@ static bool dec_from_value(sqlite3_value *v, struct dec *d)
         return true;
     case SQLITE_FLOAT: {
         double x = sqlite3_value_double(v);
+        const char *known = exact ? pgnumeric_recall_exact(x, -1) : NULL;
+        if (known)
+            return dec_parse(known, d);
         if (!isfinite(x))
             return false;
         for (int prec = 15; prec <= 17; prec++) {
@@ -138,130 +63,45 @@ static bool dec_from_value(sqlite3_value *v, struct dec *d)
     }
 }
 
-/* PostgreSQL's NBASE (10000) weight and first NBASE digit of |d| (0, 0 for zero). */
-static void dec_nbase(const struct dec *d, int *weight, int *first)
+static bool dec_from_value(sqlite3_value *v, struct dec *d)
 {
-    i128 m = d->mant < 0 ? -d->mant : d->mant;
-    *weight = 0;
-    *first = 0;
-    if (m == 0)
-        return;
-    int p = digits_i128(m) - 1 - d->scale; /* power of ten of the leading digit */
-    int w = p >= 0 ? p / 4 : -((-p + 3) / 4);
-    /* The group of four decimal places holding the leading digit. */
-    int shift = 4 * w - (-d->scale); /* digits of m below the group */
-    i128 g = shift >= 0 ? m / pow10_i128(shift) : m * pow10_i128(-shift);
-    *weight = w;
-    *first = (int)(g % 10000);
+    return num_arg(v, false, d);
 }
 
-/* numeric_div's select_div_scale. */
-static int dec_div_scale(const struct dec *a, const struct dec *b)
+/* A number SQLite can compute with: INTEGER, REAL, or text that reads as one (a numeric
+ * literal passed as text). Checked without converting v in place. */
+static bool is_number(sqlite3_value *v)
 {
-    int w1, f1, w2, f2;
-    dec_nbase(a, &w1, &f1);
-    dec_nbase(b, &w2, &f2);
-    int qweight = w1 - w2;
-    if (f1 <= f2)
-        qweight--;
-    int rscale = 16 - qweight * 4;
-    if (rscale < a->scale)
-        rscale = a->scale;
-    if (rscale < b->scale)
-        rscale = b->scale;
-    if (rscale < 0)
-        rscale = 0;
-    return rscale > 1000 ? 1000 : rscale;
+    int t = sqlite3_value_type(v);
+    if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
+        return true;
+    struct dec d;
+    if (t != SQLITE_TEXT)
+        return false;
+    if (dec_parse((const char *)sqlite3_value_text(v), &d))
+        return true;
+    sqlite3_value *copy = sqlite3_value_dup(v); /* numeric_type converts its argument */
+    int nt = copy ? sqlite3_value_numeric_type(copy) : SQLITE_NULL;
+    sqlite3_value_free(copy);
+    return nt == SQLITE_INTEGER || nt == SQLITE_FLOAT;
 }
 
-/*
- * a / b rounded half away from zero to rscale decimals, as text into out (cap >= 1100);
- * b is not zero. Long division over the digits of |a.mant| then zeros: the remainder stays
- * below |b.mant| < 10^36, so remainder * 10 fits 128 bits.
- */
-static void dec_div_text(const struct dec *a, const struct dec *b, int rscale, char *out,
-                         size_t cap)
+/* The nearest double for SQLite (numeric comparisons and sorting), the digits for the output
+ * of result column column (-1: an operand; include/sql/types.h, PGTYPMOD_NUMERIC_EXACT). */
+static void result_exact(sqlite3_context *cx, const char *text, int column)
 {
-    i128 am = a->mant < 0 ? -a->mant : a->mant, bm = b->mant < 0 ? -b->mant : b->mant;
-    bool neg = (a->mant < 0) != (b->mant < 0);
-    char adig[48], tmp[48], q[1200];
-    int na = 0, nt = 0;
-    i128 v = am;
-    do {
-        tmp[nt++] = (char)('0' + (int)(v % 10));
-        v /= 10;
-    } while (v);
-    while (nt)
-        adig[na++] = tmp[--nt];
-    /* Fraction digits of |a.mant| / |b.mant| needed: rscale + b.scale - a.scale, plus one
-     * for rounding (>= 1 since rscale >= a.scale). */
-    int frac = rscale + b->scale - a->scale + 1;
-    int nq = 0;
-    i128 rem = 0;
-    for (int i = 0; i < na + frac && nq + 2 < (int)sizeof q; i++) {
-        int digit = i < na ? adig[i] - '0' : 0;
-        rem = rem * 10 + digit;
-        q[nq++] = (char)('0' + (int)(rem / bm));
-        rem %= bm;
-    }
-    /* q holds trunc(|a|/|b| * 10^(frac + a.scale - b.scale)) = value * 10^(rscale + 1). */
-    if (nq < 2) {
-        snprintf(out, cap, "0");
-        return;
-    }
-    bool up = q[nq - 1] >= '5';
-    nq--;
-    for (int i = nq - 1; up && i >= 0; i--) {
-        if (q[i] == '9') {
-            q[i] = '0';
-        } else {
-            q[i]++;
-            up = false;
-        }
-    }
-    /* Digits of round(value * 10^rscale), with a carry out front when up is still set. */
-    char digits[1300];
-    int nd = 0;
-    if (up)
-        digits[nd++] = '1';
-    memcpy(digits + nd, q, (size_t)nq);
-    nd += nq;
-    int start = 0;
-    while (start < nd - rscale - 1 && digits[start] == '0')
-        start++;
-    size_t o = 0;
-    bool zero = true;
-    for (int i = start; i < nd; i++)
-        if (digits[i] != '0')
-            zero = false;
-    if (neg && !zero)
-        out[o++] = '-';
-    int int_digits = nd - start - rscale;
-    if (int_digits <= 0) {
-        out[o++] = '0';
-    } else {
-        for (int i = 0; i < int_digits && o + 2 < cap; i++)
-            out[o++] = digits[start + i];
-    }
-    if (rscale > 0 && o + 2 < cap) {
-        out[o++] = '.';
-        for (int i = 0; i < rscale && o + 1 < cap; i++) {
-            int idx = nd - rscale + i;
-            out[o++] = idx >= start ? digits[idx] : '0';
-        }
-    }
-    out[o] = '\0';
+    sqlite3_result_double(cx, pgnumeric_remember_exact(strtod(text, NULL), text, column));
 }
 
 /* a / b for numeric operands: exact text when both fit, else a double. */
 static void dec_divide(sqlite3_context *cx, const struct dec *a, const struct dec *b, bool ok,
-                       double da, double db)
+                       double da, double db, int column)
 {
     if (ok && b->mant == 0) {
         fn_error(cx, "22012", "division by zero");
         return;
     }
-    if (!ok || digits_i128(b->mant) > DEC_MAX_DIGITS) {
+    if (!ok || dec_digits(b->mant) > DEC_MAX_DIGITS) {
         if (db == 0) {
             fn_error(cx, "22012", "division by zero");
             return;
@@ -269,37 +109,128 @@ static void dec_divide(sqlite3_context *cx, const struct dec *a, const struct de
         sqlite3_result_double(cx, da / db);
         return;
     }
-    char out[1200];
+    char out[DEC_TEXT_CAP];
     dec_div_text(a, b, dec_div_scale(a, b), out, sizeof out);
-    /* The nearest double for SQLite (numeric comparisons and sorting), the digits for the
-     * output (include/sql/types.h, PGTYPMOD_NUMERIC_EXACT). */
-    double d = strtod(out, NULL);
-    pgnumeric_remember_exact(d, out);
-    sqlite3_result_double(cx, d);
+    result_exact(cx, out, column);
 }
 
-static bool is_number(sqlite3_value *v)
+/* The operands of a numeric operator: NULL gives NULL, a non-number 22P02 (false: answered). */
+static bool num_operands(sqlite3_context *cx, sqlite3_value **argv)
 {
-    int t = sqlite3_value_numeric_type(v);
-    return t == SQLITE_INTEGER || t == SQLITE_FLOAT;
-}
-
-/* pg_numeric_div(a, b): the / of two numerics. */
-static void fn_numeric_div(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-    struct dec a, b;
-    (void)argc;
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
         sqlite3_result_null(cx);
-        return;
+        return false;
     }
     if (!is_number(argv[0]) || !is_number(argv[1])) {
         fn_error(cx, "22P02", "invalid input syntax for type numeric: \"%s\"",
                  (const char *)sqlite3_value_text(is_number(argv[0]) ? argv[1] : argv[0]));
+        return false;
+    }
+    return true;
+}
+
+/* Bit i of the optional argument after the nargs operands: operand i is an exact result
+ * (num_arg). */
+static bool exact_arg(int argc, sqlite3_value **argv, int nargs, int i)
+{
+    return argc > nargs && (sqlite3_value_int(argv[nargs]) >> i & 1);
+}
+
+/* The optional argument after that: the result column the value is computed for, -1 for none
+ * (pgnumeric_remember_exact). */
+static int column_arg(int argc, sqlite3_value **argv, int nargs)
+{
+    return argc > nargs + 1 ? sqlite3_value_int(argv[nargs + 1]) : -1;
+}
+
+/* pg_numeric_div(a, b [, exact [, column]]): the / of two numerics. */
+static void fn_numeric_div(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct dec a, b;
+    if (!num_operands(cx, argv))
+        return;
+    bool ok = num_arg(argv[0], exact_arg(argc, argv, 2, 0), &a) &&
+              num_arg(argv[1], exact_arg(argc, argv, 2, 1), &b);
+    dec_divide(cx, &a, &b, ok, sqlite3_value_double(argv[0]), sqlite3_value_double(argv[1]),
+               column_arg(argc, argv, 2));
+}
+
+/*
+ * pg_numeric_op(op, a, b, exact [, column]): numeric + - * with PostgreSQL's result scale (the
+ * larger operand scale, or their sum for *), exact when the operands and result fit 36 digits, else
+ * in double precision as SQLite would.
+ */
+static void fn_numeric_op(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct dec a, b, r;
+    const char *op = (const char *)sqlite3_value_text(argv[0]);
+    char o = op ? op[0] : '+';
+    if (!num_operands(cx, argv + 1))
+        return;
+    bool ok = num_arg(argv[1], exact_arg(argc - 1, argv + 1, 2, 0), &a) &&
+              num_arg(argv[2], exact_arg(argc - 1, argv + 1, 2, 1), &b) &&
+              (o == '*' ? dec_mul(&a, &b, &r) : dec_add(&a, &b, o == '-', &r));
+    char out[DEC_TEXT_CAP];
+    if (ok && dec_text(&r, out, sizeof out)) {
+        result_exact(cx, out, column_arg(argc - 1, argv + 1, 2));
         return;
     }
-    bool ok = dec_from_value(argv[0], &a) && dec_from_value(argv[1], &b);
-    dec_divide(cx, &a, &b, ok, sqlite3_value_double(argv[0]), sqlite3_value_double(argv[1]));
+    double x = sqlite3_value_double(argv[1]), y = sqlite3_value_double(argv[2]);
+    sqlite3_result_double(cx, o == '*' ? x * y : o == '-' ? x - y : x + y);
+}
+
+/* pg_numeric_pow(a, b, exact [, column]): numeric ^ numeric (decimal.c, dec_pow_text). */
+static void fn_numeric_pow(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct dec a, b;
+    char out[DEC_TEXT_CAP];
+    if (!num_operands(cx, argv))
+        return;
+    if (!num_arg(argv[0], exact_arg(argc, argv, 2, 0), &a) ||
+        !num_arg(argv[1], exact_arg(argc, argv, 2, 1), &b)) {
+        fn_error(cx, "0A000",
+                 "numeric ^ numeric with an operand of more than 36 digits is not supported "
+                 "on the SQLite backend");
+        return;
+    }
+    switch (dec_pow_text(&a, &b, out, sizeof out)) {
+    case DEC_POW_OK:
+        result_exact(cx, out, column_arg(argc, argv, 2));
+        return;
+    case DEC_POW_ZERO_NEGATIVE:
+        fn_error(cx, "2201F", "zero raised to a negative power is undefined");
+        return;
+    case DEC_POW_COMPLEX:
+        fn_error(cx, "2201F",
+                 "a negative number raised to a non-integer power yields a complex result");
+        return;
+    case DEC_POW_OVERFLOW:
+        fn_error(cx, "22003", "value overflows numeric format");
+        return;
+    case DEC_POW_TOO_PRECISE:
+        fn_error(cx, "0A000",
+                 "numeric ^ numeric with a result of more than 30 significant digits is not "
+                 "supported on the SQLite backend");
+        return;
+    }
+}
+
+/* pg_numeric_lit(text [, column]): a numeric constant that keeps its own scale where the
+ * column's scale would print it otherwise (the fallback 0 of coalesce(numeric(10,2) column,
+ * 0)): its double, with its digits remembered for the output (pgtypmod_numeric_exact). */
+static void fn_numeric_lit(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct dec d;
+    char out[DEC_TEXT_CAP];
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    if (!num_arg(argv[0], false, &d) || !dec_text(&d, out, sizeof out)) {
+        sqlite3_result_value(cx, argv[0]);
+        return;
+    }
+    result_exact(cx, out, argc > 1 ? sqlite3_value_int(argv[1]) : -1);
 }
 
 /* pg_avg(x): avg() of integers and numerics as PostgreSQL computes it, sum / count in numeric
@@ -337,21 +268,20 @@ static void fn_avg_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
     }
     /* Both at the larger scale, checked so that nothing overflows 128 bits. */
     if (d.scale > st->scale) {
-        if (digits_i128(st->sum) + d.scale - st->scale > DEC_MAX_DIGITS) {
+        if (dec_digits(st->sum) + d.scale - st->scale > DEC_MAX_DIGITS) {
             st->inexact = true;
             return;
         }
-        st->sum *= pow10_i128(d.scale - st->scale);
+        struct dec s = {st->sum, st->scale};
+        dec_round(&s, d.scale);
+        st->sum = s.mant;
         st->scale = d.scale;
-    } else {
-        if (digits_i128(d.mant) + st->scale - d.scale > DEC_MAX_DIGITS) {
-            st->inexact = true;
-            return;
-        }
-        d.mant *= pow10_i128(st->scale - d.scale);
+    } else if (!dec_round(&d, st->scale)) {
+        st->inexact = true;
+        return;
     }
     st->sum += d.mant;
-    if (digits_i128(st->sum) > DEC_MAX_DIGITS)
+    if (dec_digits(st->sum) > DEC_MAX_DIGITS)
         st->inexact = true;
 }
 
@@ -366,11 +296,11 @@ static void fn_avg_inverse(sqlite3_context *cx, int argc, sqlite3_value **argv)
     st->count--;
     st->dsum -= sqlite3_value_double(argv[0]);
     if (st->inexact || !dec_from_value(argv[0], &d) || d.scale > st->scale ||
-        digits_i128(d.mant) + st->scale - d.scale > DEC_MAX_DIGITS) {
+        !dec_round(&d, st->scale)) {
         st->inexact = true;
         return;
     }
-    st->sum -= d.mant * pow10_i128(st->scale - d.scale);
+    st->sum -= d.mant;
 }
 
 static void fn_avg_value(sqlite3_context *cx)
@@ -381,7 +311,7 @@ static void fn_avg_value(sqlite3_context *cx)
         return;
     }
     struct dec a = {st->sum, st->scale}, b = {st->count, 0};
-    dec_divide(cx, &a, &b, !st->inexact, st->dsum, (double)st->count);
+    dec_divide(cx, &a, &b, !st->inexact, st->dsum, (double)st->count, -1);
 }
 
 static void fn_avg_final(sqlite3_context *cx)
@@ -797,9 +727,26 @@ static void fn_set_config(sqlite3_context *cx, int argc, sqlite3_value **argv)
 bool fn_num_register(sqlite3 *db, struct sql_fn_context *ctx)
 {
     int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-    return sqlite3_create_function_v2(db, "pg_numeric_div", 2, det, NULL, fn_numeric_div, NULL,
-                                      NULL, NULL) == SQLITE_OK &&
-           sqlite3_create_window_function(db, "pg_avg", 1, det, NULL, fn_avg_step, fn_avg_final,
+    /* The numeric operators, with their optional exact and column arguments. pg_numeric_lit
+     * is not deterministic, so that SQLite evaluates it per row instead of once per statement:
+     * its digits then stay among the recent ones remembered. */
+    static const struct {
+        const char *name;
+        int min_args, max_args;
+        bool det;
+        void (*fn)(sqlite3_context *, int, sqlite3_value **);
+    } ops[] = {
+        {"pg_numeric_div", 2, 4, true, fn_numeric_div},
+        {"pg_numeric_op", 4, 5, true, fn_numeric_op},
+        {"pg_numeric_pow", 3, 4, true, fn_numeric_pow},
+        {"pg_numeric_lit", 1, 2, false, fn_numeric_lit},
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        for (int n = ops[i].min_args; n <= ops[i].max_args; n++)
+            if (sqlite3_create_function_v2(db, ops[i].name, n, ops[i].det ? det : SQLITE_UTF8, NULL,
+                                           ops[i].fn, NULL, NULL, NULL) != SQLITE_OK)
+                return false;
+    return sqlite3_create_window_function(db, "pg_avg", 1, det, NULL, fn_avg_step, fn_avg_final,
                                           fn_avg_value, fn_avg_inverse, NULL) == SQLITE_OK &&
            sqlite3_create_function_v2(db, "pg_power", 2, det, NULL, fn_power, NULL, NULL, NULL) ==
                SQLITE_OK &&

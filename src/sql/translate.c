@@ -355,7 +355,11 @@ static bool xl_targets(struct tr *t, node_t *const *v, size_t n, bool alias_targ
         bool reg;
         if (!xl_catalog_reg_name(t, rt->val, &reg))
             return false;
-        if (!reg && !xl_expr(t, rt->val))
+        t->result_target = t->result_select && v == t->result_select->target_list ? rt->val : NULL;
+        t->result_column = (int)i;
+        bool ok = reg || xl_expr(t, rt->val);
+        t->result_target = NULL;
+        if (!ok)
             return false;
         bool star = rt->val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
                     rt->val->column_ref->fields[rt->val->column_ref->n_fields - 1]->node_case ==
@@ -792,13 +796,20 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         st->n_columns = (int)i + 1;
         if ((st->columns[i].typmod = string_cast_typmod(rt->val)) != -1)
             continue;
-        if (st->columns[i].type == PGOID_NUMERIC &&
-            ((rt->val->node_case == PG_QUERY__NODE__NODE_FUNC_CALL &&
-              !strcmp(xl_func_name(rt->val->func_call), "avg")) ||
-             (rt->val->node_case == PG_QUERY__NODE__NODE_A_EXPR && xl_op_name(rt->val->a_expr) &&
-              !strcmp(xl_op_name(rt->val->a_expr), "/"))))
-            st->columns[i].typmod = PGTYPMOD_NUMERIC_EXACT; /* pg_avg / pg_numeric_div */
-        else if ((st->columns[i].typmod = xl_literal_typmod(rt->val)) != -1) {
+        bool numeric;
+        if (st->columns[i].type == PGOID_NUMERIC && xl_numeric_exact(rt->val)) {
+            /* pg_avg, pg_numeric_div/op/pow: the value's own digits. Only avg() follows its
+             * column (a float column's avg is float8); the rest is numeric whatever the
+             * columns they read. */
+            st->columns[i].typmod = PGTYPMOD_NUMERIC_EXACT;
+            if (rt->val->node_case != PG_QUERY__NODE__NODE_FUNC_CALL)
+                continue;
+        } else if (t->result_select && v == t->result_select->target_list &&
+                   xl_keeps_constant_scale(t, rt->val, &numeric)) {
+            st->columns[i].typmod = PGTYPMOD_NUMERIC_EXACT; /* its constants: pg_numeric_lit */
+            if (numeric)
+                st->columns[i].type = PGOID_NUMERIC;
+        } else if ((st->columns[i].typmod = xl_literal_typmod(rt->val)) != -1) {
             /* Printed with the literal's scale, reported without a typmod (no origin). */
             st->columns[i].derive = SQL_DERIVE_VALUE;
             continue;
@@ -1194,11 +1205,13 @@ static bool xl_delete(struct tr *t, struct sql_stmt *st, const PgQuery__DeleteSt
 static bool xl_stmt(struct tr *t, const node_t *n, struct sql_stmt *st)
 {
     st->kind = SQL_EXEC;
+    t->result_select = NULL;
     switch (n->node_case) {
     case PG_QUERY__NODE__NODE_SELECT_STMT: {
         const PgQuery__SelectStmt *s = n->select_stmt;
         snprintf(st->tag, sizeof st->tag, "SELECT");
         st->returns_rows = true;
+        t->result_select = s;
         if (!xl_select(t, s, true))
             return false;
         return xl_select_columns(t, st, s);

@@ -467,6 +467,16 @@ static bool is_int_const(const node_t *n)
            n->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL;
 }
 
+/* 1.5, -2.25: a numeric constant (pg_numeric_lit keeps its scale in coalesce). */
+static bool is_numeric_const(const node_t *n)
+{
+    if (n->node_case == PG_QUERY__NODE__NODE_A_EXPR && !n->a_expr->lexpr && xl_op_name(n->a_expr) &&
+        !strcmp(xl_op_name(n->a_expr), "-"))
+        n = n->a_expr->rexpr;
+    return n->node_case == PG_QUERY__NODE__NODE_A_CONST && !n->a_const->isnull &&
+           n->a_const->val_case == PG_QUERY__A__CONST__VAL_FVAL;
+}
+
 static bool is_interval(const node_t *n)
 {
     return xl_expr_type(n) == PGOID_INTERVAL;
@@ -560,6 +570,7 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
         enum sql_derive d = SQL_DERIVE_NONE;
         for (size_t i = 0; i < c->n_args; i++) {
             if (i && (is_null_const(c->args[i]) || is_int_const(c->args[i]) ||
+                      is_numeric_const(c->args[i]) ||
                       (c->args[i]->node_case == PG_QUERY__NODE__NODE_A_CONST &&
                        c->args[i]->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL)))
                 continue;
@@ -576,6 +587,24 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
             d = SQL_DERIVE_VALUE;
         }
         return d;
+    }
+    case PG_QUERY__NODE__NODE_CASE_EXPR: {
+        /* CASE ... THEN col ... ELSE constant: as coalesce(col, constants). */
+        const PgQuery__CaseExpr *c = n->case_expr;
+        bool found = false;
+        for (size_t i = 0; i <= c->n_args; i++) {
+            const node_t *r = i < c->n_args ? c->args[i]->case_when->result : c->defresult;
+            if (!r || is_null_const(r) || is_int_const(r) || is_numeric_const(r))
+                continue;
+            const char *r2, *c2;
+            enum sql_derive d2 = xl_expr_origin(t, r, found ? &r2 : rel, found ? &c2 : col);
+            if (d2 != SQL_DERIVE_SAME && d2 != SQL_DERIVE_VALUE)
+                return SQL_DERIVE_NONE;
+            if (found && (strcmp(r2, *rel) != 0 || strcmp(c2, *col) != 0))
+                return SQL_DERIVE_NONE; /* another column: its type may differ */
+            found = true;
+        }
+        return found ? SQL_DERIVE_VALUE : SQL_DERIVE_NONE;
     }
     default:
         return SQL_DERIVE_NONE;
@@ -595,6 +624,12 @@ int32_t xl_literal_typmod(const node_t *n)
         if (!xl_type_name(tn, &oid) || oid != PGOID_NUMERIC || tn->n_typmods)
             return -1;
         n = n->type_cast->arg;
+        if (n->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+            n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL) {
+            /* '1.50'::numeric: numeric_in's display scale. */
+            int scale = pgnumeric_text_scale(n->a_const->sval->sval);
+            return scale >= 0 ? (int32_t)(((1000 << 16) | scale) + 4) : -1;
+        }
     }
     if (n->node_case == PG_QUERY__NODE__NODE_A_EXPR && !n->a_expr->lexpr && xl_op_name(n->a_expr) &&
         !strcmp(xl_op_name(n->a_expr), "-"))

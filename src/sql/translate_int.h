@@ -52,6 +52,10 @@ struct tr {
     const PgQuery__CommonTableExpr *ctes[32]; /* WITH queries seen, for their column types */
     int n_ctes;
     const char *text; /* the whole query text, for error positions */
+    const PgQuery__SelectStmt *result_select; /* the statement's SELECT, whose targets are the
+                                                 result columns, or NULL */
+    const node_t *result_target;              /* the result column being emitted, or NULL */
+    int result_column;                        /* its position, from 0 */
 };
 
 void xl_put(struct tr *t, const char *s);
@@ -92,6 +96,13 @@ uint32_t xl_select_expr_type(struct tr *t, const node_t *n);
 /* n is col op col2 (+, -, *) of two table columns: SQL_DERIVE_ADD2 / MUL2, else NONE. */
 enum sql_derive xl_expr_origin2(const struct tr *t, const node_t *n, const char **rel,
                                 const char **col, const char **rel2, const char **col2);
+/* n computes a numeric with its own display scale, its exact digits remembered by the
+ * backend (pg_avg, pg_numeric_div/op/pow; PGTYPMOD_NUMERIC_EXACT) (translate_expr.c). */
+bool xl_numeric_exact(const node_t *n);
+/* n is a coalesce() or CASE of one column (or an aggregate of it) and numeric constants, or a
+ * CASE of numeric constants only (*numeric: then its type is numeric), whose constants keep
+ * their own scale (pg_numeric_lit) when n is a result column (translate_expr.c). */
+bool xl_keeps_constant_scale(const struct tr *t, const node_t *n, bool *numeric);
 /* A numeric literal's scale as a typmod, -1 when n is none (translate_infer.c). */
 int32_t xl_literal_typmod(const node_t *n);
 /* The table column an expression's type follows, and how (translate_infer.c). */

@@ -5,6 +5,7 @@
  * types are in types.c.
  */
 #include "sql/types.h"
+#include "sql/decimal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -544,6 +545,14 @@ bool pgnumeric_exact(const char *s, size_t len)
     return ok;
 }
 
+int pgnumeric_text_scale(const char *s)
+{
+    struct num *n = malloc(sizeof *n);
+    int scale = n && num_parse(s, strlen(s), n) && !n->special ? (int)strlen(n->frac) : -1;
+    free(n);
+    return scale;
+}
+
 /* Binds numeric text in storage form: an integer when exact in int64, else a double. */
 static bool num_bind_text(sqlite3_stmt *st, int idx, const char *s, size_t len, const char **err,
                           char *errbuf, size_t errcap)
@@ -594,37 +603,88 @@ bool pgnumeric_format(const char *s, size_t len, int32_t typmod, int format, str
 
 static __thread struct {
     double d;
+    int column; /* the result column it was computed for, -1 for none */
     char text[96];
 } exact_ring[EXACT_SLOTS];
 static __thread unsigned exact_next;
 
-void pgnumeric_remember_exact(double d, const char *text)
+/* The sign of a - b for two numeric texts (0 when equal as numbers, whatever their scales). */
+static int exact_compare(const char *a, const char *b)
 {
-    if (strlen(text) >= sizeof exact_ring[0].text)
-        return;
-    exact_ring[exact_next % EXACT_SLOTS].d = d;
-    snprintf(exact_ring[exact_next % EXACT_SLOTS].text, sizeof exact_ring[0].text, "%s", text);
-    exact_next++;
+    struct dec x, y, r;
+    if (dec_parse(a, &x) && dec_parse(b, &y) && dec_add(&x, &y, true, &r))
+        return r.mant < 0 ? -1 : r.mant > 0;
+    long double la = strtold(a, NULL), lb = strtold(b, NULL);
+    return la < lb ? -1 : la > lb;
 }
 
-static const char *exact_lookup(double d)
+double pgnumeric_remember_exact(double d, const char *text, int column)
 {
+    if (strlen(text) >= sizeof exact_ring[0].text || !isfinite(d))
+        return d;
+    /* Another number whose nearest double is d is remembered (1/3*3 and 1.0 both give 1.0):
+     * this one takes the neighbouring double on its own side, so that both print their own
+     * digits and still compare in order. Equal numbers (1.5, 1.50) share d. */
+    for (int tries = 0; tries < 8; tries++) {
+        const char *known = pgnumeric_recall_exact(d, -1);
+        int cmp = known && strcmp(known, text) != 0 ? exact_compare(text, known) : 0;
+        if (cmp == 0)
+            break;
+        d = nextafter(d, cmp > 0 ? INFINITY : -INFINITY);
+    }
+    /* A constant evaluated for every row (pg_numeric_lit) takes one slot, not all. */
+    unsigned last = (exact_next - 1) % EXACT_SLOTS;
+    if (exact_next && memcmp(&exact_ring[last].d, &d, sizeof d) == 0 &&
+        exact_ring[last].column == column && !strcmp(exact_ring[last].text, text))
+        return d;
+    exact_ring[exact_next % EXACT_SLOTS].d = d;
+    exact_ring[exact_next % EXACT_SLOTS].column = column;
+    snprintf(exact_ring[exact_next % EXACT_SLOTS].text, sizeof exact_ring[0].text, "%s", text);
+    exact_next++;
+    return d;
+}
+
+void pgnumeric_forget_exact(void)
+{
+    exact_next = 0;
+}
+
+const char *pgnumeric_recall_exact(double d, int column)
+{
+    const char *any = NULL;
     unsigned n = exact_next < EXACT_SLOTS ? exact_next : EXACT_SLOTS;
     for (unsigned i = 1; i <= n; i++) {
         unsigned k = (exact_next - i) % EXACT_SLOTS;
-        if (memcmp(&exact_ring[k].d, &d, sizeof d) == 0)
+        if (memcmp(&exact_ring[k].d, &d, sizeof d) != 0)
+            continue;
+        if (column < 0 || exact_ring[k].column == column)
             return exact_ring[k].text;
+        if (!any)
+            any = exact_ring[k].text;
     }
-    return NULL;
+    return any;
+}
+
+int32_t pgtypmod_numeric_exact(int column, int scale)
+{
+    if (column < 0 || column > 1000000 || scale < -1 || scale > 1000)
+        return PGTYPMOD_NUMERIC_EXACT;
+    return -3 - (column * 2048 + scale + 1);
 }
 
 bool pgnumeric_format_value(struct sqlite3_value *v, int32_t typmod, int format,
                             struct evbuffer *out)
 {
-    if (typmod == PGTYPMOD_NUMERIC_EXACT && sqlite3_value_type(v) == SQLITE_FLOAT) {
-        const char *exact = exact_lookup(sqlite3_value_double(v));
+    if (typmod <= PGTYPMOD_NUMERIC_EXACT) {
+        /* pgtypmod_numeric_exact's column and scale (PGTYPMOD_NUMERIC_EXACT: neither). */
+        int k = typmod == PGTYPMOD_NUMERIC_EXACT ? -1 : -3 - typmod;
+        int column = k < 0 ? -1 : k / 2048, scale = k < 0 ? -1 : k % 2048 - 1;
+        const char *exact = sqlite3_value_type(v) == SQLITE_FLOAT
+                                ? pgnumeric_recall_exact(sqlite3_value_double(v), column)
+                                : NULL;
         if (exact)
             return pgnumeric_format(exact, strlen(exact), -1, format, out);
+        typmod = scale >= 0 ? ((1000 << 16) | scale) + 4 : -1;
     }
     struct num *n = malloc(sizeof *n);
     bool ok = n && num_from_value(v, n);

@@ -724,12 +724,23 @@ void sq_column_types(const struct sql_stmt *stmt, sqlite3_stmt *st, bool have_ro
         types[i] = 0;
         mods[i] = -1;
         if (i < stmt->n_columns && stmt->columns[i].derive != SQL_DERIVE_NONE &&
-            (types[i] = sq_origin_type(sqlite3_db_handle(st), &stmt->columns[i], &mods[i])))
+            (types[i] = sq_origin_type(sqlite3_db_handle(st), &stmt->columns[i], &mods[i]))) {
+            /* coalesce(col, constants): the constants print their own digits (pg_numeric_lit),
+             * the column's values its scale. */
+            if (types[i] == PGOID_NUMERIC && stmt->columns[i].typmod == PGTYPMOD_NUMERIC_EXACT &&
+                (stmt->columns[i].derive == SQL_DERIVE_VALUE ||
+                 stmt->columns[i].derive == SQL_DERIVE_SUM))
+                mods[i] = pgtypmod_numeric_exact(i, mods[i] >= 4 ? (mods[i] - 4) & 0xffff : -1);
+            else if (mods[i] == PGTYPMOD_NUMERIC_EXACT) /* avg() */
+                mods[i] = pgtypmod_numeric_exact(i, -1);
             continue;
+        }
         mods[i] = -1;
         if (i < stmt->n_columns && stmt->columns[i].type) {
             types[i] = stmt->columns[i].type;
             mods[i] = stmt->columns[i].typmod;
+            if (mods[i] == PGTYPMOD_NUMERIC_EXACT)
+                mods[i] = pgtypmod_numeric_exact(i, -1);
             continue;
         }
         decl = sqlite3_column_decltype(st, i);
@@ -840,6 +851,8 @@ int sq_run(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st, 
     int rc;
 
     s->fn.xact_start_us = s->tx == 'I' || !s->fn.xact_start_us ? sq_now_us() : s->fn.xact_start_us;
+    if (*rows == 0)
+        pgnumeric_forget_exact(); /* a new statement: earlier results' digits no longer apply */
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (!*typed) {
             sq_column_types(stmt, st, true, types, mods, n);

@@ -1259,6 +1259,33 @@ static void print_result_error(const char *type, PGresult *r, const char *step)
     out("%s|ERR|%s|%s\n", type, state ? state : (r ? "NOSTATE" : "TIMEOUT"), step);
 }
 
+/* A "query<TAB>SQL" line of binary: the first row of SQL in binary and in text, printed as
+ * query|oid:hex,...|text,...; 1 on failure. */
+static int binary_query(PGconn *conn, const char *sql)
+{
+    PGresult *bin = exec_params_bounded(conn, sql, 0, NULL, NULL, NULL, NULL, 1);
+    PGresult *txt = exec_params_bounded(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+    int failed = 0;
+    if (!bin || !txt || PQresultStatus(bin) != PGRES_TUPLES_OK ||
+        PQresultStatus(txt) != PGRES_TUPLES_OK || PQntuples(bin) < 1 || PQntuples(txt) < 1) {
+        print_result_error("query", bin && PQresultStatus(bin) != PGRES_TUPLES_OK ? bin : txt, sql);
+        failed = 1;
+    } else {
+        out("query");
+        for (int c = 0; c < PQnfields(bin); c++) {
+            out("%s%u:", c ? "," : "|", (unsigned)PQftype(bin, c));
+            for (int i = 0; i < PQgetlength(bin, 0, c); i++)
+                out("%02x", (unsigned char)PQgetvalue(bin, 0, c)[i]);
+        }
+        for (int c = 0; c < PQnfields(txt); c++)
+            out("%s%s", c ? "," : "|", PQgetvalue(txt, 0, c));
+        out("\n");
+    }
+    PQclear(bin);
+    PQclear(txt);
+    return failed;
+}
+
 static int cmd_binary(void)
 {
     PGconn *conn = connect_or_die(g_conninfo);
@@ -1271,6 +1298,10 @@ static int cmd_binary(void)
             continue;
         *tab = '\0';
         const char *type = line, *literal = tab + 1;
+        if (strcmp(type, "query") == 0) {
+            failures += binary_query(conn, literal);
+            continue;
+        }
         char sql[sizeof line + 32];
         snprintf(sql, sizeof sql, "SELECT $1::%s", type);
         const char *vals[1] = {literal};
@@ -1600,7 +1631,8 @@ static void usage(void)
         "  extended N ITER [notx]  unnamed extended-protocol statements from N sessions\n"
         "  prepared ITER        named prepared statement: refused clearly, or correct\n"
         "  binary               stdin: TYPE<TAB>LITERAL lines; binary result and parameter\n"
-        "                       round trip: TYPE|oid|hex|text\n"
+        "                       round trip: TYPE|oid|hex|text; query<TAB>SQL: the first row\n"
+        "                       in binary and text: query|oid:hex,...|text,...\n"
         "  pipeline             libpq pipeline mode on an empty table pipe(id int primary key)\n"
         "  describe SQL         table OID / attnum / type of each result column\n"
         "  corpus FILE sqlite|pg [extended]  one normalised record per statement of FILE\n"

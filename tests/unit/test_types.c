@@ -648,6 +648,78 @@ START_TEST(test_number_api)
 }
 END_TEST
 
+START_TEST(test_numeric_exact)
+{
+    /* A result whose exact digits are remembered for its double prints them in an exact column,
+     * and the double's digits elsewhere. */
+    pgnumeric_remember_exact(153.33333333333334, "153.3333333333333334", -1);
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, PGTYPMOD_NUMERIC_EXACT, 153.33333333333334),
+                     "153.3333333333333334");
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, -1, 153.33333333333334), "153.33333333333334");
+    sqlite3_reset(st);
+    sqlite3_bind_double(st, 1, 153.33333333333334);
+    ck_assert(format_current(PGOID_NUMERIC, PGTYPMOD_NUMERIC_EXACT, 1));
+    assert_bytes("0005000000000010"
+                 "00990d050d050d050d06");
+    /* A scale-2 column whose remembered constants keep their own scale: coalesce(col, 0). */
+    pgnumeric_remember_exact(0.0, "0", -1);
+    int32_t mod = pgtypmod_numeric_exact(0, 2);
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, mod, 0.0), "0");
+    ck_assert_str_eq(text_int(PGOID_NUMERIC, mod, 0), "0.00");
+    ck_assert_str_eq(text_int(PGOID_NUMERIC, mod, 12), "12.00");
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, mod, 0.125), "0.13");
+    sqlite3_reset(st);
+    sqlite3_bind_double(st, 1, 0.0);
+    ck_assert(format_current(PGOID_NUMERIC, mod, 1));
+    assert_bytes("0000000000000000");
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, 12);
+    ck_assert(format_current(PGOID_NUMERIC, mod, 1));
+    assert_bytes("0001000000000002000c");
+    /* The same value remembered again takes no second slot; a newer text for it wins. */
+    pgnumeric_remember_exact(0.0, "0", -1);
+    ck_assert_str_eq(pgnumeric_recall_exact(0.0, -1), "0");
+    pgnumeric_remember_exact(0.0, "0.0", -1);
+    ck_assert_str_eq(pgnumeric_recall_exact(0.0, -1), "0.0");
+    ck_assert_ptr_null(pgnumeric_recall_exact(0.25, -1));
+    /* Two different numbers with the same nearest double: the second takes a neighbour on its
+     * own side, and each prints its digits. */
+    ck_assert(pgnumeric_remember_exact(1.0, "1.0000000000000000", -1) == 1.0);
+    double below = pgnumeric_remember_exact(1.0, "0.99999999999999999999", -1);
+    ck_assert(below == nextafter(1.0, 0));
+    ck_assert(pgnumeric_remember_exact(1.0, "1.00000000000000000001", -1) == nextafter(1.0, 2));
+    ck_assert(pgnumeric_remember_exact(1.0, "1.0000000000000000", -1) == 1.0);
+    ck_assert_str_eq(pgnumeric_recall_exact(1.0, -1), "1.0000000000000000");
+    ck_assert_str_eq(pgnumeric_recall_exact(below, -1), "0.99999999999999999999");
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, PGTYPMOD_NUMERIC_EXACT, below),
+                     "0.99999999999999999999");
+    /* Equal numbers with other scales in two result columns: each column prefers its own
+     * (1.5 + 1.5 and 1.50 * 2 in one row); a column without one of its own takes the most
+     * recent. */
+    pgnumeric_forget_exact();
+    ck_assert(pgnumeric_remember_exact(3.0, "3.0", 0) == 3.0);
+    ck_assert(pgnumeric_remember_exact(3.0, "3.00", 1) == 3.0);
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, pgtypmod_numeric_exact(0, -1), 3.0), "3.0");
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, pgtypmod_numeric_exact(1, -1), 3.0), "3.00");
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, pgtypmod_numeric_exact(2, -1), 3.0), "3.00");
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, pgtypmod_numeric_exact(2, 3), 2.5), "2.500");
+    ck_assert_int_eq(pgtypmod_numeric_exact(-1, 2), PGTYPMOD_NUMERIC_EXACT);
+    /* A new statement forgets them all. */
+    pgnumeric_forget_exact();
+    ck_assert_ptr_null(pgnumeric_recall_exact(0.0, -1));
+    ck_assert_str_eq(text_dbl(PGOID_NUMERIC, PGTYPMOD_NUMERIC_EXACT, 153.33333333333334),
+                     "153.33333333333334");
+    /* numeric_in's display scale of a cast's input. */
+    ck_assert_int_eq(pgnumeric_text_scale("1.50"), 2);
+    ck_assert_int_eq(pgnumeric_text_scale("  -0.50  "), 2);
+    ck_assert_int_eq(pgnumeric_text_scale("1e3"), 0);
+    ck_assert_int_eq(pgnumeric_text_scale("1.5e-3"), 4);
+    ck_assert_int_eq(pgnumeric_text_scale("1.50e1"), 1);
+    ck_assert_int_eq(pgnumeric_text_scale("NaN"), -1);
+    ck_assert_int_eq(pgnumeric_text_scale("x"), -1);
+}
+END_TEST
+
 START_TEST(test_date_time)
 {
     const char *s;
@@ -992,6 +1064,7 @@ int main(void)
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_json_api);
     tcase_add_test(tc, test_number_api);
+    tcase_add_test(tc, test_numeric_exact);
     tcase_add_test(tc, test_date_time);
     tcase_add_test(tc, test_timestamp);
     tcase_add_test(tc, test_timestamptz);

@@ -1,5 +1,5 @@
 -- Golden translations (tests/unit/test_translate.c, test_golden_files): operators.
--- Operators: arithmetic with PostgreSQL's errors (pg_div, pg_numeric_div, pg_power), 
+-- Operators: arithmetic with PostgreSQL's errors (pg_div, pg_numeric_div, pg_power; numeric.sql), 
 -- comparisons, IS [NOT] DISTINCT FROM, IN/ANY over lists, JSON arrows; refusals for operators 
 -- without a faithful SQLite form.
 -- Format: "-- pg:" a PostgreSQL statement, then "-- sqlite:" the exact SQLite text or
@@ -18,7 +18,7 @@
 -- columns: ?column?:0 ?column?:0
 
 -- pg: SELECT 7 / 2, 7.0 / 2, 1::numeric / 3
--- sqlite: SELECT (7 / 2) AS "?column?", pg_numeric_div(7.0, 2) AS "?column?", pg_numeric_div(pg_cast(1, 'numeric'), 3) AS "?column?"
+-- sqlite: SELECT (7 / 2) AS "?column?", pg_numeric_div('7.0', 2, 0, 1) AS "?column?", pg_numeric_div(pg_cast(1, 'numeric'), 3, 0, 2) AS "?column?"
 -- columns: ?column?:23 ?column?:1700 ?column?:1700
 
 -- pg: SELECT a / 2.0 FROM t
@@ -26,7 +26,7 @@
 -- columns: ?column?:0
 
 -- pg: SELECT 2 ^ 10, 2.0 ^ 0.5, a ^ 2 FROM t
--- sqlite: SELECT pg_power(2, 10) AS "?column?", pg_power(2.0, 0.5) AS "?column?", pg_power("a", 2) AS "?column?" FROM "t"
+-- sqlite: SELECT pg_power(2, 10) AS "?column?", pg_numeric_pow('2.0', '0.5', 0, 1) AS "?column?", pg_power("a", 2) AS "?column?" FROM "t"
 -- columns: ?column?:701 ?column?:1700 ?column?:0
 
 -- pg: SELECT a || b, a || 'x' FROM t

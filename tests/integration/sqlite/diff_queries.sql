@@ -20,8 +20,13 @@ SELECT dept, avg(salary) FROM q_emp GROUP BY dept HAVING avg(salary) > 60 ORDER 
 SELECT dept, avg(salary) AS a FROM q_emp WHERE dept IS NOT NULL GROUP BY dept ORDER BY 2, 1;
 SELECT 1::numeric / 3 > 0.3, 10::numeric / 4 < 3, (SELECT avg(salary) FROM q_emp) > 70;
 SELECT round(avg(salary), 2) FROM q_emp;
--- differs: arithmetic on an avg() or numeric division result is computed in float8 (153.33333333333334, PostgreSQL 153.3333333333333334)
 SELECT avg(salary) * 2 FROM q_emp;
+SELECT avg(salary) + 1, avg(salary) - 1.50, -avg(salary), avg(salary) / 3 FROM q_emp;
+SELECT avg(salary) - avg(id), avg(salary) * avg(id), 2 * avg(boss) FROM q_emp;
+SELECT (1::numeric / 3) * 3, 1::numeric / 3 + 1::numeric / 3, 1.50 / 3;
+SELECT 1.0 ^ 0, (1::numeric / 3) * 3, 0.0 ^ 0, (1::numeric / 3) * 3 < 1.0 ^ 0;
+SELECT dept, avg(salary) * 2 AS x FROM q_emp GROUP BY dept HAVING avg(salary) * 2 > 100 ORDER BY 2 DESC;
+SELECT avg(salary) * 2 > 153.3, round(avg(salary) * 2, 2) FROM q_emp;
 SELECT count(DISTINCT dept), count(dept), count(*) FROM q_emp;
 SELECT string_agg(name, ',') FROM q_emp WHERE dept = 'ops';
 SELECT bool_and(salary > 60), bool_or(salary > 95), every(salary > 40) FROM q_emp;
