@@ -17,7 +17,8 @@
 # when any failed. Every target runs even after another failed, so that the log shows them all.
 #
 # Environment: CLIENTS_TARGETS (default "tx sess lite") restricts the targets, e.g.
-# CLIENTS_TARGETS=lite tests/run.sh --no-unit clients/psycopg2.
+# CLIENTS_TARGETS=lite tests/run.sh --no-unit clients/psycopg2; a fourth, lite_sess (the SQLite
+# backend in session mode), is there for diagnosis.
 
 # shellcheck source=tests/lib/harness.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../lib/harness.sh"
@@ -46,7 +47,8 @@ ${1:-}
 [databases]
 $(db_line tx "pool_mode=transaction pool_size=$CLIENTS_POOL_SIZE")
 $(db_line sess "pool_mode=session pool_size=$CLIENTS_POOL_SIZE")
-lite = sqlite://$CLIENTS_LITE_DB?pool_size=$CLIENTS_POOL_SIZE"
+lite = sqlite://$CLIENTS_LITE_DB?pool_size=$CLIENTS_POOL_SIZE
+lite_sess = sqlite://$T/lite_sess.db?pool_size=$CLIENTS_POOL_SIZE&pool_mode=session"
 }
 
 # require_cmd DRIVER COMMAND: fail (never skip) when a driver's program is missing.
