@@ -71,7 +71,7 @@ client_run() {
     note "$driver against $target: $*"
     t0=$(now_ms)
     MX_HOST=127.0.0.1 MX_PORT=$MX_PORT MX_USER=$APP_USER MX_PASSWORD=$APP_PASS MX_DBNAME=$target \
-        MX_TARGET=$target MX_TABLE="t_${driver//[^a-z0-9]/_}_$target" \
+        MX_TARGET=$target CLIENTS_POOL_SIZE=$CLIENTS_POOL_SIZE MX_TABLE="t_${driver//[^a-z0-9]/_}_$target" \
         timeout -k 5 "$CLIENTS_TIMEOUT" "$@" </dev/null >"$out" 2>&1 || rc=$?
     ms=$(($(now_ms) - t0))
     sed "s/^/    [$driver $target] /" "$out" | tail -n 40
