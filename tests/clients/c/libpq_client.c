@@ -12,17 +12,18 @@
 #include <string.h>
 
 #define REPEAT 12
-#define NCOLS 15
+#define NCOLS  15
 
 static const char *step = "start";
 static PGconn *conn;
 static char table[128];
 static char *big;
 static char bytes[259];
-static const char *cols[NCOLS] = {"id", "t",   "i2", "i4", "i8", "n",  "f8", "b",
-                                  "nul", "u", "by", "ts", "uu", "j",  "big"};
-static const char UNI[] = "h\xc3\xa9llo w\xc3\xb6rld \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e "
-                          "\xf0\x9f\x90\x9c";
+static const char *cols[NCOLS] = {"id",  "t", "i2", "i4", "i8", "n", "f8", "b",
+                                  "nul", "u", "by", "ts", "uu", "j", "big"};
+static const char UNI[] =
+    "h\xc3\xa9llo w\xc3\xb6rld \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e "
+    "\xf0\x9f\x90\x9c";
 static const char JSON[] = "{\"a\": [1, 2, {\"b\": null}], \"c\": \"\xc3\xbc\", \"d\": 1.5}";
 static const char TS[] = "2024-02-29 12:34:56.789+00";
 
@@ -78,9 +79,21 @@ static void values_of(int id, const char **v, int *len, int *fmt, char *idbuf, c
 {
     snprintf(idbuf, 16, "%d", id);
     snprintf(tbuf, 64, "plain text %d", id);
-    const char *vals[NCOLS] = {idbuf, tbuf, "-32768", "2147483647", "9007199254740993",
-                               "-1234567890.12345", "0.1", "t", NULL, UNI, bytes, TS,
-                               "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", JSON, big};
+    const char *vals[NCOLS] = {idbuf,
+                               tbuf,
+                               "-32768",
+                               "2147483647",
+                               "9007199254740993",
+                               "-1234567890.12345",
+                               "0.1",
+                               "t",
+                               NULL,
+                               UNI,
+                               bytes,
+                               TS,
+                               "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+                               JSON,
+                               big};
     for (int i = 0; i < NCOLS; i++) {
         v[i] = vals[i];
         len[i] = i == 10 ? (int)sizeof bytes : 0;
