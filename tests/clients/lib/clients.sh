@@ -23,6 +23,7 @@
 # shellcheck source=tests/lib/harness.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../lib/harness.sh"
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 CLIENTS_DIR="$TOP/tests/clients"
 CLIENTS_TARGETS=${CLIENTS_TARGETS:-tx sess lite}
 CLIENTS_POOL_SIZE=${CLIENTS_POOL_SIZE:-8}
