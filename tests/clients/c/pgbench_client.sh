@@ -20,7 +20,11 @@ before=$(psql_mx "SELECT count(*) FROM pgbench_history")
 rc=0
 out=$(pgb -n -M prepared -c "$CLIENTS" -j 4 -t "$TX") || rc=$?
 printf '%s\n' "$out" | grep -E '^(number of|tps|latency average)|error|abort' | head -n 20
-[ "$rc" -eq 0 ] || { echo "FAIL pgbench -M prepared -c $CLIENTS: exit status $rc: $(printf '%s\n' "$out" | grep -m 3 -E 'error|abort' | tr '\n' ' ')"; exit 1; }
+if [ "$rc" -ne 0 ]; then
+    why=$(printf '%s\n' "$out" | grep -E 'error|abort' | head -n 3 | tr '\n' ' ' || true)
+    echo "FAIL pgbench -M prepared -c $CLIENTS: exit status $rc: $why"
+    exit 1
+fi
 printf '%s\n' "$out" | grep -q "^number of failed transactions: 0 " || { echo "FAIL pgbench -M prepared: failed transactions"; exit 1; }
 printf '%s\n' "$out" | grep -q "^number of transactions actually processed: $((CLIENTS * TX))/$((CLIENTS * TX))" ||
     { echo "FAIL pgbench -M prepared: not every transaction processed"; exit 1; }
