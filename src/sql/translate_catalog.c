@@ -295,11 +295,17 @@ bool xl_catalog_indirection(struct tr *t, const PgQuery__AIndirection *ai, bool 
     return !t->failed;
 }
 
-/* array_upper/array_lower/array_length in catalog statements. */
+/*
+ * array_upper/array_lower/array_length in catalog statements, and json_build_object, which
+ * SQLAlchemy's column reflection uses for the options of identity columns: SQLite's
+ * json_object gives the same object for text and numeric values.
+ */
 const char *xl_catalog_function(const struct tr *t, const char *name)
 {
     if (!t->catalog_mode)
         return NULL;
+    if (!strcmp(name, "json_build_object"))
+        return "json_object";
     if (!strcmp(name, "array_upper"))
         return "pg_array_upper";
     if (!strcmp(name, "array_lower"))

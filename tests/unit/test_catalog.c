@@ -189,8 +189,20 @@ START_TEST(test_translate_catalog)
                      "pg_array_any_eq(\"stxkind\", 'd') AS \"?column?\", "
                      "pg_array_get(\"stxkeys\", 0) AS \"stxkeys\", pg_array('a', 'b') AS "
                      "\"array\" FROM temp.\"pg_statistic_ext\"");
-    /* Unknown catalog relations and writes are refused; arrays stay refused elsewhere. */
+    /* json_build_object in a catalog statement (SQLAlchemy's column reflection). */
+    st = tr1(
+        "SELECT (SELECT json_build_object('start', s.seqstart, 'cycle', s.seqcycle) FROM "
+        "pg_catalog.pg_sequence s WHERE s.seqrelid = a.attrelid) FROM pg_catalog.pg_attribute a");
+    ck_assert_str_eq(st->sqlite,
+                     "SELECT (SELECT json_object('start', \"s\".\"seqstart\", 'cycle', "
+                     "\"s\".\"seqcycle\") FROM temp.\"pg_sequence\" AS \"s\" WHERE "
+                     "(\"s\".\"seqrelid\" = \"a\".\"attrelid\")) AS \"json_build_object\" "
+                     "FROM temp.\"pg_attribute\" AS \"a\"");
+    /* Unknown catalog relations and writes are refused; arrays stay refused elsewhere, and so
+     * does json_build_object. */
     sql_stmt_list_free(&L);
+    ck_assert(!sql_translate("SELECT json_build_object('a', 1)", &L, &E));
+    ck_assert_str_eq(E.sqlstate, "0A000");
     ck_assert(!sql_translate("SELECT * FROM pg_catalog.pg_stat_activity", &L, &E));
     ck_assert_str_eq(E.sqlstate, "0A000");
     ck_assert_ptr_nonnull(strstr(E.message, "pg_stat_activity"));
