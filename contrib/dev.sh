@@ -31,6 +31,9 @@ say() { printf '== %s\n' "$*"; }
 cmd_deps() {
     local missing=() p
     for p in "${PACKAGES[@]}"; do
+        # A Node.js installed from elsewhere (e.g. NodeSource's nodejs, which bundles npm and
+        # conflicts with Debian's npm) does as well.
+        case $p in nodejs | npm) command -v "${p/nodejs/node}" >/dev/null 2>&1 && continue ;; esac
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
             missing+=("$p")
         fi
