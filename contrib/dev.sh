@@ -21,6 +21,9 @@ PACKAGES=(
     libevent-dev libssl-dev libsqlite3-dev libpq-dev check libpg-query-dev libprotobuf-c-dev zlib1g-dev
     postgresql-15 postgresql-client-15 postgresql-contrib pgbouncer
     python3 procps util-linux coreutils git clang-format shellcheck
+    # client drivers for tests/clients/ (node's pg and postgres come from npm: npm ci)
+    python3-psycopg2 python3-psycopg python3-asyncpg python3-sqlalchemy
+    libpostgresql-jdbc-java default-jdk-headless libdbd-pg-perl ruby-pg nodejs npm
 )
 
 say() { printf '== %s\n' "$*"; }
@@ -28,6 +31,9 @@ say() { printf '== %s\n' "$*"; }
 cmd_deps() {
     local missing=() p
     for p in "${PACKAGES[@]}"; do
+        # A Node.js installed from elsewhere (e.g. NodeSource's nodejs, which bundles npm and
+        # conflicts with Debian's npm) does as well.
+        case $p in nodejs | npm) command -v "${p/nodejs/node}" >/dev/null 2>&1 && continue ;; esac
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
             missing+=("$p")
         fi
@@ -117,11 +123,12 @@ cmd_test() {
 
 cmd_lint() {
     cd "$TOP"
-    local files=(tests/lib/harness.sh tests/run.sh tests/integration/*.sh contrib/dev.sh .ci/run)
+    local files=(tests/lib/harness.sh tests/run.sh tests/integration/*.sh tests/clients/*.sh
+        tests/clients/lib/*.sh tests/clients/c/*.sh contrib/dev.sh .ci/run)
     local f
     for f in "${files[@]}"; do bash -n "$f"; done
     shellcheck -x -s bash -e SC2119,SC2120 "${files[@]}"
-    python3 -m py_compile tests/integration/*.py
+    python3 -m py_compile tests/integration/*.py tests/clients/python/*.py
     say "lint ok"
 }
 

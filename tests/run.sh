@@ -3,7 +3,8 @@
 # test with its time, and end with one line "N passed, N failed". Exit status 1 if any failed.
 #
 # usage: tests/run.sh [--no-unit] [--unit-only] [--summary-file FILE] [PATTERN...]
-#   PATTERN   run only the integration tests whose file name contains PATTERN (e.g. 03 cancel);
+#   PATTERN   run only the integration tests whose name contains PATTERN (e.g. 03 cancel; the
+#             client driver tests of tests/clients/ are named clients/NAME, e.g. clients/jdbc);
 #             the unit tests then run only if a PATTERN is "unit".
 # Environment: MYRMEX_BUILD_DIR (where make check runs; default: the source tree),
 #   MYRMEX_TEST_TIMEOUT (seconds per integration test, default 180), MYRMEX_TEST_OUT (where
@@ -125,11 +126,12 @@ run_unit_tests() {
 
 # --- integration tests ----------------------------------------------------------------------------
 run_integration_tests() {
-    local t name selected p t0 ms rc
+    local t name selected p t0 ms rc log
     echo "== integration tests (proxy: $MYRMEX_BIN, logs in $OUT)"
-    for t in "$TOP"/tests/integration/[0-9]*.sh; do
+    for t in "$TOP"/tests/integration/[0-9]*.sh "$TOP"/tests/clients/*.sh; do
         [ -e "$t" ] || continue
         name=$(basename "$t" .sh)
+        [[ "$t" == */tests/clients/* ]] && name="clients/$name"
         if [ ${#patterns[@]} -gt 0 ]; then
             selected=0
             for p in "${patterns[@]}"; do [[ "$name" == *"$p"* ]] && selected=1; done
@@ -137,7 +139,8 @@ run_integration_tests() {
         fi
         t0=$(now_ms)
         rc=0
-        timeout -k 15 "$TEST_TIMEOUT" bash "$t" </dev/null >"$OUT/$name.log" 2>&1 || rc=$?
+        log="$OUT/${name//\//_}.log"
+        timeout -k 15 "$TEST_TIMEOUT" bash "$t" </dev/null >"$log" 2>&1 || rc=$?
         ms=$(($(now_ms) - t0))
         if [ "$rc" -eq 0 ]; then
             record PASS "$name" "$ms"
@@ -145,9 +148,9 @@ run_integration_tests() {
             local why="exit status $rc"
             [ "$rc" -eq 124 ] && why="timed out after ${TEST_TIMEOUT}s"
             record FAIL "$name" "$ms" "$why"
-            grep -m 3 '^FAIL' "$OUT/$name.log" | sed 's/^/     /'
-            echo "     ---- last 120 lines of $OUT/$name.log ----"
-            tail -n 120 "$OUT/$name.log" | sed 's/^/     /'
+            grep -m 10 '^FAIL' "$log" | sed 's/^/     /'
+            echo "     ---- last 120 lines of $log ----"
+            tail -n 120 "$log" | sed 's/^/     /'
         fi
     done
 }

@@ -504,9 +504,12 @@ static bool xl_simple_select_scoped(struct tr *t, const PgQuery__SelectStmt *s, 
     xl_put(t, s->n_distinct_clause ? "SELECT DISTINCT " : "SELECT ");
     if (!s->n_target_list && !s->n_from_clause)
         return xl_refuse(t, "SELECT with no columns is not supported on the SQLite backend");
-    if (!xl_targets(t, s->target_list, s->n_target_list, alias_targets))
-        return false;
-    return xl_select_body(t, s);
+    struct xl_srf srf;
+    bool ok = xl_catalog_srf_begin(t, (PgQuery__SelectStmt *)s, &srf) &&
+              xl_targets(t, s->target_list, s->n_target_list, alias_targets) &&
+              xl_select_body(t, s);
+    xl_catalog_srf_end(t, &srf);
+    return ok;
 }
 
 /* FROM, WHERE, GROUP BY, HAVING of a simple SELECT. */
@@ -514,7 +517,7 @@ static bool xl_select_body(struct tr *t, const PgQuery__SelectStmt *s)
 {
     if (s->n_from_clause) {
         xl_put(t, " FROM ");
-        if (!xl_from_list(t, s->from_clause, s->n_from_clause))
+        if (!xl_from_list(t, s->from_clause, s->n_from_clause) || !xl_catalog_srf_from(t, s))
             return false;
     }
     if (s->where_clause) {

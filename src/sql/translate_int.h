@@ -56,6 +56,8 @@ struct tr {
                                                  result columns, or NULL */
     const node_t *result_target;              /* the result column being emitted, or NULL */
     int result_column;                        /* its position, from 0 */
+    const node_t *srf_array;  /* the catalog SELECT srf_select expands this array in its */
+    const void *srf_select;   /* targets: its FROM joins the elements (xl_catalog_srf_from) */
 };
 
 void xl_put(struct tr *t, const char *s);
@@ -151,6 +153,22 @@ bool xl_catalog_any(struct tr *t, const PgQuery__AExpr *e, bool any, const char 
 bool xl_catalog_indirection(struct tr *t, const PgQuery__AIndirection *ai, bool *handled);
 const char *xl_catalog_function(const struct tr *t, const char *name);
 bool xl_catalog_range_function(struct tr *t, const PgQuery__RangeFunction *rf, bool *handled);
+/* Set-returning functions over one catalog array in a SELECT's targets: begin rewrites the
+ * targets and sets t->srf_array, xl_catalog_srf_from adds the join to FROM, end restores. */
+struct xl_srf {
+    const node_t *saved_array;
+    const void *saved_select;
+    size_t n;
+    struct {
+        PgQuery__ResTarget *rt;
+        node_t *val;
+        char *name;
+    } v[8];
+    void *nodes; /* the "__srf" column references the targets read instead */
+};
+bool xl_catalog_srf_begin(struct tr *t, PgQuery__SelectStmt *s, struct xl_srf *u);
+bool xl_catalog_srf_from(struct tr *t, const PgQuery__SelectStmt *s);
+void xl_catalog_srf_end(struct tr *t, struct xl_srf *u);
 
 /* DDL (translate_ddl.c): fills st (tag, kind) and emits into t. */
 bool xl_ddl(struct tr *t, const node_t *n, struct sql_stmt *st, bool *handled);

@@ -11,7 +11,8 @@
 #
 # Environment:
 #   MYRMEX_BIN            proxy binary (default: <top>/myrmex)
-#   MYRMEX_TEST_BIN_DIR   where helper programs (pgclient) are built; default: the test dir
+#   MYRMEX_TEST_BIN_DIR   where helper programs (pgclient) are built and pg_start keeps the cluster
+#                         initdb made, for the next tests; default: the test dir (no cache)
 #   MYRMEX_TEST_KEEP=1    keep the test directory even when the test passed
 #   MYRMEX_TEST_LOG_LEVEL proxy log_level (default: info)
 #   MYRMEX_TEST_PROXY=pgbouncer  run the tests against PgBouncer instead (reference run)
@@ -228,9 +229,21 @@ pg_start() {
     mkdir -p "$T/pg" "$PG_SOCKDIR"
     printf '%s\n' "$PG_SUPER_PASS" >"$T/pg/pwfile"
     if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$T/pg"; fi
-    (cd "$T/pg" && as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U "$PG_SUPER" --auth=scram-sha-256 \
-        --pwfile="$T/pg/pwfile" -E UTF8 --locale=C --no-sync >"$T/pg/initdb.out" 2>&1) ||
-        { cat "$T/pg/initdb.out" >&2; fail "initdb failed"; }
+    # initdb once per test run: later tests copy the cluster it made (in MYRMEX_TEST_BIN_DIR,
+    # which tests/run.sh shares between its tests), before anything is added to it.
+    local cache=""
+    [ -n "${MYRMEX_TEST_BIN_DIR:-}" ] && cache="$MYRMEX_TEST_BIN_DIR/pg-initdb"
+    if [ -n "$cache" ] && [ -f "$cache/PG_VERSION" ]; then
+        cp -a "$cache" "$PG_DATA" || fail "cannot copy the initdb cache $cache"
+    else
+        (cd "$T/pg" && as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U "$PG_SUPER" --auth=scram-sha-256 \
+            --pwfile="$T/pg/pwfile" -E UTF8 --locale=C --no-sync >"$T/pg/initdb.out" 2>&1) ||
+            { cat "$T/pg/initdb.out" >&2; fail "initdb failed"; }
+        if [ -n "$cache" ]; then
+            mkdir -p "$MYRMEX_TEST_BIN_DIR"
+            cp -a "$PG_DATA" "$cache.$$" && { mv -T "$cache.$$" "$cache" 2>/dev/null || rm -rf "$cache.$$"; }
+        fi
+    fi
     cat >>"$PG_DATA/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 port = $PG_PORT

@@ -189,8 +189,46 @@ START_TEST(test_translate_catalog)
                      "pg_array_any_eq(\"stxkind\", 'd') AS \"?column?\", "
                      "pg_array_get(\"stxkeys\", 0) AS \"stxkeys\", pg_array('a', 'b') AS "
                      "\"array\" FROM temp.\"pg_statistic_ext\"");
-    /* Unknown catalog relations and writes are refused; arrays stay refused elsewhere. */
+    /* json_build_object in a catalog statement (SQLAlchemy's column reflection). */
+    st = tr1(
+        "SELECT (SELECT json_build_object('start', s.seqstart, 'cycle', s.seqcycle) FROM "
+        "pg_catalog.pg_sequence s WHERE s.seqrelid = a.attrelid) FROM pg_catalog.pg_attribute a");
+    ck_assert_str_eq(st->sqlite,
+                     "SELECT (SELECT json_object('start', \"s\".\"seqstart\", 'cycle', "
+                     "\"s\".\"seqcycle\") FROM temp.\"pg_sequence\" AS \"s\" WHERE "
+                     "(\"s\".\"seqrelid\" = \"a\".\"attrelid\")) AS \"json_build_object\" "
+                     "FROM temp.\"pg_attribute\" AS \"a\"");
+    /* Set-returning functions over a catalog array in the targets: a join with its elements. */
+    st = tr1("SELECT unnest(ix.indkey) attnum, generate_subscripts(ix.indkey, 1) ord FROM "
+             "pg_index ix WHERE ix.indisprimary");
+    ck_assert_str_eq(st->sqlite,
+                     "SELECT \"__srf\".\"value\" AS \"attnum\", "
+                     "pg_addint(\"__srf\".\"key\", 1) AS \"ord\" FROM temp.\"pg_index\" "
+                     "AS \"ix\", json_each(pg_array_json(\"ix\".\"indkey\")) AS "
+                     "\"__srf\" WHERE \"ix\".\"indisprimary\"");
+    st = tr1("SELECT r.key_seq FROM (SELECT a.attnum AS a_attnum, "
+             "(information_schema._pg_expandarray(i.indkey)).n AS key_seq, "
+             "information_schema._pg_expandarray(i.indkey) AS keys FROM pg_catalog.pg_attribute a "
+             "JOIN pg_catalog.pg_index i ON (a.attrelid = i.indrelid)) r WHERE r.a_attnum = "
+             "(r.keys).x ORDER BY r.key_seq");
+    ck_assert_str_eq(
+        st->sqlite,
+        "SELECT \"r\".\"key_seq\" AS \"key_seq\" FROM (SELECT \"a\".\"attnum\" AS "
+        "\"a_attnum\", pg_addint(\"__srf\".\"key\", 1) AS \"key_seq\", \"__srf\".\"value\" "
+        "AS \"keys\" FROM temp.\"pg_attribute\" AS \"a\" JOIN temp.\"pg_index\" AS \"i\" "
+        "ON (\"a\".\"attrelid\" = \"i\".\"indrelid\"), "
+        "json_each(pg_array_json(\"i\".\"indkey\")) AS \"__srf\") AS \"r\" WHERE "
+        "(\"r\".\"a_attnum\" = \"r\".\"keys\") ORDER BY \"r\".\"key_seq\" NULLS LAST");
     sql_stmt_list_free(&L);
+    ck_assert(!sql_translate("SELECT unnest(indkey), unnest(indclass) FROM pg_index", &L, &E));
+    ck_assert_str_eq(E.sqlstate, "0A000");
+    ck_assert(!sql_translate("SELECT unnest(a) FROM t", &L, &E));
+    ck_assert_str_eq(E.sqlstate, "0A000");
+    /* Unknown catalog relations and writes are refused; arrays stay refused elsewhere, and so
+     * does json_build_object. */
+    sql_stmt_list_free(&L);
+    ck_assert(!sql_translate("SELECT json_build_object('a', 1)", &L, &E));
+    ck_assert_str_eq(E.sqlstate, "0A000");
     ck_assert(!sql_translate("SELECT * FROM pg_catalog.pg_stat_activity", &L, &E));
     ck_assert_str_eq(E.sqlstate, "0A000");
     ck_assert_ptr_nonnull(strstr(E.message, "pg_stat_activity"));
