@@ -13,8 +13,7 @@
 #
 # Target myrmex-sqlite: myrmex's embedded SQLite backend (sqlite:// database, workers = 2,
 # sqlite_synchronous = $SQLITE_SYNCHRONOUS), initialised once with pgbench -i -s $SCALE through
-# the proxy itself; it runs in session pool mode for MODES=prepared (with a pool as large as the
-# largest client count), else transaction mode.
+# the proxy itself, in transaction pool mode.
 # Its write-workload resets (RESET=1) run TRUNCATE pgbench_history through the proxy.
 #
 # Environment (defaults in brackets):
@@ -434,8 +433,7 @@ start_proxy() {
         "$W/myrmex" -c "$W/myrmex-w${1#myrmex-w}.ini" >>"$PROXY_LOG" 2>&1 &
         ;;
     myrmex-sqlite)
-        # Named prepared statements need session mode with this backend.
-        write_myrmex_sqlite_conf "$PROXY_PORT" "$([ "${2:-}" = prepared ] && echo session || echo transaction)"
+        write_myrmex_sqlite_conf "$PROXY_PORT" transaction
         "$W/myrmex" -c "$W/myrmex-sqlite.ini" >>"$PROXY_LOG" 2>&1 &
         ;;
     esac
@@ -605,6 +603,11 @@ one_run() {
 # block TARGET WORKLOAD MODE CLIENTS: start the target, warm up, REPEAT runs, stop it.
 block() {
     local target=$1 wl=$2 mode=$3 c=$4 port rep
+    if [ "$target" = pgbouncer ] && [ "$mode" = prepared ] && ! pgbouncer_has_prepared; then
+        # PgBouncer before 1.21 cannot keep named statements in transaction pooling.
+        RUN_NO=$((RUN_NO + REPEAT))
+        return 0
+    fi
     if [ "$target" = postgres ]; then
         port=$PG_PORT
     else
@@ -677,6 +680,14 @@ trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
+
+# PgBouncer 1.21 added named prepared statements in transaction pooling; older versions get
+# no -M prepared runs (the table then compares myrmex's prepared with PgBouncer's extended).
+pgbouncer_has_prepared() {
+    local v
+    v=$("$PGBOUNCER_BIN" --version 2>/dev/null | awk 'NR == 1 { print $2 }')
+    [ -n "$v" ] && [ "$(printf '%s\n1.21.0\n' "$v" | sort -V | head -n 1)" = 1.21.0 ]
+}
 
 # Snapshot the binary: a concurrent rebuild must not change it in the middle of the run.
 if [[ " $TARGETS " == *" myrmex-"* ]]; then

@@ -122,6 +122,27 @@ def main(argv):
         legend.append("! = at least one run of that cell failed (failed transactions, pgbench error "
                       "or proxy died); see failures.txt")
 
+    # myrmex keeps named statements in transaction pooling; a PgBouncer without them runs
+    # the same workload with unnamed statements (-M extended): that is the comparison.
+    cross = []
+    for (wl, mode, c) in keys:
+        if mode != "prepared":
+            continue
+        pgb = groups.get((wl, "extended", c), {}).get("pgbouncer")
+        if not pgb or groups[(wl, mode, c)].get("pgbouncer"):
+            continue
+        pgb_tps = median(num(r["tps"]) for r in pgb if r["ok"] == "1")
+        pg_tps = median(num(r["tps"]) for r in groups[(wl, mode, c)].get("postgres", [])
+                        if r["ok"] == "1")
+        for t in ratio_targets:
+            tps = median(num(r["tps"]) for r in groups[(wl, mode, c)].get(t, []) if r["ok"] == "1")
+            cross.append(f"{wl} c={c}: {short(t)} -M prepared {fmt(tps, 0)} tps / pgb -M extended "
+                         f"{fmt(pgb_tps, 0)} tps = {fmt(ratio(tps, pgb_tps), 2)}; "
+                         f"/ pg -M prepared {fmt(pg_tps, 0)} tps = {fmt(ratio(tps, pg_tps), 2)}")
+    if cross:
+        legend.append("prepared statements in transaction pooling against PgBouncer's unnamed ones:")
+        legend += ["  " + x for x in cross]
+
     if markdown:
         print("| " + " | ".join(header) + " |")
         print("|" + "|".join("---" if i < 2 else "---:" for i in range(len(header))) + "|")

@@ -55,11 +55,16 @@ bool ps_reply_tracked(uint8_t type);
 /*
  * A whole reply message from the server (msg holds len + 1 bytes; it is still in the
  * server's input). Moves it to the client, drops it or writes a replacement, and pops the
- * reply queue. 'Z' is left in the input for the caller (the ReadyForQuery path).
- * false on a reply the queue did not expect: the caller closes the server.
+ * reply queue. A 'Z' for the client is left in the input for the caller (the ReadyForQuery
+ * path); PS_REPLY_SWALLOWED: it answered a Sync of the proxy's own and was consumed.
+ * PS_REPLY_DESYNC: a reply the queue did not expect (the caller closes the server).
  */
-bool ps_on_reply(struct server *s, struct client *c, uint8_t type, const uint8_t *msg,
-                 uint32_t len);
+enum { PS_REPLY_OK = 0, PS_REPLY_DESYNC, PS_REPLY_SWALLOWED };
+int ps_on_reply(struct server *s, struct client *c, uint8_t type, const uint8_t *msg, uint32_t len);
+/* A reset query ran (or will run) on the server outside the mapping: forget its statements. */
+void ps_server_forget(struct server *s, const char *sql);
+/* A client was attached to s (after its SETs were queued when injected). */
+void ps_server_attached(struct server *s, bool injected);
 /* Write the replies the proxy owes in place at the head of the queue. */
 void ps_emit_owed(struct server *s, struct client *c);
 /* Whether the server has no reply outstanding in its queue. */
@@ -75,12 +80,12 @@ void ps_registry_free(void);
 /* Split a query into its statements and classify them (for the console and tests). */
 enum ps_sql_kind {
     PS_SQL_OTHER = 0,
-    PS_SQL_PREPARE,         /* PREPARE name AS ... */
-    PS_SQL_EXECUTE,         /* EXECUTE name */
-    PS_SQL_DEALLOCATE,      /* DEALLOCATE [PREPARE] name */
-    PS_SQL_DEALLOCATE_ALL,  /* DEALLOCATE [PREPARE] ALL */
-    PS_SQL_DISCARD_ALL,     /* DISCARD ALL */
-    PS_SQL_MULTI_MIXED,     /* several statements, one of them one of the above */
+    PS_SQL_PREPARE,        /* PREPARE name AS ... */
+    PS_SQL_EXECUTE,        /* EXECUTE name */
+    PS_SQL_DEALLOCATE,     /* DEALLOCATE [PREPARE] name */
+    PS_SQL_DEALLOCATE_ALL, /* DEALLOCATE [PREPARE] ALL */
+    PS_SQL_DISCARD_ALL,    /* DISCARD ALL */
+    PS_SQL_MULTI_MIXED,    /* several statements, one of them one of the above */
 };
 /* Kind of sql (len bytes); for PS_SQL_DEALLOCATE the name (unquoted, case-folded as
  * PostgreSQL folds identifiers) goes into name. */

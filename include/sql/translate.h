@@ -24,7 +24,7 @@ enum sql_kind {
     SQL_ROLLBACK_TO, /* ROLLBACK TO [SAVEPOINT] name (name) */
     SQL_SET,         /* SET [LOCAL|SESSION] name = value / TO DEFAULT (name, value or NULL) */
     SQL_RESET,       /* RESET name (name) / RESET ALL (name NULL) */
-    SQL_SHOW,        /* SHOW name / SHOW ALL (name NULL) */
+    SQL_SHOW,        /* SHOW name (name) */
     SQL_DISCARD_ALL, /* DISCARD ALL */
     SQL_DEALLOCATE,  /* DEALLOCATE [PREPARE] name (name) / ALL (name NULL) */
     SQL_COPY_FROM,   /* COPY table [(cols)] FROM STDIN (copy) */

@@ -49,7 +49,8 @@ struct sq_prepared {
     struct sql_stmt_list list; /* 0 or 1 statement */
     uint32_t *param_types;     /* n_param_types from Parse, then the translator's */
     int n_param_types;
-    int refs; /* portals using it */
+    int refs;     /* portals using it */
+    bool dropped; /* closed while portals use it: freed with the last one */
     /* Its result columns (names and declared types) when first bound: like PostgreSQL's
      * cached plan, a statement whose result changes after DDL fails until prepared again. */
     uint64_t result_sig;
@@ -226,7 +227,6 @@ void sq_column_types(const struct sql_stmt *stmt, sqlite3_stmt *st, bool have_ro
                      int32_t *mods, int n);
 void sq_row_description(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st,
                         const uint32_t *types, const int32_t *mods, int n, const int16_t *formats);
-void sq_show_all_description(struct sq_session *s);
 /* Step st and send its rows (at most max_rows when > 0): 1 done, 0 suspended, -1 error sent. */
 int sq_run(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st, bool describe,
            const int16_t *formats, uint32_t *types, int32_t *mods, bool *typed, int64_t *rows,

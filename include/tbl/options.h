@@ -44,7 +44,7 @@ OPT(client_login_timeout,     DUR,   true,  "60",          "seconds a client has
 OPT(idle_transaction_timeout, DUR,   true,  "0",           "close clients idle inside a transaction longer than this; 0 disables")
 OPT(shutdown_timeout,         DUR,   true,  "30",          "seconds SIGTERM waits for transactions to finish before closing them")
 OPT(max_packet_size,          INT,   true,  "2147483647",  "largest protocol message accepted from a client, in bytes")
-OPT(max_prepared_statements,  INT,   true,  "200",         "prepared statements tracked per server in transaction mode")
+OPT(max_prepared_statements,  INT,   true,  "200",         "named statements a server keeps for transaction/statement pooling (LRU); 0 refuses them there")
 OPT(ignore_startup_parameters,STR,   true,  "",            "comma-separated startup parameters to accept and ignore")
 OPT(application_name_add_host,BOOL,  true,  "0",           "append the client's address and port to application_name")
 OPT(stats_period,             DUR,   true,  "60",          "seconds over which SHOW STATS averages are computed")

@@ -223,12 +223,17 @@ void client_attach(struct client *c)
     struct server *s = c->server;
     char sql[4096] = "";
 
+    bool injected = false;
+
     s->client = c;
     s->ps_track = ps_pool_enabled(c->pool);
     c->state = CLIENT_ACTIVE;
     c->cancel_sent = false;
-    if (params_sync_sql(&c->params, &s->params, sql, sizeof(sql)) > 0)
+    if (params_sync_sql(&c->params, &s->params, sql, sizeof(sql)) > 0) {
         server_inject(s, sql);
+        injected = true;
+    }
+    ps_server_attached(s, injected);
 }
 
 bool client_maybe_release(struct client *c)
@@ -640,8 +645,9 @@ static void client_forward(struct client *c)
             need = CLIENT_SET_SCAN_MAX + PROTO_HEADER_LEN;
         if (type == 'd')
             need = PROTO_HEADER_LEN;
-        if (type == 'P' && ps_pool_enabled(c->pool))
-            need = (size_t)len + 1; /* its statement is registered whole */
+        if ((type == 'P' || type == 'Q') &&
+            (ps_pool_enabled(c->pool) || (c->server && c->server->ps_track)))
+            need = (size_t)len + 1; /* classified and registered whole */
         if (avail < need)
             return;
         msg = evbuffer_pullup(in, (ssize_t)need);

@@ -35,9 +35,9 @@
 #include "util/util.h"
 #include "wire/proto.h"
 
-#define PS_NAME_MAX 40      /* "myrmex_" and a 64-bit number */
-#define PS_RETIRED_MAX 1024 /* unreferenced entries kept for reuse */
-#define PS_NONE_NAME PS_NAME_PREFIX "none" /* never prepared: a Bind of it fails */
+#define PS_NAME_MAX    40                    /* "myrmex_" and a 64-bit number */
+#define PS_RETIRED_MAX 1024                  /* unreferenced entries kept for reuse */
+#define PS_NONE_NAME   PS_NAME_PREFIX "none" /* never prepared: a Bind of it fails */
 
 /* ---- the shared registry ---------------------------------------------------------------- */
 
@@ -51,10 +51,10 @@ struct ps_entry {
     size_t types_len;
     char *search_path;
     const struct pool *pool; /* a statement's meaning depends on the database and user */
-    uint64_t sid;         /* the server-side name is PS_NAME_PREFIX<sid> */
+    uint64_t sid;            /* the server-side name is PS_NAME_PREFIX<sid> */
     int refs;
-    _Atomic bool stale;   /* its plan broke after DDL: out of the registry, Binds fail */
-    _Atomic bool valid;   /* a server of the pool accepted its Parse */
+    _Atomic bool stale; /* its plan broke after DDL: out of the registry, Binds fail */
+    _Atomic bool valid; /* a server of the pool accepted its Parse */
 };
 
 static pthread_mutex_t ps_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -375,6 +375,8 @@ enum {
     F_REPLACE_ERR = 1 << 6, /* the server's expected error becomes err_* */
     F_CONFIRM_ALL = 1 << 7, /* DEALLOCATE ALL / DISCARD ALL: wait for its CommandComplete */
     F_USES_SID = 1 << 8,    /* Bind/Describe of sid: a stale plan renews the entry */
+    F_QUIET = 1 << 9,       /* injected: its error is dropped too */
+    F_DROPS_SID = 1 << 10,  /* DEALLOCATE of the throwaway sid: gone from the set once done */
 };
 
 struct ps_pend {
@@ -394,10 +396,12 @@ struct ps_server {
     struct list lru;
     struct ps_pend *q;
     size_t qhead, qlen, qcap;
-    bool skipping;    /* an error is skipping messages and no Sync was sent yet */
-    bool stale;       /* statements may exist that the set does not know: Close before Parse */
-    bool unknown;     /* ... and they cannot be known again: not to be shared */
-    int unconfirmed;  /* DEALLOCATE ALL / DISCARD ALL sent, not yet confirmed */
+    bool skipping;     /* an error is skipping messages and no Sync was sent yet */
+    bool copy_in;      /* in COPY FROM STDIN: the server ignores Sync until CopyDone/Fail */
+    int unnamed_owner; /* client id whose Parse made the unnamed statement (0: nobody's) */
+    bool stale;        /* statements may exist that the set does not know: Close before Parse */
+    bool unknown;      /* ... and they cannot be known again: not to be shared */
+    int unconfirmed;   /* DEALLOCATE ALL / DISCARD ALL sent, not yet confirmed */
 };
 
 static struct ps_server *sps(struct server *s)
@@ -507,6 +511,32 @@ void ps_server_free(struct server *s)
     free(ps->q);
     free(ps);
     s->ps = NULL;
+}
+
+void ps_server_forget(struct server *s, const char *sql)
+{
+    char name[8];
+    struct ps_server *ps = s->ps;
+    if (!ps)
+        return;
+    ps->unnamed_owner = 0;
+    enum ps_sql_kind k =
+        sql ? ps_sql_classify(sql, strlen(sql), name, sizeof(name)) : PS_SQL_MULTI_MIXED;
+    if (k == PS_SQL_OTHER)
+        return; /* e.g. ROLLBACK: prepared statements stay */
+    sset_clear(ps);
+    if (k != PS_SQL_DISCARD_ALL && k != PS_SQL_DEALLOCATE_ALL)
+        ps->stale = true; /* not known what the server still holds */
+}
+
+void ps_server_attached(struct server *s, bool injected)
+{
+    if (!s->ps)
+        return;
+    if (!s->ps_track)
+        ps_server_forget(s, NULL); /* a client in session mode may do anything */
+    else if (injected)
+        s->ps->unnamed_owner = 0; /* the injected SETs dropped the unnamed statement */
 }
 
 bool ps_server_settled(const struct server *s)
@@ -672,13 +702,13 @@ static void make_room(struct server *s, struct client *c)
 }
 
 /* Send Parse of e under its server-side name sid; the reply is swallowed. */
-static void inject_parse(struct server *s, struct client *c, const struct ps_entry *e,
-                         uint64_t sid)
+static void inject_parse(struct server *s, struct client *c, const struct ps_entry *e, uint64_t sid,
+                         uint16_t flags)
 {
     struct ps_server *ps = sps(s);
     struct proto_builder b;
     char name[PS_NAME_MAX];
-    struct ps_pend p = {.kind = K_PARSE, .flags = F_SWALLOW | F_ADDED, .sid = sid};
+    struct ps_pend p = {.kind = K_PARSE, .flags = F_SWALLOW | F_ADDED | flags, .sid = sid};
 
     if (ps->stale)
         send_close(s, c, sid, 0);
@@ -704,7 +734,7 @@ static uint64_t ensure_prepared(struct server *s, struct client *c, struct ps_en
 {
     uint64_t sid = e->sid;
     if (!sset_has(sps(s), sid, true))
-        inject_parse(s, c, e, sid);
+        inject_parse(s, c, e, sid, 0);
     return sid;
 }
 
@@ -775,8 +805,7 @@ static void pass(struct client *c, uint32_t len, size_t avail)
  * replacement for bytes [from, to) of the message), then the rest from byte `to` on.
  */
 static void rewrite(struct client *c, uint8_t type, uint32_t len, size_t avail, size_t from,
-                    size_t to, const void *head, size_t head_len, const void *mid,
-                    size_t mid_len)
+                    size_t to, const void *head, size_t head_len, const void *mid, size_t mid_len)
 {
     struct evbuffer *out = c->server->io.out;
     uint8_t hdr[5];
@@ -826,10 +855,18 @@ static bool name_is_ours(const char *name)
 
 /* DEALLOCATE name: drop the client's mapping; the server runs a DEALLOCATE of a
  * throwaway statement so that the reply (and a failing transaction) are its own. */
-static bool deallocate_text(struct client *c, const char *name, char *out, size_t cap)
+/*
+ * DEALLOCATE name: the client's name goes (p, the entry of the message that carries the
+ * DEALLOCATE, can undo that), and the server runs a DEALLOCATE of a throwaway statement, so
+ * that the reply and a failed transaction are its own. The throwaway Parse goes first; for a
+ * simple query (simple) with a Sync of its own, both quiet, since a failed Parse would make the
+ * server skip the query up to a Sync that never comes.
+ */
+static bool deallocate_text(struct client *c, const char *name, char *out, size_t cap, bool simple,
+                            struct ps_pend *p)
 {
     struct server *s = c->server;
-    struct ps_entry *e = cmap_take(c, name);
+    struct ps_entry *e = cmap_get(c, name);
     char sname[PS_NAME_MAX];
 
     if (!e) {
@@ -838,11 +875,24 @@ static bool deallocate_text(struct client *c, const char *name, char *out, size_
         snprintf(out, cap, "DEALLOCATE " PS_NONE_NAME);
         return true;
     }
-    registry_put(e);
-    /* A throwaway statement, prepared only to be deallocated. */
     uint64_t sid = atomic_fetch_add(&ps_next_sid, 1);
     struct ps_entry tmp = {.query = "SELECT 1", .query_len = 8};
-    inject_parse(s, c, &tmp, sid);
+    inject_parse(s, c, &tmp, sid, simple ? F_QUIET : 0);
+    if (simple) {
+        struct proto_builder b;
+        struct ps_pend sync = {.kind = K_SYNC, .flags = F_SWALLOW};
+        proto_builder_init(&b);
+        proto_begin(&b, 'S');
+        proto_end(&b);
+        put_msg(s, &b);
+        proto_builder_fini(&b);
+        q_push(s, c, &sync);
+        p->sid = sid;
+        p->flags |= F_DROPS_SID;
+    }
+    p->e = cmap_take(c, name);
+    p->cname = xstrdup(name);
+    p->flags |= F_UNMAPPED;
     sid_name(sid, sname, sizeof(sname));
     snprintf(out, cap, "DEALLOCATE %s", sname);
     return true;
@@ -872,6 +922,9 @@ static bool forward_query(struct client *c, const uint8_t *msg, size_t have, uin
     size_t qlen = have > 5 ? strnlen((const char *)msg + 5, have - 5) : 0;
     enum ps_sql_kind kind = PS_SQL_OTHER;
 
+    /* A simple query drops the unnamed statement. */
+    sps(c->server)->unnamed_owner = 0;
+
     if (have == (size_t)len + 1)
         kind = ps_sql_classify((const char *)msg + 5, qlen, name, sizeof(name));
     switch (kind) {
@@ -889,7 +942,15 @@ static bool forward_query(struct client *c, const uint8_t *msg, size_t have, uin
                "own in transaction pooling mode");
         return true;
     case PS_SQL_DEALLOCATE:
-        if (deallocate_text(c, name, text, sizeof(text))) {
+        if (c->unsynced && cmap_get(c, name)) {
+            /* A simple query in the middle of an extended batch: no Sync of our own there. */
+            evbuffer_drain(c->io.in, (size_t)len + 1);
+            refuse(c, true, "0A000", NULL,
+                   "DEALLOCATE as a simple query inside an unfinished extended-protocol batch "
+                   "is not supported in transaction pooling mode");
+            return true;
+        }
+        if (deallocate_text(c, name, text, sizeof(text), true, &p)) {
             struct proto_builder b;
             evbuffer_drain(c->io.in, (size_t)len + 1);
             proto_builder_init(&b);
@@ -928,8 +989,7 @@ static bool forward_parse(struct client *c, const uint8_t *msg, uint32_t len, si
     if (tlen != (size_t)ntypes * 4)
         return bad_message(c, 'P');
 
-    enum ps_sql_kind kind =
-        ps_sql_classify(query, query_end - name_end - 1, dname, sizeof(dname));
+    enum ps_sql_kind kind = ps_sql_classify(query, query_end - name_end - 1, dname, sizeof(dname));
     if (kind == PS_SQL_PREPARE || kind == PS_SQL_EXECUTE || kind == PS_SQL_MULTI_MIXED) {
         evbuffer_drain(c->io.in, have);
         refuse(c, false, "0A000", ps_hint, "SQL-level %s is not supported in %s pooling mode",
@@ -937,11 +997,19 @@ static bool forward_parse(struct client *c, const uint8_t *msg, uint32_t len, si
                c->pool->mode == POOL_STATEMENT ? "statement" : "transaction");
         return true;
     }
+    if (name[0] && kind != PS_SQL_OTHER) {
+        refuse(c, false, "0A000", ps_hint,
+               "a named prepared statement cannot hold DEALLOCATE or DISCARD ALL in transaction "
+               "pooling mode");
+        evbuffer_drain(c->io.in, have);
+        return true;
+    }
     if (kind == PS_SQL_DEALLOCATE_ALL || kind == PS_SQL_DISCARD_ALL)
         deallocate_all(c, NULL);
 
     if (name[0] == '\0') {
-        if (kind == PS_SQL_DEALLOCATE && deallocate_text(c, dname, text, sizeof(text))) {
+        sps(s)->unnamed_owner = c->id;
+        if (kind == PS_SQL_DEALLOCATE && deallocate_text(c, dname, text, sizeof(text), false, &p)) {
             /* Parse("", "DEALLOCATE x") becomes Parse("", "DEALLOCATE <throwaway>"). */
             rewrite(c, 'P', len, avail, name_end, query_end, msg + 5, name_end - 5, text,
                     strlen(text) + 1);
@@ -951,21 +1019,14 @@ static bool forward_parse(struct client *c, const uint8_t *msg, uint32_t len, si
         q_push(s, c, &p);
         return true;
     }
-    if (kind == PS_SQL_DEALLOCATE) {
-        evbuffer_drain(c->io.in, have);
-        refuse(c, false, "0A000", ps_hint,
-               "a named prepared statement cannot hold DEALLOCATE in transaction pooling mode");
-        return true;
-    }
     if (cmap_get(c, name)) {
         refuse(c, false, "42P05", NULL, "prepared statement \"%s\" already exists", name);
         evbuffer_drain(c->io.in, have);
         return true;
     }
     count(c, 0);
-    struct ps_entry *e =
-        registry_get(c->pool, query, query_end - name_end - 1, msg + query_end + 2, tlen,
-                     c->params.v[PARAM_SEARCH_PATH]);
+    struct ps_entry *e = registry_get(c->pool, query, query_end - name_end - 1, msg + query_end + 2,
+                                      tlen, c->params.v[PARAM_SEARCH_PATH]);
     uint64_t sid = e->sid;
     struct ps_server *ps = sps(s);
     p.cname = xstrdup(name);
@@ -1009,6 +1070,14 @@ static bool forward_bind(struct client *c, const uint8_t *msg, size_t have, uint
 
     if (!name)
         return bad_message(c, 'B');
+    if (name[0] == '\0' && sps(c->server)->unnamed_owner != c->id) {
+        /* The server's unnamed statement, if any, is another client's. */
+        size_t n = avail < (size_t)len + 1 ? avail : (size_t)len + 1;
+        refuse(c, false, "26000", NULL, "unnamed prepared statement does not exist");
+        evbuffer_drain(c->io.in, n);
+        c->discard_left = (uint32_t)((size_t)len + 1 - n);
+        return true;
+    }
     if (name[0] == '\0') {
         pass(c, len, avail);
         q_push(c->server, c, &p);
@@ -1039,16 +1108,22 @@ static bool forward_bind(struct client *c, const uint8_t *msg, size_t have, uint
     return true;
 }
 
-static bool forward_describe_close(struct client *c, uint8_t type, const uint8_t *msg,
-                                   size_t have, uint32_t len, size_t avail)
+static bool forward_describe_close(struct client *c, uint8_t type, const uint8_t *msg, size_t have,
+                                   uint32_t len, size_t avail)
 {
     size_t name_end;
     const char *name = have > 6 ? field(msg, have, 6, &name_end) : NULL;
-    struct ps_pend p = {.kind = type == 'C' ? K_CLOSE : msg[5] == 'S' ? K_DESCRIBE_S
-                                                                      : K_DESCRIBE_P};
+    struct ps_pend p = {.kind = type == 'C'     ? K_CLOSE
+                                : msg[5] == 'S' ? K_DESCRIBE_S
+                                                : K_DESCRIBE_P};
 
     if (!name || have != (size_t)len + 1 || (msg[5] != 'S' && msg[5] != 'P'))
         return bad_message(c, type);
+    if (type == 'D' && msg[5] == 'S' && name[0] == '\0' && sps(c->server)->unnamed_owner != c->id) {
+        refuse(c, false, "26000", NULL, "unnamed prepared statement does not exist");
+        evbuffer_drain(c->io.in, have);
+        return true;
+    }
     if (msg[5] == 'P' || name[0] == '\0') {
         pass(c, len, avail);
         q_push(c->server, c, &p);
@@ -1105,13 +1180,15 @@ bool ps_parse_locally(struct client *c)
         return false;
     const char *name = field(msg, total, 5, &name_end);
     const char *query = name ? field(msg, total, name_end, &query_end) : NULL;
-    if (!query || !name[0] || total < query_end + 2 || cmap_get(c, name))
+    char dname[8];
+    if (!query || !name[0] || total < query_end + 2 || cmap_get(c, name) ||
+        ps_sql_classify(query, query_end - name_end - 1, dname, sizeof(dname)) != PS_SQL_OTHER)
         return false;
     size_t tlen = total - query_end - 2;
     if (tlen != (size_t)(msg[query_end] << 8 | msg[query_end + 1]) * 4)
         return false;
-    struct ps_entry *e = registry_get(c->pool, query, query_end - name_end - 1,
-                                      msg + query_end + 2, tlen, c->params.v[PARAM_SEARCH_PATH]);
+    struct ps_entry *e = registry_get(c->pool, query, query_end - name_end - 1, msg + query_end + 2,
+                                      tlen, c->params.v[PARAM_SEARCH_PATH]);
     if (!atomic_load_explicit(&e->valid, memory_order_relaxed) || atomic_load(&e->stale)) {
         registry_put(e);
         return false;
@@ -1135,7 +1212,7 @@ bool ps_forward(struct client *c, uint8_t type, const uint8_t *msg, size_t have,
     struct ps_pend p = {0};
 
     log_at(LOG_DEBUG, c->prefix, "ps: %s from client, %zu replies queued",
-               proto_frontend_name(type), c->server->ps ? c->server->ps->qlen : 0);
+           proto_frontend_name(type), c->server->ps ? c->server->ps->qlen : 0);
 
     switch (type) {
     case 'P':
@@ -1151,8 +1228,20 @@ bool ps_forward(struct client *c, uint8_t type, const uint8_t *msg, size_t have,
         p.kind = K_EXECUTE;
         break;
     case 'S':
+        if (sps(c->server)->copy_in) {
+            /* Ignored by the server during COPY FROM STDIN: no ReadyForQuery for it. */
+            if (c->expect_rfq > 0)
+                c->expect_rfq--;
+            pass(c, len, avail);
+            return true;
+        }
         p.kind = K_SYNC;
         break;
+    case 'c':
+    case 'f':
+        sps(c->server)->copy_in = false;
+        pass(c, len, avail);
+        return true;
     case 'F':
         p.kind = K_QUERY;
         break;
@@ -1169,7 +1258,22 @@ bool ps_forward(struct client *c, uint8_t type, const uint8_t *msg, size_t have,
 
 bool ps_reply_tracked(uint8_t type)
 {
-    return strchr("123ntTCIsEZ", type) != NULL && type != '\0';
+    return strchr("123ntTCIsEZG", type) != NULL && type != '\0';
+}
+
+/* COPY FROM STDIN began: the Syncs queued behind its Execute are ignored by the server. */
+static void drop_copy_syncs(struct server *s, struct client *c)
+{
+    struct ps_server *ps = s->ps;
+    size_t i = 1;
+    while (i < ps->qlen && ps->q[(ps->qhead + i) % ps->qcap].kind == K_SYNC) {
+        /* Remove entry i, keeping the order of the rest. */
+        for (size_t j = i; j + 1 < ps->qlen; j++)
+            ps->q[(ps->qhead + j) % ps->qcap] = ps->q[(ps->qhead + j + 1) % ps->qcap];
+        ps->qlen--;
+        if (c->expect_rfq > 0)
+            c->expect_rfq--;
+    }
 }
 
 /* Write our error in place of the server's. */
@@ -1208,8 +1312,7 @@ static const char *cmap_name_of(struct client *c, uint64_t sid)
 }
 
 /* Forward an ErrorResponse with "myrmex_<sid>" in its texts given back as the client's name. */
-static bool forward_renamed_error(struct client *c, const uint8_t *msg, uint32_t len,
-                                  uint64_t sid)
+static bool forward_renamed_error(struct client *c, const uint8_t *msg, uint32_t len, uint64_t sid)
 {
     char sname[PS_NAME_MAX + 2], quoted[PS_NAME_MAX];
     const char *cname = cmap_name_of(c, sid);
@@ -1226,8 +1329,7 @@ static bool forward_renamed_error(struct client *c, const uint8_t *msg, uint32_t
         uint8_t code = msg[off++];
         const char *v = (const char *)msg + off;
         size_t vlen = strnlen(v, end - off);
-        const char *hit = code == 'M' || code == 'D' ? find(v, vlen, sname)
-                                                     : NULL;
+        const char *hit = code == 'M' || code == 'D' ? find(v, vlen, sname) : NULL;
         proto_put_u8(&b, code);
         if (hit) {
             proto_put_bytes(&b, v, (size_t)(hit - v) + 1);
@@ -1260,8 +1362,10 @@ static void on_error(struct server *s, struct client *c, const uint8_t *msg, uin
     bool replaced = false;
 
     proto_parse_error(msg + 5, len - 4, &f);
-    if (head && (head->flags & F_REPLACE_ERR) && f.sqlstate &&
-        strcmp(f.sqlstate, head->err_expect) == 0) {
+    if (head && (head->flags & F_QUIET))
+        replaced = true; /* an injected message's own failure: the next one reports */
+    else if (head && (head->flags & F_REPLACE_ERR) && f.sqlstate &&
+             strcmp(f.sqlstate, head->err_expect) == 0) {
         write_error(c, head);
         replaced = true;
     }
@@ -1269,10 +1373,17 @@ static void on_error(struct server *s, struct client *c, const uint8_t *msg, uin
         replaced = forward_renamed_error(c, msg, len, head->sid);
     if (!replaced)
         evbuffer_add(c->io.out, msg, (size_t)len + 1);
+    if (head && head->kind == K_QUERY && (head->flags & F_UNMAPPED)) {
+        /* DEALLOCATE failed: the name stays, as on PostgreSQL. */
+        pend_undo(s, c, head);
+        head->flags &= (uint16_t) ~(F_UNMAPPED | F_DROPS_SID);
+    }
     if (!head || head->kind == K_QUERY || head->kind == K_SYNC)
         return; /* a simple query (or the Sync's commit) goes on to its ReadyForQuery */
-    if ((head->flags & F_USES_SID) && f.sqlstate && strcmp(f.sqlstate, "0A000") == 0 &&
-        f.message && strstr(f.message, "cached plan must not change result type"))
+    if ((head->flags & F_USES_SID) && f.sqlstate && strcmp(f.sqlstate, "26000") == 0)
+        sset_remove(ps, head->sid); /* the server lost it somehow: prepare it again next time */
+    if ((head->flags & F_USES_SID) && f.sqlstate && strcmp(f.sqlstate, "0A000") == 0 && f.message &&
+        strstr(f.message, "cached plan must not change result type"))
         registry_retire(head->sid);
 
     size_t n = 0;
@@ -1294,37 +1405,41 @@ static bool reply_confirms(const uint8_t *msg, uint32_t len)
            (n == 11 && memcmp(msg + 5, "DISCARD ALL", 11) == 0);
 }
 
-bool ps_on_reply(struct server *s, struct client *c, uint8_t type, const uint8_t *msg,
-                 uint32_t len)
+int ps_on_reply(struct server *s, struct client *c, uint8_t type, const uint8_t *msg, uint32_t len)
 {
     struct ps_server *ps = sps(s);
     struct ps_pend *p = q_head(ps);
     bool done = false, forward = true;
 
-    log_at(LOG_DEBUG, s->prefix, "ps: %s from server, head %d of %zu",
-               proto_backend_name(type), p ? p->kind : -1, ps->qlen);
+    log_at(LOG_DEBUG, s->prefix, "ps: %s from server, head %d of %zu", proto_backend_name(type),
+           p ? p->kind : -1, ps->qlen);
 
     if (type == 'E') {
         on_error(s, c, msg, len);
         evbuffer_drain(s->io.in, (size_t)len + 1);
-        return true;
+        return PS_REPLY_OK;
+    }
+    if (type == 'G' && p && p->kind == K_EXECUTE) {
+        /* COPY FROM STDIN: the server ignores the Syncs already sent until the copy ends. */
+        ps->copy_in = true;
+        drop_copy_syncs(s, c);
+        evbuffer_remove_buffer(s->io.in, c->io.out, (size_t)len + 1);
+        return PS_REPLY_OK;
     }
     if (!p) {
         /* Nothing outstanding (a notice-like message): pass it on. */
         if (type == 'Z')
-            return true;
+            return PS_REPLY_OK;
         evbuffer_remove_buffer(s->io.in, c->io.out, (size_t)len + 1);
-        return true;
+        return PS_REPLY_OK;
     }
     switch (type) {
     case '1':
-        done = p->kind == K_PARSE;
-        break;
     case '2':
-        done = p->kind == K_BIND;
-        break;
     case '3':
-        done = p->kind == K_CLOSE;
+        done = p->kind == (type == '1' ? K_PARSE : type == '2' ? K_BIND : K_CLOSE);
+        if (!done && p->kind != K_QUERY)
+            return PS_REPLY_DESYNC;
         break;
     case 't':
         if (p->kind == K_DESCRIBE_S && !p->described) {
@@ -1332,13 +1447,13 @@ bool ps_on_reply(struct server *s, struct client *c, uint8_t type, const uint8_t
             break;
         }
         if (p->kind != K_QUERY)
-            return false;
+            return PS_REPLY_DESYNC;
         break;
     case 'T':
     case 'n':
         done = p->kind == K_DESCRIBE_P || (p->kind == K_DESCRIBE_S && p->described);
         if (!done && p->kind != K_QUERY && p->kind != K_EXECUTE)
-            return false;
+            return PS_REPLY_DESYNC;
         break;
     case 'C':
     case 'I':
@@ -1348,17 +1463,30 @@ bool ps_on_reply(struct server *s, struct client *c, uint8_t type, const uint8_t
             if (--ps->unconfirmed == 0 && !ps->unknown)
                 ps->stale = false;
         }
+        if (type == 'C' && (p->flags & F_DROPS_SID)) {
+            sset_remove(ps, p->sid); /* the throwaway statement is deallocated */
+            p->flags &= (uint16_t)~F_DROPS_SID;
+        }
         done = p->kind == K_EXECUTE;
         if (!done && p->kind != K_QUERY)
-            return false;
+            return PS_REPLY_DESYNC;
         break;
-    case 'Z':
+    case 'Z': {
         if (p->kind != K_SYNC && p->kind != K_QUERY)
-            return false;
+            return PS_REPLY_DESYNC;
         if (p->flags & F_CONFIRM_ALL)
             pend_undo(s, c, p); /* it did not run: what the server holds is unknown */
+        bool swallow = (p->flags & F_SWALLOW) != 0;
         q_pop(ps);
-        return true; /* the caller handles ReadyForQuery, then ps_emit_owed */
+        if (swallow) {
+            /* The Sync the proxy sent after its own Parse. */
+            s->tx_status = (char)msg[5];
+            evbuffer_drain(s->io.in, (size_t)len + 1);
+            ps_emit_owed(s, c);
+            return PS_REPLY_SWALLOWED;
+        }
+        return PS_REPLY_OK; /* the caller handles ReadyForQuery, then ps_emit_owed */
+    }
     default:
         break;
     }
@@ -1374,7 +1502,7 @@ bool ps_on_reply(struct server *s, struct client *c, uint8_t type, const uint8_t
         q_pop(ps);
         ps_emit_owed(s, c);
     }
-    return true;
+    return PS_REPLY_OK;
 }
 
 /* ---- classifying SQL text --------------------------------------------------------------- */

@@ -222,6 +222,7 @@ void server_inject(struct server *s, const char *sql)
 bool server_start_reset(struct server *s, const char *sql)
 {
     const struct config *cfg = proxy_config();
+    ps_server_forget(s, sql);
 
     s->state = SERVER_RESETTING;
     s->client = NULL;
@@ -373,7 +374,8 @@ bool server_process(struct server *s)
             }
             if (avail < (size_t)len + 1)
                 return true;
-            if (!ps_on_reply(s, c, type, evbuffer_pullup(in, (ssize_t)len + 1), len)) {
+            int r = ps_on_reply(s, c, type, evbuffer_pullup(in, (ssize_t)len + 1), len);
+            if (r == PS_REPLY_DESYNC) {
                 log_at(LOG_WARNING, s->prefix, "unexpected %s from server",
                        proto_backend_name(type));
                 s->dirty = true;
@@ -382,7 +384,7 @@ bool server_process(struct server *s)
             }
             if (type == 'E')
                 c->query_failed = true;
-            if (type != 'Z')
+            if (type != 'Z' || r == PS_REPLY_SWALLOWED)
                 continue;
         }
         if (type == 'Z' || type == 'S' || type == 'E') {

@@ -942,53 +942,6 @@ static void sq_show(struct sq_session *s, const char *name)
     sq_complete(s, "SHOW");
 }
 
-static int sq_guc_cmp(const void *a, const void *b)
-{
-    return strcmp((*(struct sq_guc *const *)a)->name, (*(struct sq_guc *const *)b)->name);
-}
-
-void sq_show_all_description(struct sq_session *s)
-{
-    static const char *const cols[] = {"name", "setting", "description"};
-    proto_begin(&s->out, 'T');
-    proto_put_u16(&s->out, 3);
-    for (int c = 0; c < 3; c++) {
-        proto_put_str(&s->out, cols[c]);
-        proto_put_u32(&s->out, 0);
-        proto_put_u16(&s->out, 0);
-        proto_put_u32(&s->out, PGOID_TEXT);
-        proto_put_u16(&s->out, (uint16_t)-1);
-        proto_put_u32(&s->out, (uint32_t)-1);
-        proto_put_u16(&s->out, 0);
-    }
-    proto_end(&s->out);
-}
-
-/* SHOW ALL: name, setting, description of every setting the session keeps, by name. */
-static void sq_show_all(struct sq_session *s)
-{
-    struct sq_guc *sorted[SQ_MAX_GUCS];
-    int n = 0;
-
-    for (int i = 0; i < s->n_gucs; i++)
-        if (s->gucs[i].value && strchr(s->gucs[i].name, '.') == NULL)
-            sorted[n++] = &s->gucs[i];
-    qsort(sorted, (size_t)n, sizeof(sorted[0]), sq_guc_cmp);
-    if (!s->in_execute)
-        sq_show_all_description(s);
-    for (int i = 0; i < n; i++) {
-        const char *v[3] = {sorted[i]->name, sorted[i]->value, ""};
-        proto_begin(&s->out, 'D');
-        proto_put_u16(&s->out, 3);
-        for (int c = 0; c < 3; c++) {
-            proto_put_u32(&s->out, (uint32_t)strlen(v[c]));
-            proto_put_bytes(&s->out, v[c], strlen(v[c]));
-        }
-        proto_end(&s->out);
-    }
-    sq_complete(s, "SHOW");
-}
-
 /*
  * Run one statement that is not a row-producing SQLite statement, or is one with its
  * sqlite3_stmt prepared by the caller (st; then params are bound). Returns false on error.
@@ -1076,10 +1029,6 @@ bool sq_utility(struct sq_session *s, const struct sql_stmt *stmt)
         sq_complete(s, "RESET");
         return true;
     case SQL_SHOW:
-        if (!stmt->name) {
-            sq_show_all(s);
-            return true;
-        }
         sq_show(s, stmt->name);
         return s->errors == errors;
     case SQL_DISCARD_ALL:

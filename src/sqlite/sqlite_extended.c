@@ -38,20 +38,6 @@ static struct sq_portal *sq_find_portal(struct sq_session *s, const char *name)
     return NULL;
 }
 
-static void sq_portal_free(struct sq_portal *p)
-{
-    list_del(&p->node);
-    if (p->st)
-        sqlite3_finalize(p->st);
-    if (p->ps)
-        p->ps->refs--;
-    free(p->formats);
-    free(p->col_types);
-    free(p->col_mods);
-    free(p->name);
-    free(p);
-}
-
 static void sq_prepared_free(struct sq_prepared *p)
 {
     list_del(&p->node);
@@ -62,14 +48,28 @@ static void sq_prepared_free(struct sq_prepared *p)
     free(p);
 }
 
-/* Drop a statement; portals made from it go too (PostgreSQL keeps them, rarely relied on). */
+static void sq_portal_free(struct sq_portal *p)
+{
+    list_del(&p->node);
+    if (p->st)
+        sqlite3_finalize(p->st);
+    if (p->ps && --p->ps->refs == 0 && p->ps->dropped)
+        sq_prepared_free(p->ps);
+    free(p->formats);
+    free(p->col_types);
+    free(p->col_mods);
+    free(p->name);
+    free(p);
+}
+
+/* Drop a statement; as in PostgreSQL, portals made from it live on (it goes with the last). */
 static void sq_drop_prepared(struct sq_session *s, struct sq_prepared *p)
 {
-    struct list *pos, *tmp;
-    for (pos = s->portals.next, tmp = pos->next; pos != &s->portals; pos = tmp, tmp = pos->next) {
-        struct sq_portal *po = list_entry(pos, struct sq_portal, node);
-        if (po->ps == p)
-            sq_portal_free(po);
+    (void)s;
+    if (p->refs > 0) {
+        list_del(&p->node);
+        p->dropped = true;
+        return;
     }
     sq_prepared_free(p);
 }
@@ -341,10 +341,6 @@ static void sq_describe_rows(struct sq_session *s, const struct sql_stmt *stmt, 
                              uint32_t *types, int32_t *mods, const int16_t *formats)
 {
     int n = st ? sqlite3_column_count(st) : 0;
-    if (stmt && stmt->kind == SQL_SHOW && !stmt->name) {
-        sq_show_all_description(s);
-        return;
-    }
     if (stmt && stmt->kind == SQL_SHOW) {
         proto_begin(&s->out, 'T');
         proto_put_u16(&s->out, 1);

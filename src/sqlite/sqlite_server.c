@@ -517,10 +517,13 @@ static void sq_loop(struct sq_session *s)
             /* Copy messages after the copy ended are ignored, as PostgreSQL does. */
             break;
         case 'F':
+            /* Answered like a simple query: the error, then ReadyForQuery. */
             sq_error(s, "0A000", 0,
                      "the function call protocol is not supported on the SQLite "
                      "backend");
-            s->skip_to_sync = true;
+            if (s->tx == 'T')
+                s->tx = 'E';
+            proto_write_ready(&s->out, s->tx);
             break;
         default:
             sq_error(s, "08P01", 0, "invalid frontend message type %d", type);

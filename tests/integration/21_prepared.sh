@@ -5,7 +5,8 @@
 #   own (PostgreSQL directly; the SQLite backend in session mode): shared and clashing names,
 #   eviction and re-prepare, errors in the middle of pipelines (skipped Parse and Close undone),
 #   failed transaction blocks, duplicate and unknown names, Close, DEALLOCATE (simple and
-#   extended), DEALLOCATE ALL, DISCARD ALL, Flush without Sync, search_path.
+#   extended; in a failed transaction block), DEALLOCATE ALL, DISCARD ALL, Flush without Sync,
+#   COPY FROM STDIN in the extended protocol (its ignored Sync), search_path.
 # - What differs on purpose: SQL-level PREPARE/EXECUTE refused with 0A000 (failing the
 #   transaction block like an error would); a plan broken by DDL fails like PostgreSQL's and
 #   works once prepared again.
@@ -39,7 +40,7 @@ out=$(wire check "$(target "$MX_PORT" app)") || true
 printf '%s\n' "$out"
 assert_match 'pswire: ok' "$out" "refusals and DDL on PostgreSQL"
 
-scenarios=(shared_names eviction error_skips transactions deallocate flush)
+scenarios=(shared_names eviction error_skips transactions deallocate flush failed_block copy)
 out=$(wire diff "$(target "$MX_PORT" sqs)" "$(target "$MX_PORT" sq)" "${scenarios[@]}") || true
 printf '%s\n' "$out"
 assert_match 'pswire: ok' "$out" "SQLite through transaction pooling replies as a session"

@@ -198,6 +198,32 @@ def describe_reply(t, b):
     return None  # ParameterStatus, notices, notifications
 
 
+def copy_step(conn, msgs, rows):
+    """An extended-protocol COPY FROM STDIN: msgs (ending in Sync, which the server ignores
+    while copying), then the rows, CopyDone and another Sync."""
+    for t, body in msgs:
+        conn.send(t, body)
+    out = []
+    while True:
+        t, b = conn.read()
+        out.append(describe_reply(t, b) or t)
+        if t == "G" or t == "Z":
+            break
+    if out[-1] == "G":
+        for r in rows:
+            conn.send(b"d", r.encode())
+        conn.send(b"c", b"")
+        conn.send(b"S", b"")
+        while True:
+            t, b = conn.read()
+            r = describe_reply(t, b)
+            if r is not None:
+                out.append(r)
+            if t == "Z":
+                break
+    return out
+
+
 def run_step(conn, msgs, flush_replies=None):
     """Send msgs; read replies up to the ReadyForQuery of each Sync/Query (or, with no
     Sync, exactly flush_replies replies after a Flush)."""
@@ -324,6 +350,30 @@ def sc_flush():
     ]
 
 
+def sc_failed_block():
+    return [
+        ("A", [P("fb", "SELECT 'kept'"), S()]),
+        ("A", [Q("BEGIN"), Q("SELECT 1/0"), Q("DEALLOCATE fb"), Q("ROLLBACK")]),
+        ("A", [B("fb"), E(), S()]),
+        ("A", [Q("BEGIN"), Q("DEALLOCATE fb"), Q("COMMIT")]),
+        ("A", [B("fb"), E(), S()]),
+        ("B", [P("fb", "SELECT 'b'"), S(), Q("BEGIN"), Q("SELECT 1/0"), Q("DEALLOCATE ALL"),
+               Q("ROLLBACK")]),
+        ("B", [P("fc", "SELECT 'c'"), B("fc"), E(), S()]),
+    ]
+
+
+def sc_copy():
+    return [
+        ("A", [Q("DROP TABLE IF EXISTS ps_copy"), Q("CREATE TABLE ps_copy (a int)")]),
+        ("A", "copy", [P("", "COPY ps_copy FROM STDIN"), B(""), E(), S()], ["1\n", "2\n"]),
+        ("A", [P("cc", "SELECT count(*) FROM ps_copy"), B("cc"), E(), S()]),
+        ("B", "copy", [P("", "COPY ps_copy FROM STDIN"), B(""), E(), S()], ["x\n"]),
+        ("B", [P("cc", "SELECT sum(a) FROM ps_copy"), B("cc"), E(), S()]),
+        ("A", [B("cc"), E(), S(), Q("DROP TABLE ps_copy")]),
+    ]
+
+
 def sc_search_path():
     return [
         ("A", [Q("SET search_path = sp1")]),
@@ -341,6 +391,8 @@ SCENARIOS = {
     "transactions": sc_transactions,
     "deallocate": sc_deallocate,
     "flush": sc_flush,
+    "failed_block": sc_failed_block,
+    "copy": sc_copy,
     "search_path": sc_search_path,
 }
 
@@ -350,7 +402,11 @@ def run_scenario(target, steps):
     transcript = []
     try:
         for step in steps:
-            who, msgs = step[0], step[1]
+            who = step[0]
+            if step[1] == "copy":
+                transcript.append((who, copy_step(conns[who], step[2], step[3])))
+                continue
+            msgs = step[1]
             transcript.append((who, run_step(conns[who], msgs, step[2] if len(step) > 2 else None)))
     finally:
         for c in conns.values():
@@ -397,6 +453,16 @@ def check(target):
            ["C:BEGIN", "Z:T", "E:0A000", "Z:E", "E:25P02", "Z:E", "C:ROLLB", "Z:I"])
     r = run_step(a, [P("", "PREPARE p2 AS SELECT 1"), B(""), E(), S()])
     expect("PREPARE in the extended protocol refused", [x[:7] for x in r], ["E:0A000", "Z:I"])
+    r = run_step(a, [P("dx", "DISCARD ALL"), S()])
+    expect("DISCARD ALL as a named statement refused", [x[:7] for x in r], ["E:0A000", "Z:I"])
+    # The unnamed statement lives on a server across Syncs; on another client's server it is
+    # not this client's: 26000, never the other client's query.
+    b = Conn(target)
+    run_step(a, [P("", "SELECT 'mine'"), S()])
+    run_step(b, [P("", "SELECT 'other'"), B(""), E(), S()])
+    r = run_step(a, [B(""), E(), S()])
+    expect("unnamed statement of another client", [x[:7] for x in r], ["E:26000", "Z:I"])
+    b.close()
     r = run_step(a, [Q("SELECT 'still here'")])
     expect("connection usable", r[-2:], ["C:SELECT 1", "Z:I"])
 

@@ -44,8 +44,7 @@ START_TEST(test_deallocate_names)
     ck_assert_str_eq(name, "_pg3_0");
     ck_assert_int_eq(kind_of("deallocate prepare S_12;", name, sizeof name), PS_SQL_DEALLOCATE);
     ck_assert_str_eq(name, "s_12"); /* folded, as PostgreSQL folds an unquoted name */
-    ck_assert_int_eq(kind_of("DEALLOCATE \"My \"\"x\"\"\"", name, sizeof name),
-                     PS_SQL_DEALLOCATE);
+    ck_assert_int_eq(kind_of("DEALLOCATE \"My \"\"x\"\"\"", name, sizeof name), PS_SQL_DEALLOCATE);
     ck_assert_str_eq(name, "My \"x\"");
     ck_assert_int_eq(kind_of("DEALLOCATE \"all\"", name, sizeof name), PS_SQL_DEALLOCATE);
     ck_assert_str_eq(name, "all");

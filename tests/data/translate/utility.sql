@@ -49,7 +49,7 @@
 -- sqlite: (none)
 
 -- pg: SHOW ALL
--- sqlite: (none)
+-- error: 0A000 SHOW ALL is not supported on the SQLite backend, which keeps only some settings: SHOW name, or SELECT name, setting FROM pg_settings
 
 -- pg: DISCARD ALL
 -- sqlite: (none)
