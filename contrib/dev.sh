@@ -2,7 +2,7 @@
 # contrib/dev.sh: one entry point for developers.
 #
 #   contrib/dev.sh deps                    install every Debian 12 package the build and tests need
-#   contrib/dev.sh packages                print that package list
+#   contrib/dev.sh packages                print that package list (as this machine needs it)
 #   contrib/dev.sh build [configure flags] autoreconf -fi, ./configure FLAGS, make -j (with no
 #                                          flags and an existing Makefile: just make -j)
 #   contrib/dev.sh run                     deps + build, then myrmex -c conf/myrmex.ini in the
@@ -28,12 +28,19 @@ PACKAGES=(
 
 say() { printf '== %s\n' "$*"; }
 
+# The package list for this machine: a Node.js installed from elsewhere (e.g. NodeSource's
+# nodejs, which bundles npm and conflicts with Debian's npm) stands in for nodejs and npm.
+wanted_packages() {
+    local p
+    for p in "${PACKAGES[@]}"; do
+        case $p in nodejs | npm) command -v "${p/nodejs/node}" >/dev/null 2>&1 && continue ;; esac
+        printf '%s\n' "$p"
+    done
+}
+
 cmd_deps() {
     local missing=() p
-    for p in "${PACKAGES[@]}"; do
-        # A Node.js installed from elsewhere (e.g. NodeSource's nodejs, which bundles npm and
-        # conflicts with Debian's npm) does as well.
-        case $p in nodejs | npm) command -v "${p/nodejs/node}" >/dev/null 2>&1 && continue ;; esac
+    for p in $(wanted_packages); do
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
             missing+=("$p")
         fi
@@ -134,7 +141,7 @@ cmd_lint() {
 
 case ${1:-} in
 packages)
-    printf '%s\n' "${PACKAGES[@]}"
+    wanted_packages
     ;;
 run-pg)
     shift
