@@ -365,8 +365,9 @@ bool server_process(struct server *s)
             return true;
         }
 
-        if (s->ps_track && !swallow && type != 'S' && ps_reply_tracked(type)) {
-            /* Replies the prepared-statement queue follows are handled whole. */
+        /* Replies the prepared-statement queue follows are handled whole, as are these. */
+        bool tracked = s->ps_track && !swallow && type != 'S' && ps_reply_tracked(type);
+        if (tracked || type == 'Z' || type == 'S' || type == 'E') {
             if (len > SERVER_MAX_DECODED) {
                 s->dirty = true;
                 server_close(s, "oversized message from server");
@@ -374,6 +375,8 @@ bool server_process(struct server *s)
             }
             if (avail < (size_t)len + 1)
                 return true;
+        }
+        if (tracked) {
             int r = ps_on_reply(s, c, type, evbuffer_pullup(in, (ssize_t)len + 1), len);
             if (r == PS_REPLY_DESYNC) {
                 log_at(LOG_WARNING, s->prefix, "unexpected %s from server",
@@ -388,15 +391,7 @@ bool server_process(struct server *s)
                 continue;
         }
         if (type == 'Z' || type == 'S' || type == 'E') {
-            uint8_t *msg;
-            if (len > SERVER_MAX_DECODED) {
-                s->dirty = true;
-                server_close(s, "oversized message from server");
-                return true;
-            }
-            if (avail < (size_t)len + 1)
-                return true;
-            msg = evbuffer_pullup(in, (ssize_t)len + 1);
+            uint8_t *msg = evbuffer_pullup(in, (ssize_t)len + 1);
             if (type == 'S') {
                 server_on_param_status(s, c, msg + PROTO_HEADER_LEN, len - 4, swallow);
                 evbuffer_drain(in, len + 1);

@@ -746,6 +746,21 @@ static const PgQuery__CommonTableExpr *find_cte(const struct tr *t, const char *
     return NULL;
 }
 
+/* The SELECT behind FROM item r (a subquery or a WITH query) and its column aliases. */
+static const PgQuery__SelectStmt *rel_select(const struct tr *t, const struct xl_rel *r,
+                                             node_t *const **names, size_t *n_names)
+{
+    const PgQuery__CommonTableExpr *cte = r->rel ? find_cte(t, r->rel) : NULL;
+    if (cte) {
+        *names = cte->aliascolnames;
+        *n_names = cte->n_aliascolnames;
+        return cte->ctequery->select_stmt;
+    }
+    *names = r->colnames;
+    *n_names = r->n_colnames;
+    return r->sub;
+}
+
 static uint32_t rel_column_type(const struct tr *t, const struct xl_rel *r, const char *col,
                                 bool *has);
 
@@ -810,15 +825,9 @@ static enum sql_derive sub_column_origin(const struct tr *t, const PgQuery__Colu
     const struct xl_rel *r = scope_column_item(t, c, &name);
     if (!r || r->series_type || r->series_col)
         return SQL_DERIVE_NONE;
-    const PgQuery__SelectStmt *sel = r->sub;
-    node_t *const *names = r->colnames;
-    size_t n_names = r->n_colnames;
-    const PgQuery__CommonTableExpr *cte = r->rel ? find_cte(t, r->rel) : NULL;
-    if (cte) {
-        sel = cte->ctequery->select_stmt;
-        names = cte->aliascolnames;
-        n_names = cte->n_aliascolnames;
-    }
+    node_t *const *names;
+    size_t n_names;
+    const PgQuery__SelectStmt *sel = rel_select(t, r, &names, &n_names);
     if (!sel || sel->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
         return SQL_DERIVE_NONE;
     int pos = n_names ? name_position(names, n_names, name) : -1;
@@ -844,15 +853,9 @@ static uint32_t rel_column_type(const struct tr *t, const struct xl_rel *r, cons
         *has = r->series_col && !strcmp(r->series_col, col);
         return *has ? r->series_type : 0;
     }
-    const PgQuery__SelectStmt *sel = r->sub;
-    node_t *const *names = r->colnames;
-    size_t n_names = r->n_colnames;
-    const PgQuery__CommonTableExpr *cte = r->rel ? find_cte(t, r->rel) : NULL;
-    if (cte) {
-        sel = cte->ctequery->select_stmt;
-        names = cte->aliascolnames;
-        n_names = cte->n_aliascolnames;
-    }
+    node_t *const *names;
+    size_t n_names;
+    const PgQuery__SelectStmt *sel = rel_select(t, r, &names, &n_names);
     if (!sel)
         return 0;
     int pos = n_names ? name_position(names, n_names, col) : -1;
