@@ -336,13 +336,25 @@ static void cmap_clear(struct client *c)
     pc->count = 0;
 }
 
+static void cmap_free(struct ps_client *pc)
+{
+    if (!pc)
+        return;
+    for (size_t i = 0; i < pc->nbuckets; i++) {
+        struct ps_cstmt *cs = pc->buckets[i], *next;
+        for (; cs; cs = next) {
+            next = cs->next;
+            registry_put(cs->e);
+            free(cs);
+        }
+    }
+    free(pc->buckets);
+    free(pc);
+}
+
 void ps_client_free(struct client *c)
 {
-    if (!c->ps)
-        return;
-    cmap_clear(c);
-    free(c->ps->buckets);
-    free(c->ps);
+    cmap_free(c->ps);
     c->ps = NULL;
 }
 
@@ -387,7 +399,8 @@ struct ps_pend {
     char *cname;        /* the client's statement name, with F_MAPPED / F_UNMAPPED */
     const char *err_expect, *err_state, *err_msg_static, *err_hint;
     char *err_msg;
-    bool described; /* K_DESCRIBE_S: ParameterDescription seen */
+    bool described;          /* K_DESCRIBE_S: ParameterDescription seen */
+    struct ps_client *saved; /* F_CONFIRM_ALL: the client's names, back if it fails */
 };
 
 struct ps_server {
@@ -491,8 +504,11 @@ static void sset_clear(struct ps_server *ps)
     ps->count = 0;
 }
 
+static void cmap_free(struct ps_client *pc);
+
 static void pend_release(struct ps_pend *p)
 {
+    cmap_free(p->saved);
     registry_put(p->e);
     free(p->cname);
     free(p->err_msg);
@@ -571,8 +587,18 @@ static void pend_undo(struct server *s, struct client *c, struct ps_pend *p)
         p->e = NULL; /* the mapping has the reference now */
     }
     if (p->flags & F_CONFIRM_ALL) {
+        /* It failed: the client keeps its names (those not taken again since). */
         ps->unconfirmed--;
         ps->unknown = true;
+        struct ps_client *saved = p->saved;
+        p->saved = NULL;
+        for (size_t i = 0; saved && c && i < saved->nbuckets; i++)
+            for (struct ps_cstmt *cs = saved->buckets[i]; cs; cs = cs->next)
+                if (!cmap_get(c, cs->name)) {
+                    cmap_put(c, cs->name, cs->e);
+                    cs->e = NULL;
+                }
+        cmap_free(saved);
     }
 }
 
@@ -902,13 +928,16 @@ static bool deallocate_text(struct client *c, const char *name, char *out, size_
 static void deallocate_all(struct client *c, struct ps_pend *p)
 {
     struct ps_server *ps = sps(c->server);
-    cmap_clear(c);
     sset_clear(ps);
     ps->stale = true;
     if (p) {
+        /* Kept until the server confirms, as it fails in a transaction block or after 25P02. */
+        p->saved = c->ps;
+        c->ps = NULL;
         p->flags |= F_CONFIRM_ALL;
         ps->unconfirmed++;
     } else {
+        cmap_clear(c);
         /* In the extended protocol it may never run: the server's set stays unknown. */
         ps->unknown = true;
     }

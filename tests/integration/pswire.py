@@ -359,6 +359,7 @@ def sc_failed_block():
         ("A", [B("fb"), E(), S()]),
         ("B", [P("fb", "SELECT 'b'"), S(), Q("BEGIN"), Q("SELECT 1/0"), Q("DEALLOCATE ALL"),
                Q("ROLLBACK")]),
+        ("B", [B("fb"), E(), S()]),
         ("B", [P("fc", "SELECT 'c'"), B("fc"), E(), S()]),
     ]
 
