@@ -642,7 +642,8 @@ static void q_push(struct server *s, struct client *c, struct ps_pend *p)
     }
     if (p->kind == K_SYNC)
         ps->skipping = false;
-    if ((p->flags & F_FAKE) && ps->qlen == 0) {
+    if ((p->flags & F_FAKE) && ps->qlen == 0 && s->fwd_left == 0) {
+        /* (Not while a server message is half forwarded: it waits for the end of it.) */
         write_fake(c, p);
         pend_release(p);
         return;

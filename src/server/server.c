@@ -352,6 +352,8 @@ bool server_process(struct server *s)
             else
                 evbuffer_remove_buffer(in, c->io.out, n);
             s->fwd_left -= (uint32_t)n;
+            if (s->fwd_left == 0 && s->ps_track && c && !s->fwd_discard)
+                ps_emit_owed(s, c); /* replies owed behind a message that came in pieces */
             continue;
         }
         if (avail < PROTO_HEADER_LEN)
