@@ -1003,6 +1003,20 @@ static bool forward_query(struct client *c, const uint8_t *msg, size_t have, uin
     return true;
 }
 
+static size_t sql_word(const char *s, size_t len, size_t i, char *out, size_t cap);
+
+/* COMMIT, ROLLBACK and their kin: PostgreSQL parses them in a failed transaction too. */
+static bool tx_exit_text(const char *sql, size_t len)
+{
+    static const char *const words[] = {"commit", "rollback", "end", "abort", "prepare"};
+    char w[16];
+    sql_word(sql, len, 0, w, sizeof(w));
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(w, words[i]) == 0)
+            return true;
+    return false;
+}
+
 static bool forward_parse(struct client *c, const uint8_t *msg, uint32_t len, size_t avail)
 {
     struct server *s = c->server;
@@ -1065,7 +1079,8 @@ static bool forward_parse(struct client *c, const uint8_t *msg, uint32_t len, si
     registry_ref(e);
     p.e = e;
     cmap_put(c, name, e);
-    if (sset_has(ps, sid, true) && !(ps->qlen == 0 && s->tx_status == 'E')) {
+    if (sset_has(ps, sid, true) &&
+        !(ps->qlen == 0 && s->tx_status == 'E' && !tx_exit_text(query, query_end - name_end - 1))) {
         /* Already there: answered in place, as PostgreSQL would. */
         evbuffer_drain(c->io.in, have);
         p.flags |= F_FAKE;

@@ -315,6 +315,11 @@ def sc_transactions():
         ("B", [P("g1", "SELECT $1::int", [23]), B("g1", [4]), E(), S()]),
         ("B", [B("g1", [5]), E(), S(), Q("COMMIT")]),
         ("B", [B("g1", [6]), E(), S()]),
+        # ROLLBACK prepared in a failed block, the server holding it already.
+        ("B", [P("rb", "ROLLBACK"), S()]),
+        ("A", [Q("BEGIN"), Q("SELECT 1/0")]),
+        ("A", [P("rb2", "ROLLBACK"), B("rb2"), E(), S()]),
+        ("A", [B("rb2"), E(), S()]),
     ]
 
 
