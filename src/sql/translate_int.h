@@ -41,6 +41,11 @@ struct tr {
     struct sql_error *err;
     int n_params;
     uint32_t param_types[256];
+    struct {
+        const char *rel, *col; /* the parse tree's strings; col NULL: position */
+        int position;
+        bool arith;
+    } param_origin[256]; /* a parameter typed by a table column (sql_param_origin) */
     bool writes;
     bool catalog;      /* a pg_catalog / information_schema relation or reg* cast was emitted */
     bool catalog_mode; /* the statement reads the catalog: catalog array forms are allowed */
@@ -81,6 +86,10 @@ const char *xl_op_name(const PgQuery__AExpr *e);
 /* A TypeName as a canonical pg_type name ("int4", "timestamptz"...), NULL when unknown. */
 const char *xl_type_name(const PgQuery__TypeName *tn, uint32_t *oid);
 void xl_note_param(struct tr *t, int number, uint32_t oid);
+/* Parameter n is typed by rel.col (col "#k": the table's k-th column), unless its type is
+ * known already; arith: an arithmetic operand, typed so only by a number column. */
+void xl_note_param_column(struct tr *t, const node_t *n, const char *rel, const char *col,
+                          bool arith);
 
 /* Scopes for typing literals by the column they meet (translate_expr.c). */
 int xl_scope_push(struct tr *t, node_t *const *from, size_t n, const PgQuery__RangeVar *target);

@@ -684,6 +684,13 @@ static uint32_t sq_origin_type(sqlite3 *db, const struct sql_column *c, int32_t 
         *mod = (int32_t)(((1000 << 16) | (s > 1000 ? 1000 : s)) + 4);
         return PGOID_NUMERIC;
     }
+    case SQL_DERIVE_PARAM:
+        if (oid == PGOID_NUMERIC)
+            *mod = -1; /* the value's own digits */
+        return sq_int_oid(oid) || oid == PGOID_NUMERIC || oid == PGOID_FLOAT4 ||
+                       oid == PGOID_FLOAT8
+                   ? oid
+                   : 0;
     case SQL_DERIVE_TIMESTAMP:
         *mod = -1;
         return oid == PGOID_DATE ? PGOID_TIMESTAMP : oid;
@@ -712,6 +719,36 @@ static uint32_t sq_origin_type(sqlite3 *db, const struct sql_column *c, int32_t 
     default:
         return oid;
     }
+}
+
+uint32_t sq_param_type(sqlite3 *db, const struct sql_param_origin *o)
+{
+    struct sql_column c = {0};
+    char column[256] = "";
+    int32_t mod = -1;
+    c.derive = SQL_DERIVE_SAME;
+    c.origin_rel = o->rel;
+    c.origin_col = o->col;
+    if (!o->col) {
+        /* INSERT without a column list: the table's column at that position. */
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info(?1) WHERE cid = ?2", -1,
+                               &st, NULL) != SQLITE_OK)
+            return 0;
+        sqlite3_bind_text(st, 1, o->rel, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, o->position);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            snprintf(column, sizeof column, "%s", (const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+        if (!column[0])
+            return 0;
+        c.origin_col = column;
+    }
+    uint32_t oid = sq_origin_type(db, &c, &mod);
+    if (o->arith && !sq_int_oid(oid) && oid != PGOID_NUMERIC && oid != PGOID_FLOAT4 &&
+        oid != PGOID_FLOAT8)
+        return 0;
+    return oid;
 }
 
 /* Decide each result column's type: translator, declared type, origin column, then the first
