@@ -16,8 +16,11 @@ SELECT id, t, i2, i4, i8, n, n2, f4, f8, b, vc, by, ts, tsn, d, uu, j::text, jb:
 SELECT id FROM t_par WHERE i8 = $1 AND $2 = i2 AND f4 < $3 AND uu IN ($4, $5) AND d BETWEEN $6 AND $7;
 -- params: 1|1
 SELECT id FROM t_par ORDER BY id LIMIT $1 OFFSET $2;
--- params: 1|2|0.5|2|3|3|10|2
+-- params: 1|2|0.25|2|3|3|10|2
 SELECT i4 - $1, i2 + $2, n + $3, f4 * $4, i8 / $5, i4 % $6, $7 - i8 FROM t_par WHERE id = $8;
+-- differs: numeric + a numeric parameter has the digits of the double SQLite computes (3, not PostgreSQL's 3.0 with the larger scale of the operands)
+-- params: 0.5
+SELECT n + $1 FROM t_par WHERE id = 2;
 -- params: 1|2|3|1.5|40
 SELECT $1::int, $2::int + 1, $3 + 1, 2.5 * $4, i4 - $5::int FROM t_par WHERE id = 2;
 -- params: 5|1.005
@@ -34,3 +37,6 @@ SELECT '|' || b, b || '|', (i4 = 7) || '', concat(b, 1), concat_ws(',', b, true)
 SELECT '|' || true, 'x' || (1 < 2), concat(1 = 1), true::text;
 SELECT 'n2|' || n2, 'f4|' || f4, 'f8|' || f8, n2::text, f8::text FROM t_par WHERE id = 2;
 SELECT 'row|' || t || '|' || n || '|' || b || '|' || (d = '2024-02-29') FROM t_par WHERE id = 2;
+-- params: 1.5|4
+UPDATE t_par SET n2 = $1 WHERE id = $2;
+SELECT '|' || n2, n2::text, concat(n2, '|'), n2 || '' FROM t_par WHERE id = 4;
