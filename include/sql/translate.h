@@ -133,6 +133,11 @@ struct sql_column {
     char *origin_rel, *origin_col;   /* the table column the type follows (derive), or NULL */
     char *origin2_rel, *origin2_col; /* ADD2 / MUL2: the other operand's column */
     enum sql_derive derive;
+    /* The column is $param itself (derive NONE), or col op $param (SQL_DERIVE_PARAM); 0 when
+     * neither. The backend then sets param_type, the parameter's type once the statement is
+     * parsed (given by the client or looked up), which the column's type follows. */
+    int param;
+    uint32_t param_type;
 };
 
 struct sql_copy {
@@ -221,7 +226,7 @@ struct sql_stmt {
     int n_params;          /* highest $n referenced; SQLite parameters are ?1..?n */
     uint32_t *param_types; /* n_params entries: inferred PostgreSQL OIDs (0 unknown) */
     struct sql_param_origin *param_origins; /* n_params entries, or NULL when none has one */
-    struct sql_column *columns; /* n_columns entries when returns_rows */
+    struct sql_column *columns;             /* n_columns entries when returns_rows */
     int n_columns;
     char *name;           /* SET/RESET/SHOW parameter, SAVEPOINT name; lowercased */
     char *value;          /* SET value as text (quotes removed); NULL for DEFAULT */

@@ -764,6 +764,22 @@ static bool star_columns(struct tr *t, struct sql_stmt *st)
     return true;
 }
 
+/* The parameter a result column is ($n), or is computed with (col op $n, the other operand no
+ * parameter), 0 when none (sql_column.param). */
+static int result_param(const node_t *n)
+{
+    if (n->node_case == PG_QUERY__NODE__NODE_PARAM_REF)
+        return n->param_ref->number;
+    if (n->node_case != PG_QUERY__NODE__NODE_A_EXPR || !n->a_expr->lexpr || !n->a_expr->rexpr)
+        return 0;
+    const node_t *l = n->a_expr->lexpr, *r = n->a_expr->rexpr;
+    if ((l->node_case == PG_QUERY__NODE__NODE_PARAM_REF) ==
+        (r->node_case == PG_QUERY__NODE__NODE_PARAM_REF))
+        return 0;
+    return l->node_case == PG_QUERY__NODE__NODE_PARAM_REF ? l->param_ref->number
+                                                          : r->param_ref->number;
+}
+
 /* Fill st->columns from a target list; none when a * makes the list unknowable here. */
 static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, size_t n)
 {
@@ -796,6 +812,7 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         st->columns[i].typmod = -1;
         if (!st->columns[i].name)
             return xl_fail(t, "53200", "out of memory");
+
         st->n_columns = (int)i + 1;
         if ((st->columns[i].typmod = string_cast_typmod(rt->val)) != -1)
             continue;
@@ -819,6 +836,8 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         }
         const char *rel, *col, *rel2, *col2;
         enum sql_derive d = xl_expr_origin(t, rt->val, &rel, &col);
+        if (d == SQL_DERIVE_PARAM || rt->val->node_case == PG_QUERY__NODE__NODE_PARAM_REF)
+            st->columns[i].param = result_param(rt->val);
         if (d == SQL_DERIVE_NONE &&
             (d = xl_expr_origin2(t, rt->val, &rel, &col, &rel2, &col2)) != SQL_DERIVE_NONE) {
             st->columns[i].origin2_rel = strdup(rel2);
@@ -1058,8 +1077,7 @@ static bool xl_insert(struct tr *t, struct sql_stmt *st, const PgQuery__InsertSt
             for (size_t k = 0; k < sel->n_target_list; k++) {
                 char pos[32];
                 snprintf(pos, sizeof pos, "#%zu", k);
-                xl_note_param_column(t, sel->target_list[k]->res_target->val,
-                                     s->relation->relname,
+                xl_note_param_column(t, sel->target_list[k]->res_target->val, s->relation->relname,
                                      k < s->n_cols ? s->cols[k]->res_target->name : pos, false);
             }
         }

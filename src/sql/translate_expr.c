@@ -209,8 +209,8 @@ static void note_arith_params(struct tr *t, const node_t *l, const node_t *r)
             continue;
         const char *rel, *col;
         uint32_t oid = xl_select_expr_type(t, other);
-        if (oid == PGOID_INT2 || oid == PGOID_INT4 || oid == PGOID_INT8 ||
-            oid == PGOID_NUMERIC || oid == PGOID_FLOAT4 || oid == PGOID_FLOAT8)
+        if (oid == PGOID_INT2 || oid == PGOID_INT4 || oid == PGOID_INT8 || oid == PGOID_NUMERIC ||
+            oid == PGOID_FLOAT4 || oid == PGOID_FLOAT8)
             xl_note_param(t, p->param_ref->number, oid);
         else if (!oid && xl_expr_origin(t, other, &rel, &col) == SQL_DERIVE_SAME)
             xl_note_param_column(t, p, rel, col, true);

@@ -475,9 +475,9 @@ static bool is_int_const(const node_t *n)
 /* An integer constant or another int4 operand (a cast, length()): col op it is WIDEN. */
 static bool is_int4(const node_t *n)
 {
-    return is_int_const(n) || (n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF &&
-                               n->node_case != PG_QUERY__NODE__NODE_PARAM_REF &&
-                               xl_expr_type(n) == PGOID_INT4);
+    return is_int_const(n) ||
+           (n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF &&
+            n->node_case != PG_QUERY__NODE__NODE_PARAM_REF && xl_expr_type(n) == PGOID_INT4);
 }
 
 /* 1.5, -2.25: a numeric constant (pg_numeric_lit keeps its scale in coalesce). */
@@ -536,8 +536,8 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
             (e->lexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF) !=
                 (e->rexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF)) {
             /* col op $n: the parameter has the column's type (note_arith_params). */
-            const node_t *c = e->lexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF ? e->rexpr
-                                                                                   : e->lexpr;
+            const node_t *c =
+                e->lexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF ? e->rexpr : e->lexpr;
             enum sql_derive d = xl_expr_origin(t, c, rel, col);
             return d == SQL_DERIVE_SAME ? SQL_DERIVE_PARAM : SQL_DERIVE_NONE;
         }

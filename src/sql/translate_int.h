@@ -47,8 +47,8 @@ struct tr {
         bool arith;
     } param_origin[256]; /* a parameter typed by a table column (sql_param_origin) */
     bool writes;
-    bool catalog;      /* a pg_catalog / information_schema relation or reg* cast was emitted */
-    bool catalog_mode; /* the statement reads the catalog: catalog array forms are allowed */
+    bool catalog;       /* a pg_catalog / information_schema relation or reg* cast was emitted */
+    bool catalog_mode;  /* the statement reads the catalog: catalog array forms are allowed */
     bool float_literal; /* the constant being emitted is cast to float4/float8 at once */
     const char *missing_from; /* first column qualifier that names no FROM item in scope */
     struct xl_rel scope[64];
@@ -56,13 +56,13 @@ struct tr {
     int depth;
     const PgQuery__CommonTableExpr *ctes[32]; /* WITH queries seen, for their column types */
     int n_ctes;
-    const char *text; /* the whole query text, for error positions */
+    const char *text;                         /* the whole query text, for error positions */
     const PgQuery__SelectStmt *result_select; /* the statement's SELECT, whose targets are the
                                                  result columns, or NULL */
     const node_t *result_target;              /* the result column being emitted, or NULL */
     int result_column;                        /* its position, from 0 */
-    const node_t *srf_array;  /* the catalog SELECT srf_select expands this array in its */
-    const void *srf_select;   /* targets: its FROM joins the elements (xl_catalog_srf_from) */
+    const node_t *srf_array; /* the catalog SELECT srf_select expands this array in its */
+    const void *srf_select;  /* targets: its FROM joins the elements (xl_catalog_srf_from) */
 };
 
 void xl_put(struct tr *t, const char *s);

@@ -182,6 +182,12 @@ void sq_parse(struct sq_session *s, const uint8_t *body, size_t len)
             if (!p->param_types[i] && st->param_origins && st->param_origins[i].rel)
                 p->param_types[i] = sq_param_type(s->db, &st->param_origins[i]);
         }
+        /* Result columns that are a parameter or computed with one follow its type. */
+        for (int i = 0; p->list.n && i < p->list.v[0].n_columns; i++) {
+            struct sql_column *c = &p->list.v[0].columns[i];
+            if (c->param > 0 && c->param <= total)
+                c->param_type = p->param_types[c->param - 1];
+        }
     }
     list_add_tail(&s->prepared, &p->node);
     proto_begin(&s->out, '1');

@@ -1461,7 +1461,8 @@ static int cmd_pipeline(void)
  *                         (PQsendPrepare / PQsendDescribePrepared / PQsendQueryPrepared), and
  *                         the record has two more lines after the statement: "params OID ..."
  *                         (ParameterDescription) and "dcols NAME:OID ..." (the statement's
- *                         RowDescription, before any row).
+ *                         RowDescription, before any row);
+ *   "-- ptypes: OID|OID"  with "-- params:": the parameter types Parse gives (0: unspecified).
  * With "extended", statements go through the extended protocol (Parse/Bind/Describe/Execute).
  */
 
@@ -1517,12 +1518,13 @@ static bool corpus_results(PGconn *conn, const char *sql, PGresult **last, char 
 
 /* "-- params:" statements: prepare and describe the unnamed statement, printing its parameter
  * types and columns; false with state set when the server refused it. */
-static int corpus_prepare(PGconn *conn, const char *sql, const char *pfx, char *state)
+static int corpus_prepare(PGconn *conn, const char *sql, const char *pfx, char *state,
+                          const Oid *types, int n_types)
 {
     PGresult *last;
     char line[8192], esc[1024];
     size_t used;
-    if (!PQsendPrepare(conn, "", sql, 0, NULL)) {
+    if (!PQsendPrepare(conn, "", sql, n_types, types)) {
         out("%serror NOSEND %s", pfx, PQerrorMessage(conn));
         return 3;
     }
@@ -1546,8 +1548,8 @@ static int corpus_prepare(PGconn *conn, const char *sql, const char *pfx, char *
         used = (size_t)snprintf(line, sizeof line, "%sdcols", pfx);
         for (int j = 0; j < PQnfields(last) && used < sizeof line; j++) {
             corpus_escape(PQfname(last, j), esc, sizeof esc);
-            used += (size_t)snprintf(line + used, sizeof line - used, " %s:%u", esc,
-                                     PQftype(last, j));
+            used +=
+                (size_t)snprintf(line + used, sizeof line - used, " %s:%u", esc, PQftype(last, j));
         }
         out("%s\n", line);
     }
@@ -1557,12 +1559,18 @@ static int corpus_prepare(PGconn *conn, const char *sql, const char *pfx, char *
 }
 
 static int corpus_run(PGconn *conn, const char *sql, bool extended, const char *pfx,
-                      const char *refused, bool sqlite, char *params)
+                      const char *refused, bool sqlite, char *params, const char *ptypes)
 {
     char state[8];
     const char *vals[64];
-    int n_vals = 0, sent;
+    Oid types[64];
+    int n_vals = 0, n_types = 0, sent;
     state[0] = '\0';
+    for (const char *p = ptypes; p && *p && n_types < 64; n_types++) {
+        char *end;
+        types[n_types] = (Oid)strtoul(p, &end, 10);
+        p = *end == '|' ? end + 1 : NULL;
+    }
     if (params) {
         for (char *v = params; v && n_vals < 64; n_vals++) {
             char *bar = strchr(v, '|');
@@ -1571,7 +1579,7 @@ static int corpus_run(PGconn *conn, const char *sql, bool extended, const char *
             vals[n_vals] = strcmp(v, "\\N") == 0 ? NULL : v;
             v = bar ? bar + 1 : NULL;
         }
-        int rc = corpus_prepare(conn, sql, pfx, state);
+        int rc = corpus_prepare(conn, sql, pfx, state, n_types ? types : NULL, n_types);
         if (rc)
             return rc;
         sent = state[0] ? 1 : PQsendQueryPrepared(conn, "", n_vals, vals, NULL, NULL, 0);
@@ -1641,7 +1649,7 @@ static int cmd_corpus(int argc, char **argv)
     }
     PGconn *conn = connect_or_die(g_conninfo);
     static char sql[262144];
-    char line[65536], refused[512] = "", differs[512] = "", params[4096] = "";
+    char line[65536], refused[512] = "", differs[512] = "", params[4096] = "", ptypes[512] = "";
     size_t len = 0;
     int n = 0, rc = 0;
     while (rc == 0 && fgets(line, sizeof line, f)) {
@@ -1655,6 +1663,8 @@ static int cmd_corpus(int argc, char **argv)
                 snprintf(differs, sizeof differs, "%.500s", line + 12);
             else if (strncmp(line, "-- params:", 10) == 0)
                 snprintf(params, sizeof params, "%.4000s", line + 11);
+            else if (strncmp(line, "-- ptypes:", 10) == 0)
+                snprintf(ptypes, sizeof ptypes, "%.500s", line + 11);
             continue;
         }
         if (len + l + 2 >= sizeof sql) {
@@ -1678,8 +1688,8 @@ static int cmd_corpus(int argc, char **argv)
                 *p = ' ';
         out("%s== %d: %s\n", pfx, n, head);
         rc = corpus_run(conn, sql, extended, pfx, refused[0] ? refused : NULL, sqlite,
-                        params[0] ? params : NULL);
-        refused[0] = differs[0] = params[0] = '\0';
+                        params[0] ? params : NULL, ptypes);
+        refused[0] = differs[0] = params[0] = ptypes[0] = '\0';
         len = 0;
     }
     fclose(f);

@@ -40,3 +40,10 @@ SELECT 'row|' || t || '|' || n || '|' || b || '|' || (d = '2024-02-29') FROM t_p
 -- params: 1.5|4
 UPDATE t_par SET n2 = $1 WHERE id = $2;
 SELECT '|' || n2, n2::text, concat(n2, '|'), n2 || '' FROM t_par WHERE id = 4;
+-- Parameter types the client gives: the result columns follow them.
+-- params: 7|2|1.57|x
+-- ptypes: 20|0|1700|25
+SELECT $1, i4 - $2, i2 + $1, i2 * $3, i4 + $2, $4 FROM t_par WHERE id = 2;
+-- params: 7|2
+-- ptypes: 21|701
+SELECT $1, i2 + $1, i4 - $2, f4 * $2, f4 * $1, n2 - $1 FROM t_par WHERE id = 2;
