@@ -189,12 +189,20 @@ static bool is_untyped(const node_t *v)
 static bool xl_operand(struct tr *t, const node_t *n, const node_t *other)
 {
     const char *rel, *col;
+    if (other && n->node_case == PG_QUERY__NODE__NODE_PARAM_REF &&
+        other->node_case != PG_QUERY__NODE__NODE_PARAM_REF) {
+        /* A column of a subquery or WITH query has its defining expression's type, or that of
+         * the table column it copies. */
+        uint32_t oid = xl_select_expr_type(t, other);
+        if (oid)
+            xl_note_param(t, n->param_ref->number, oid);
+        else if (other->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+                 xl_expr_origin(t, other, &rel, &col) == SQL_DERIVE_SAME)
+            xl_note_param_column(t, n, rel, col, false);
+    }
     if (other && is_untyped(n) && other->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
         xl_column_table(t, other->column_ref, &rel, &col))
         return xl_assigned(t, n, rel, col);
-    if (other && n->node_case == PG_QUERY__NODE__NODE_PARAM_REF &&
-        other->node_case != PG_QUERY__NODE__NODE_PARAM_REF)
-        xl_note_param(t, n->param_ref->number, xl_select_expr_type(t, other));
     return xl_expr(t, n);
 }
 

@@ -88,3 +88,8 @@
 -- pg: UPDATE t SET i2 = i2 + $1 WHERE id = $2
 -- sqlite: UPDATE "t" SET "i2" = pg_assign(("i2" + ?1), 't', 'i2') WHERE ("id" = pg_assign(?2, 't', 'id'))
 -- params: $1:~t.i2 $2:t.id
+
+-- A column of a subquery or WITH query that is a table column: that column's type.
+-- pg: WITH w AS (SELECT id, i4 FROM t) SELECT s.id FROM (SELECT id, n FROM t) s, w WHERE s.n > $1 AND w.i4 = $2
+-- sqlite: WITH "w" AS (SELECT "id" AS "id", "i4" AS "i4" FROM "t") SELECT "s"."id" AS "id" FROM (SELECT "id" AS "id", "n" AS "n" FROM "t") AS "s", "w" WHERE (("s"."n" > ?1) AND ("w"."i4" = pg_assign(?2, 'w', 'i4')))
+-- params: $1:t.n $2:t.i4
