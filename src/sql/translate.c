@@ -812,7 +812,6 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         st->columns[i].typmod = -1;
         if (!st->columns[i].name)
             return xl_fail(t, "53200", "out of memory");
-
         st->n_columns = (int)i + 1;
         if ((st->columns[i].typmod = string_cast_typmod(rt->val)) != -1)
             continue;

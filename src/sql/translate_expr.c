@@ -4,7 +4,10 @@
  * emitted SQL calls a pg_* function that src/sql/functions.c registers on every handle. An
  * untyped literal or parameter stored into or compared with a column goes through
  * pg_assign(value, table, column), which converts it to the column's declared type at run time
- * (PostgreSQL types it by the column at parse time; the translator has no catalog).
+ * (PostgreSQL types it by the column at parse time; the translator has no catalog). Such a
+ * parameter, and one computed with a column, is noted with that column (sql_param_origin) for
+ * the backend's ParameterDescription. A column's value turned into text (||, concat, ::text)
+ * goes through pg_coltext(value, table, column), which prints it as its declared type does.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -763,10 +763,7 @@ uint32_t sq_param_type(sqlite3 *db, const struct sql_param_origin *o)
         c.origin_col = column;
     }
     uint32_t oid = sq_origin_type(db, &c, &mod);
-    if (o->arith && !sq_int_oid(oid) && oid != PGOID_NUMERIC && oid != PGOID_FLOAT4 &&
-        oid != PGOID_FLOAT8)
-        return 0;
-    return oid;
+    return o->arith && !sq_number_oid(oid) ? 0 : oid;
 }
 
 /* Decide each result column's type: translator, declared type, origin column, then the first
