@@ -121,6 +121,9 @@ enum sql_derive {
     SQL_DERIVE_MULNUM,    /* col * a numeric literal: numeric, the scales added */
     SQL_DERIVE_ADD2,      /* col +/- col2 (origin2): the common type; numeric scale the larger */
     SQL_DERIVE_MUL2,      /* col * col2: the common type; numeric scales added */
+    SQL_DERIVE_PARAM,     /* col + - * / % $n: the parameter takes the column's type, so the
+                             result has it too when that is a number (numeric without the
+                             column's scale); 0 otherwise */
 };
 
 struct sql_column {
@@ -130,6 +133,11 @@ struct sql_column {
     char *origin_rel, *origin_col;   /* the table column the type follows (derive), or NULL */
     char *origin2_rel, *origin2_col; /* ADD2 / MUL2: the other operand's column */
     enum sql_derive derive;
+    /* The column is $param itself (derive NONE), or col op $param (SQL_DERIVE_PARAM); 0 when
+     * neither. The backend then sets param_type, the parameter's type once the statement is
+     * parsed (given by the client or looked up), which the column's type follows. */
+    int param;
+    uint32_t param_type;
 };
 
 struct sql_copy {
@@ -194,6 +202,18 @@ struct sql_group_check {
     int n_agg_refs;
 };
 
+/*
+ * Where a parameter's type comes from when the translator cannot name it (param_types[i] 0):
+ * PostgreSQL gives a parameter stored into, compared with or computed with a table column that
+ * column's type, which the backend looks up (the translator has no catalog).
+ */
+struct sql_param_origin {
+    char *rel;    /* unquoted table; NULL: no origin (the parameter is text) */
+    char *col;    /* unquoted column, or NULL with position */
+    int position; /* INSERT without a column list: the table's column at this position, from 0 */
+    bool arith;   /* an operand of + - * / %: taken only when the column's type is a number */
+};
+
 struct sql_stmt {
     enum sql_kind kind;
     char *sqlite;          /* SQLite text to prepare (SQL_EXEC, SQL_COPY_TO), else NULL */
@@ -205,7 +225,8 @@ struct sql_stmt {
                               SQLite's "no such column: q.c" is then PostgreSQL's 42P01 */
     int n_params;          /* highest $n referenced; SQLite parameters are ?1..?n */
     uint32_t *param_types; /* n_params entries: inferred PostgreSQL OIDs (0 unknown) */
-    struct sql_column *columns; /* n_columns entries when returns_rows */
+    struct sql_param_origin *param_origins; /* n_params entries, or NULL when none has one */
+    struct sql_column *columns;             /* n_columns entries when returns_rows */
     int n_columns;
     char *name;           /* SET/RESET/SHOW parameter, SAVEPOINT name; lowercased */
     char *value;          /* SET value as text (quotes removed); NULL for DEFAULT */

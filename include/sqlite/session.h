@@ -223,6 +223,8 @@ bool sq_utility(struct sq_session *s, const struct sql_stmt *stmt);
 bool sq_autocommit_write_begin(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st,
                                bool *own);
 bool sq_autocommit_write_end(struct sq_session *s, bool own, bool ok);
+/* The type of a parameter that follows a table column (sql_param_origin), 0 when unknown. */
+uint32_t sq_param_type(sqlite3 *db, const struct sql_param_origin *o);
 void sq_column_types(const struct sql_stmt *stmt, sqlite3_stmt *st, bool have_row, uint32_t *types,
                      int32_t *mods, int n);
 void sq_row_description(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st,

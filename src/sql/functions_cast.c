@@ -1120,6 +1120,65 @@ void fn_assign(sqlite3_context *cx, int argc, sqlite3_value **argv)
     cast_to(cx, argv[0], ct->type, ct->m1, ct->m2);
 }
 
+/*
+ * pg_coltext(value, 'table', 'column', out_form): a table column's value as text, as
+ * PostgreSQL's cast to text prints the column's declared type: a boolean (stored as 1/0) is
+ * true/false (t/f with out_form, the output function concat() uses), numeric(p,s) has its
+ * scale, a float prints as float8out. Other values pass through unchanged.
+ */
+void fn_coltext(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const struct fn_coltype *ct = sqlite3_get_auxdata(cx, 2);
+    struct fn_coltype local;
+    if (!ct) {
+        coltype_resolve(sqlite3_context_db_handle(cx), (const char *)sqlite3_value_text(argv[1]),
+                        (const char *)sqlite3_value_text(argv[2]), &local);
+        struct fn_coltype *keep = sqlite3_malloc(sizeof *keep);
+        if (keep) {
+            *keep = local;
+            sqlite3_set_auxdata(cx, 2, keep, sqlite3_free);
+        }
+        ct = &local;
+    }
+    sqlite3_value *v = argv[0];
+    int vt = sqlite3_value_type(v);
+    if (vt != SQLITE_INTEGER && vt != SQLITE_FLOAT) {
+        sqlite3_result_value(cx, v);
+        return;
+    }
+    if (!strcmp(ct->type, "bool")) {
+        bool b = sqlite3_value_int64(v) != 0;
+        const char *s = sqlite3_value_int(argv[3]) ? (b ? "t" : "f") : (b ? "true" : "false");
+        sqlite3_result_text(cx, s, -1, SQLITE_STATIC);
+        return;
+    }
+    char buf[400];
+    if (!strcmp(ct->type, "numeric") && ct->m1 >= 0) {
+        /* numeric(p,s): printed with the column's scale, as its values are. */
+        struct evbuffer *tmp = evbuffer_new();
+        int32_t typmod = (int32_t)(((ct->m1 << 16) | (ct->m2 > 0 ? ct->m2 : 0)) + 4);
+        bool ok = tmp && pgnumeric_format_value(v, typmod, 0, tmp) &&
+                  evbuffer_get_length(tmp) < sizeof buf;
+        if (ok) {
+            size_t n = evbuffer_remove(tmp, buf, sizeof buf - 1);
+            buf[n] = '\0';
+            sqlite3_result_text(cx, buf, (int)n, SQLITE_TRANSIENT);
+        }
+        if (tmp)
+            evbuffer_free(tmp);
+        if (ok)
+            return;
+    } else if (!strcmp(ct->type, "numeric") || !strcmp(ct->type, "float4") ||
+               !strcmp(ct->type, "float8")) {
+        if (source_text(cx, v, ct->type, buf, sizeof buf)) {
+            sqlite3_result_text(cx, buf, -1, SQLITE_TRANSIENT);
+            return;
+        }
+    }
+    sqlite3_result_value(cx, v);
+}
+
 /* ---- date_trunc / extract ---- */
 
 static bool value_tm(sqlite3_context *cx, sqlite3_value *v, struct fn_tm *tm, bool *with_tz)

@@ -764,6 +764,22 @@ static bool star_columns(struct tr *t, struct sql_stmt *st)
     return true;
 }
 
+/* The parameter a result column is ($n), or is computed with (col op $n, the other operand no
+ * parameter), 0 when none (sql_column.param). */
+static int result_param(const node_t *n)
+{
+    if (n->node_case == PG_QUERY__NODE__NODE_PARAM_REF)
+        return n->param_ref->number;
+    if (n->node_case != PG_QUERY__NODE__NODE_A_EXPR || !n->a_expr->lexpr || !n->a_expr->rexpr)
+        return 0;
+    const node_t *l = n->a_expr->lexpr, *r = n->a_expr->rexpr;
+    if ((l->node_case == PG_QUERY__NODE__NODE_PARAM_REF) ==
+        (r->node_case == PG_QUERY__NODE__NODE_PARAM_REF))
+        return 0;
+    return l->node_case == PG_QUERY__NODE__NODE_PARAM_REF ? l->param_ref->number
+                                                          : r->param_ref->number;
+}
+
 /* Fill st->columns from a target list; none when a * makes the list unknowable here. */
 static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, size_t n)
 {
@@ -819,6 +835,8 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         }
         const char *rel, *col, *rel2, *col2;
         enum sql_derive d = xl_expr_origin(t, rt->val, &rel, &col);
+        if (d == SQL_DERIVE_PARAM || rt->val->node_case == PG_QUERY__NODE__NODE_PARAM_REF)
+            st->columns[i].param = result_param(rt->val);
         if (d == SQL_DERIVE_NONE &&
             (d = xl_expr_origin2(t, rt->val, &rel, &col, &rel2, &col2)) != SQL_DERIVE_NONE) {
             st->columns[i].origin2_rel = strdup(rel2);
@@ -1052,6 +1070,16 @@ static bool xl_insert(struct tr *t, struct sql_stmt *st, const PgQuery__InsertSt
             return xl_refuse(t, "DEFAULT VALUES with ON CONFLICT is not supported on the SQLite "
                                 "backend");
     } else {
+        if (!plain_values && sel->op == PG_QUERY__SET_OPERATION__SETOP_NONE &&
+            !sel->n_values_lists) {
+            /* INSERT ... SELECT $1, ...: a parameter that is a target takes its column's type. */
+            for (size_t k = 0; k < sel->n_target_list; k++) {
+                char pos[32];
+                snprintf(pos, sizeof pos, "#%zu", k);
+                xl_note_param_column(t, sel->target_list[k]->res_target->val, s->relation->relname,
+                                     k < s->n_cols ? s->cols[k]->res_target->name : pos, false);
+            }
+        }
         if (plain_values) {
             xl_put(t, " VALUES ");
             for (size_t i = 0; i < sel->n_values_lists; i++) {
@@ -1274,6 +1302,11 @@ static void stmt_free(struct sql_stmt *st)
 {
     free(st->sqlite);
     free(st->param_types);
+    for (int i = 0; st->param_origins && i < st->n_params; i++) {
+        free(st->param_origins[i].rel);
+        free(st->param_origins[i].col);
+    }
+    free(st->param_origins);
     for (int i = 0; i < st->n_columns; i++) {
         free(st->columns[i].name);
         free(st->columns[i].origin_rel);
@@ -1319,8 +1352,49 @@ void xl_note_param(struct tr *t, int number, uint32_t oid)
     }
     if (number > t->n_params)
         t->n_params = number;
-    if (oid && !t->param_types[number - 1])
+    if (oid && !t->param_types[number - 1] && !t->param_origin[number - 1].rel)
         t->param_types[number - 1] = oid;
+}
+
+void xl_note_param_column(struct tr *t, const node_t *n, const char *rel, const char *col,
+                          bool arith)
+{
+    if (n->node_case != PG_QUERY__NODE__NODE_PARAM_REF || !rel || !col)
+        return;
+    int number = n->param_ref->number;
+    xl_note_param(t, number, 0);
+    if (t->failed || t->param_types[number - 1] || t->param_origin[number - 1].rel)
+        return;
+    t->param_origin[number - 1].rel = rel;
+    t->param_origin[number - 1].col = col[0] == '#' ? NULL : col;
+    t->param_origin[number - 1].position = col[0] == '#' ? atoi(col + 1) : -1;
+    t->param_origin[number - 1].arith = arith;
+}
+
+/* The parameters typed by a table column into st (false: out of memory). */
+static bool param_origins(const struct tr *t, struct sql_stmt *st)
+{
+    bool any = false;
+    for (int i = 0; i < t->n_params; i++)
+        any = any || t->param_origin[i].rel;
+    if (!any)
+        return true;
+    st->param_origins = calloc((size_t)t->n_params, sizeof *st->param_origins);
+    if (!st->param_origins)
+        return false;
+    for (int i = 0; i < t->n_params; i++) {
+        struct sql_param_origin *o = &st->param_origins[i];
+        o->position = -1;
+        if (!t->param_origin[i].rel)
+            continue;
+        o->rel = strdup(t->param_origin[i].rel);
+        o->col = t->param_origin[i].col ? strdup(t->param_origin[i].col) : NULL;
+        o->position = t->param_origin[i].position;
+        o->arith = t->param_origin[i].arith;
+        if (!o->rel || (t->param_origin[i].col && !o->col))
+            return false;
+    }
+    return true;
 }
 
 bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error *err)
@@ -1399,6 +1473,11 @@ bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error
             if (st->param_types)
                 memcpy(st->param_types, t.param_types,
                        (size_t)t.n_params * sizeof *st->param_types);
+            if (!st->param_types || !param_origins(&t, st)) {
+                snprintf(err->sqlstate, sizeof err->sqlstate, "53200");
+                snprintf(err->message, sizeof err->message, "out of memory");
+                ok = false;
+            }
         }
     }
     pg_query__parse_result__free_unpacked(res, NULL);

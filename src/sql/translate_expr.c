@@ -4,7 +4,10 @@
  * emitted SQL calls a pg_* function that src/sql/functions.c registers on every handle. An
  * untyped literal or parameter stored into or compared with a column goes through
  * pg_assign(value, table, column), which converts it to the column's declared type at run time
- * (PostgreSQL types it by the column at parse time; the translator has no catalog).
+ * (PostgreSQL types it by the column at parse time; the translator has no catalog). Such a
+ * parameter, and one computed with a column, is noted with that column (sql_param_origin) for
+ * the backend's ParameterDescription. A column's value turned into text (||, concat, ::text)
+ * goes through pg_coltext(value, table, column), which prints it as its declared type does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +59,7 @@ bool xl_assigned(struct tr *t, const node_t *v, const char *rel, const char *col
                    strchr("+-*/", xl_op_name(v->a_expr)[0]) && !xl_op_name(v->a_expr)[1]);
     if (!untyped && !number)
         return xl_expr(t, v);
+    xl_note_param_column(t, v, rel, col, false);
     xl_put(t, "pg_assign(");
     if (!xl_expr(t, v))
         return false;
@@ -183,13 +187,76 @@ static bool is_untyped(const node_t *v)
            v->node_case == PG_QUERY__NODE__NODE_PARAM_REF;
 }
 
-/* n compared with other: an untyped literal or parameter takes other's column type. */
+/* n compared with other: an untyped literal or parameter takes other's column type, a
+ * parameter other's type when that is known. */
 static bool xl_operand(struct tr *t, const node_t *n, const node_t *other)
 {
     const char *rel, *col;
+    if (other && n->node_case == PG_QUERY__NODE__NODE_PARAM_REF &&
+        other->node_case != PG_QUERY__NODE__NODE_PARAM_REF) {
+        /* A column of a subquery or WITH query has its defining expression's type, or that of
+         * the table column it copies. */
+        uint32_t oid = xl_select_expr_type(t, other);
+        if (oid)
+            xl_note_param(t, n->param_ref->number, oid);
+        else if (other->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+                 xl_expr_origin(t, other, &rel, &col) == SQL_DERIVE_SAME)
+            xl_note_param_column(t, n, rel, col, false);
+    }
     if (other && is_untyped(n) && other->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
         xl_column_table(t, other->column_ref, &rel, &col))
         return xl_assigned(t, n, rel, col);
+    return xl_expr(t, n);
+}
+
+/* A parameter operand of arithmetic takes the other operand's type: a table column's, which
+ * the backend looks up, or a number type the translator knows ($1 + 1 is int4). */
+static void note_arith_params(struct tr *t, const node_t *l, const node_t *r)
+{
+    for (int side = 0; side < 2; side++) {
+        const node_t *p = side ? r : l, *other = side ? l : r;
+        if (!p || !other || p->node_case != PG_QUERY__NODE__NODE_PARAM_REF ||
+            other->node_case == PG_QUERY__NODE__NODE_PARAM_REF)
+            continue;
+        const char *rel, *col;
+        uint32_t oid = xl_select_expr_type(t, other);
+        if (oid == PGOID_INT2 || oid == PGOID_INT4 || oid == PGOID_INT8 || oid == PGOID_NUMERIC ||
+            oid == PGOID_FLOAT4 || oid == PGOID_FLOAT8)
+            xl_note_param(t, p->param_ref->number, oid);
+        else if (!oid && xl_expr_origin(t, other, &rel, &col) == SQL_DERIVE_SAME)
+            xl_note_param_column(t, p, rel, col, true);
+    }
+}
+
+/*
+ * The text of a concatenation operand, as PostgreSQL's cast to text gives it: a boolean is
+ * stored as 1/0 and its text is 'true'/'false' (boolout's 't'/'f' with out_form, as concat()
+ * prints it); a table column's value is printed by its declared type (pg_coltext: a boolean,
+ * numeric(p,s) with its scale, a float as float8out does).
+ */
+static bool xl_text_operand(struct tr *t, const node_t *n, bool out_form)
+{
+    const char *rel, *col;
+    if (xl_select_expr_type(t, n) == PGOID_BOOL) {
+        xl_put(t, "(CASE ");
+        if (!xl_expr(t, n))
+            return false;
+        xl_put(t, out_form ? " WHEN 1 THEN 't' WHEN 0 THEN 'f' END)"
+                           : " WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)");
+        return !t->failed;
+    }
+    if (n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+        xl_expr_origin(t, n, &rel, &col) == SQL_DERIVE_SAME) {
+        xl_put(t, "pg_coltext(");
+        if (!xl_expr(t, n))
+            return false;
+        xl_put(t, ", ");
+        xl_string_lit(t, rel);
+        xl_put(t, ", ");
+        xl_string_lit(t, col);
+        xl_put(t, out_form ? ", 1)" : ", 0)");
+        return !t->failed;
+    }
     return xl_expr(t, n);
 }
 
@@ -318,8 +385,26 @@ static bool xl_cast(struct tr *t, const PgQuery__TypeCast *tc)
         xl_printf(t, "), '%s')", canon);
         return !t->failed;
     }
-    if (from == PGOID_BOOL && (oid == PGOID_TEXT || oid == PGOID_VARCHAR || oid == PGOID_BPCHAR) &&
-        !tc->type_name->n_typmods) {
+    bool to_text = oid == PGOID_TEXT || oid == PGOID_VARCHAR || oid == PGOID_BPCHAR;
+    const char *rel, *col;
+    if (!from && to_text && arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+        xl_expr_origin(t, arg, &rel, &col) == SQL_DERIVE_SAME) {
+        /* A table column prints as its declared type does (a boolean as true/false). */
+        xl_put(t, "pg_cast(");
+        if (!xl_text_operand(t, arg, false))
+            return false;
+        xl_printf(t, ", '%s'", canon);
+        size_t n_mods = tc->type_name->n_typmods < 2 ? tc->type_name->n_typmods : 2;
+        for (size_t i = 0; i < n_mods; i++) {
+            int m = typmod_int(tc->type_name->typmods[i]);
+            if (m < 0)
+                return xl_refuse(t, "this type modifier is not supported");
+            xl_printf(t, ", %d", m);
+        }
+        xl_put(t, ")");
+        return !t->failed;
+    }
+    if (from == PGOID_BOOL && to_text && !tc->type_name->n_typmods) {
         /* A boolean is stored as 0/1; its text is PostgreSQL's boolout. */
         xl_put(t, "(CASE ");
         if (!xl_expr(t, arg))
@@ -559,6 +644,16 @@ static bool xl_num_call(struct tr *t, const node_t *n, const char *fn, const cha
 
 static bool xl_binary(struct tr *t, const node_t *l, const char *op, const node_t *r)
 {
+    if (!strcmp(op, "||")) {
+        xl_put(t, "(");
+        if (!xl_text_operand(t, l, false))
+            return false;
+        xl_put(t, " || ");
+        if (!xl_text_operand(t, r, false))
+            return false;
+        xl_put(t, ")");
+        return !t->failed;
+    }
     bool cmp = !strcmp(op, "=") || !strcmp(op, "<>") || !strcmp(op, "<") || !strcmp(op, ">") ||
                !strcmp(op, "<=") || !strcmp(op, ">=") || !strcmp(op, "IS") || !strcmp(op, "IS NOT");
     bool arith = !strcmp(op, "+") || !strcmp(op, "-") || !strcmp(op, "*");
@@ -731,6 +826,8 @@ static bool xl_aexpr(struct tr *t, const node_t *n)
         }
         return xl_refuse(t, "prefix operator %s is not supported on the SQLite backend", op);
     }
+    if (op[0] && strchr("+-*/%", op[0]) && !op[1])
+        note_arith_params(t, e->lexpr, e->rexpr);
     const node_t *iv_l = interval_arg(e->lexpr), *iv_r = interval_arg(e->rexpr);
     if ((iv_l || iv_r) && (!strcmp(op, "+") || !strcmp(op, "-"))) {
         if (iv_l && (iv_r || op[0] == '-'))
@@ -1147,13 +1244,8 @@ static bool xl_func(struct tr *t, const PgQuery__FuncCall *fc)
         for (size_t i = 0; i < fc->n_args; i++) {
             if (i)
                 xl_put(t, ", ");
-            bool is_bool = xl_expr_type(fc->args[i]) == PGOID_BOOL;
-            if (is_bool)
-                xl_put(t, "(CASE ");
-            if (!xl_expr(t, fc->args[i]))
+            if (!xl_text_operand(t, fc->args[i], true))
                 return false;
-            if (is_bool)
-                xl_put(t, " WHEN 1 THEN 't' WHEN 0 THEN 'f' END)");
         }
         xl_put(t, ")");
         return !t->failed;

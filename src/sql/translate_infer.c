@@ -407,6 +407,11 @@ uint32_t xl_expr_type(const node_t *n)
         if (strchr("=<>!~", op[0]))
             return PGOID_BOOL;
         uint32_t l = xl_expr_type(e->lexpr), r = xl_expr_type(e->rexpr);
+        /* A parameter takes the other operand's type ($1 + 1 is int4 + int4). */
+        if (e->lexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF && is_numeric_oid(r))
+            l = r;
+        if (e->rexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF && is_numeric_oid(l))
+            r = l;
         if (!strcmp(op, "^")) {
             /* float8 ^ float8, unless a numeric operand picks numeric ^ numeric. */
             if (!is_numeric_oid(l) || !is_numeric_oid(r))
@@ -467,6 +472,14 @@ static bool is_int_const(const node_t *n)
            n->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL;
 }
 
+/* An integer constant or another int4 operand (a cast, length()): col op it is WIDEN. */
+static bool is_int4(const node_t *n)
+{
+    return is_int_const(n) ||
+           (n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF &&
+            n->node_case != PG_QUERY__NODE__NODE_PARAM_REF && xl_expr_type(n) == PGOID_INT4);
+}
+
 /* 1.5, -2.25: a numeric constant (pg_numeric_lit keeps its scale in coalesce). */
 static bool is_numeric_const(const node_t *n)
 {
@@ -519,11 +532,20 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
             return xl_expr_origin(t, e->lexpr, rel, col) ? SQL_DERIVE_VALUE : SQL_DERIVE_NONE;
         if (e->lexpr && (!strcmp(op, "+") || !strcmp(op, "-")) && is_interval(e->rexpr))
             return xl_expr_origin(t, e->lexpr, rel, col) ? SQL_DERIVE_TIMESTAMP : SQL_DERIVE_NONE;
+        if (e->lexpr && op[0] && strchr("+-*/%", op[0]) && !op[1] &&
+            (e->lexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF) !=
+                (e->rexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF)) {
+            /* col op $n: the parameter has the column's type (note_arith_params). */
+            const node_t *c =
+                e->lexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF ? e->rexpr : e->lexpr;
+            enum sql_derive d = xl_expr_origin(t, c, rel, col);
+            return d == SQL_DERIVE_SAME ? SQL_DERIVE_PARAM : SQL_DERIVE_NONE;
+        }
         if (e->lexpr && (!strcmp(op, "/") || !strcmp(op, "%")) && is_int_const(e->rexpr))
             return xl_expr_origin(t, e->lexpr, rel, col) ? SQL_DERIVE_DIVIDE : SQL_DERIVE_NONE;
         if (!e->lexpr || (strcmp(op, "+") != 0 && strcmp(op, "-") != 0 && strcmp(op, "*") != 0))
             return SQL_DERIVE_NONE;
-        const node_t *c = is_int_const(e->rexpr) ? e->lexpr : e->rexpr;
+        const node_t *c = is_int4(e->rexpr) ? e->lexpr : e->rexpr;
         const node_t *k = c == e->lexpr ? e->rexpr : e->lexpr;
         if (xl_literal_typmod(e->rexpr) != -1 && xl_literal_typmod(e->lexpr) == -1) {
             /* col op 1.25: numeric with a scale from both (xl_origin_literal_scale). */
@@ -532,7 +554,7 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
                 return SQL_DERIVE_NONE;
             return op[0] == '*' ? SQL_DERIVE_MULNUM : SQL_DERIVE_ADDNUM;
         }
-        if (!is_int_const(k))
+        if (!is_int4(k))
             return SQL_DERIVE_NONE;
         enum sql_derive d = xl_expr_origin(t, c, rel, col);
         return d == SQL_DERIVE_SAME || d == SQL_DERIVE_VALUE || d == SQL_DERIVE_WIDEN

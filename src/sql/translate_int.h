@@ -41,9 +41,14 @@ struct tr {
     struct sql_error *err;
     int n_params;
     uint32_t param_types[256];
+    struct {
+        const char *rel, *col; /* the parse tree's strings; col NULL: position */
+        int position;
+        bool arith;
+    } param_origin[256]; /* a parameter typed by a table column (sql_param_origin) */
     bool writes;
-    bool catalog;      /* a pg_catalog / information_schema relation or reg* cast was emitted */
-    bool catalog_mode; /* the statement reads the catalog: catalog array forms are allowed */
+    bool catalog;       /* a pg_catalog / information_schema relation or reg* cast was emitted */
+    bool catalog_mode;  /* the statement reads the catalog: catalog array forms are allowed */
     bool float_literal; /* the constant being emitted is cast to float4/float8 at once */
     const char *missing_from; /* first column qualifier that names no FROM item in scope */
     struct xl_rel scope[64];
@@ -51,13 +56,13 @@ struct tr {
     int depth;
     const PgQuery__CommonTableExpr *ctes[32]; /* WITH queries seen, for their column types */
     int n_ctes;
-    const char *text; /* the whole query text, for error positions */
+    const char *text;                         /* the whole query text, for error positions */
     const PgQuery__SelectStmt *result_select; /* the statement's SELECT, whose targets are the
                                                  result columns, or NULL */
     const node_t *result_target;              /* the result column being emitted, or NULL */
     int result_column;                        /* its position, from 0 */
-    const node_t *srf_array;  /* the catalog SELECT srf_select expands this array in its */
-    const void *srf_select;   /* targets: its FROM joins the elements (xl_catalog_srf_from) */
+    const node_t *srf_array; /* the catalog SELECT srf_select expands this array in its */
+    const void *srf_select;  /* targets: its FROM joins the elements (xl_catalog_srf_from) */
 };
 
 void xl_put(struct tr *t, const char *s);
@@ -81,6 +86,10 @@ const char *xl_op_name(const PgQuery__AExpr *e);
 /* A TypeName as a canonical pg_type name ("int4", "timestamptz"...), NULL when unknown. */
 const char *xl_type_name(const PgQuery__TypeName *tn, uint32_t *oid);
 void xl_note_param(struct tr *t, int number, uint32_t oid);
+/* Parameter n is typed by rel.col (col "#k": the table's k-th column), unless its type is
+ * known already; arith: an arithmetic operand, typed so only by a number column. */
+void xl_note_param_column(struct tr *t, const node_t *n, const char *rel, const char *col,
+                          bool arith);
 
 /* Scopes for typing literals by the column they meet (translate_expr.c). */
 int xl_scope_push(struct tr *t, node_t *const *from, size_t n, const PgQuery__RangeVar *target);

@@ -620,6 +620,25 @@ static bool sq_int_oid(uint32_t o)
     return o == PGOID_INT2 || o == PGOID_INT4 || o == PGOID_INT8;
 }
 
+static bool sq_number_oid(uint32_t o)
+{
+    return sq_int_oid(o) || o == PGOID_NUMERIC || o == PGOID_FLOAT4 || o == PGOID_FLOAT8;
+}
+
+/* The type of + - * / % on two number types, as PostgreSQL's operators resolve. */
+static uint32_t sq_arith_type(uint32_t a, uint32_t b)
+{
+    if (a == PGOID_FLOAT4 && b == PGOID_FLOAT4)
+        return PGOID_FLOAT4;
+    if (a == PGOID_FLOAT4 || a == PGOID_FLOAT8 || b == PGOID_FLOAT4 || b == PGOID_FLOAT8)
+        return PGOID_FLOAT8;
+    if (a == PGOID_NUMERIC || b == PGOID_NUMERIC)
+        return PGOID_NUMERIC;
+    if (a == PGOID_INT8 || b == PGOID_INT8)
+        return PGOID_INT8;
+    return a == PGOID_INT2 && b == PGOID_INT2 ? PGOID_INT2 : PGOID_INT4;
+}
+
 /* col op col2 (ADD2 / MUL2): PostgreSQL's operator on the two declared types. */
 static uint32_t sq_origin2_type(sqlite3 *db, const struct sql_column *c, int32_t *mod)
 {
@@ -684,6 +703,12 @@ static uint32_t sq_origin_type(sqlite3 *db, const struct sql_column *c, int32_t 
         *mod = (int32_t)(((1000 << 16) | (s > 1000 ? 1000 : s)) + 4);
         return PGOID_NUMERIC;
     }
+    case SQL_DERIVE_PARAM:
+        *mod = -1; /* a numeric has the value's own digits */
+        if (!sq_number_oid(oid))
+            return 0;
+        /* The parameter has the column's type, unless the client named another. */
+        return sq_number_oid(c->param_type) ? sq_arith_type(oid, c->param_type) : oid;
     case SQL_DERIVE_TIMESTAMP:
         *mod = -1;
         return oid == PGOID_DATE ? PGOID_TIMESTAMP : oid;
@@ -714,6 +739,33 @@ static uint32_t sq_origin_type(sqlite3 *db, const struct sql_column *c, int32_t 
     }
 }
 
+uint32_t sq_param_type(sqlite3 *db, const struct sql_param_origin *o)
+{
+    struct sql_column c = {0};
+    char column[256] = "";
+    int32_t mod = -1;
+    c.derive = SQL_DERIVE_SAME;
+    c.origin_rel = o->rel;
+    c.origin_col = o->col;
+    if (!o->col) {
+        /* INSERT without a column list: the table's column at that position. */
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info(?1) WHERE cid = ?2", -1, &st,
+                               NULL) != SQLITE_OK)
+            return 0;
+        sqlite3_bind_text(st, 1, o->rel, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, o->position);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            snprintf(column, sizeof column, "%s", (const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+        if (!column[0])
+            return 0;
+        c.origin_col = column;
+    }
+    uint32_t oid = sq_origin_type(db, &c, &mod);
+    return o->arith && !sq_number_oid(oid) ? 0 : oid;
+}
+
 /* Decide each result column's type: translator, declared type, origin column, then the first
  * row's value. */
 void sq_column_types(const struct sql_stmt *stmt, sqlite3_stmt *st, bool have_row, uint32_t *types,
@@ -736,6 +788,12 @@ void sq_column_types(const struct sql_stmt *stmt, sqlite3_stmt *st, bool have_ro
             continue;
         }
         mods[i] = -1;
+        if (i < stmt->n_columns && stmt->columns[i].param && !stmt->columns[i].type &&
+            stmt->columns[i].derive == SQL_DERIVE_NONE) {
+            /* $n itself: the parameter's type, text when nothing gave it one. */
+            types[i] = stmt->columns[i].param_type ? stmt->columns[i].param_type : PGOID_TEXT;
+            continue;
+        }
         if (i < stmt->n_columns && stmt->columns[i].type) {
             types[i] = stmt->columns[i].type;
             mods[i] = stmt->columns[i].typmod;

@@ -172,10 +172,22 @@ void sq_parse(struct sq_session *s, const uint8_t *body, size_t len)
         p->param_types = xcalloc((size_t)total + 1, sizeof(*p->param_types));
         for (int i = 0; i < n; i++)
             p->param_types[i] = proto_get_u32(&r);
-        for (int i = 0; i < total; i++)
-            if (!p->param_types[i] && p->list.n && i < p->list.v[0].n_params &&
-                p->list.v[0].param_types)
-                p->param_types[i] = p->list.v[0].param_types[i];
+        for (int i = 0; i < total; i++) {
+            const struct sql_stmt *st = p->list.n ? &p->list.v[0] : NULL;
+            if (p->param_types[i] || !st || i >= st->n_params)
+                continue;
+            if (st->param_types)
+                p->param_types[i] = st->param_types[i];
+            /* Typed by a table column: its declared type, as PostgreSQL's parse analysis. */
+            if (!p->param_types[i] && st->param_origins && st->param_origins[i].rel)
+                p->param_types[i] = sq_param_type(s->db, &st->param_origins[i]);
+        }
+        /* Result columns that are a parameter or computed with one follow its type. */
+        for (int i = 0; p->list.n && i < p->list.v[0].n_columns; i++) {
+            struct sql_column *c = &p->list.v[0].columns[i];
+            if (c->param > 0 && c->param <= total)
+                c->param_type = p->param_types[c->param - 1];
+        }
     }
     list_add_tail(&s->prepared, &p->node);
     proto_begin(&s->out, '1');

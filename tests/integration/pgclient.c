@@ -1455,7 +1455,14 @@ static int cmd_pipeline(void)
  *                         "refused: REASON" (anything else on sqlite prints the record, which
  *                         the diff then shows);
  *   "-- differs: REASON"  a known difference: every line of the record starts with "~ ", for
- *                         the diff to ignore (diff -I '^~') and the test to count.
+ *                         the diff to ignore (diff -I '^~') and the test to count;
+ *   "-- params: V|V|..."  the statement has parameters, given these text values (\N: NULL):
+ *                         in either mode it is prepared unnamed, described and executed
+ *                         (PQsendPrepare / PQsendDescribePrepared / PQsendQueryPrepared), and
+ *                         the record has two more lines after the statement: "params OID ..."
+ *                         (ParameterDescription) and "dcols NAME:OID ..." (the statement's
+ *                         RowDescription, before any row);
+ *   "-- ptypes: OID|OID"  with "-- params:": the parameter types Parse gives (0: unspecified).
  * With "extended", statements go through the extended protocol (Parse/Bind/Describe/Execute).
  */
 
@@ -1478,27 +1485,24 @@ static void corpus_escape(const char *v, char *buf, size_t cap)
  * refused (reason), print "refused: reason" instead when not on sqlite or when the answer is
  * 0A000. Returns 0, or 3/4 when the connection broke or timed out.
  */
-static int corpus_run(PGconn *conn, const char *sql, bool extended, const char *pfx,
-                      const char *refused, bool sqlite)
+/* The results of what was sent, the last one into *last (NULL when none) and the first error's
+ * SQLSTATE into state[8] ("" when none); false on timeout (then TIMEOUT was printed). */
+static bool corpus_results(PGconn *conn, const char *sql, PGresult **last, char *state)
 {
-    char state[8];
-    int sent = extended ? PQsendQueryParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0)
-                        : PQsendQuery(conn, sql);
-    state[0] = '\0';
-    if (!sent) {
-        out("%serror NOSEND %s", pfx, PQerrorMessage(conn));
-        return 3;
-    }
     int64_t deadline = now_ms() + g_timeout_ms;
-    PGresult *last = NULL;
+    *last = NULL;
+    state[0] = '\0';
     for (;;) {
         if (!wait_ready(conn, deadline)) {
             out("TIMEOUT|%s\n", sql);
-            return 4;
+            if (*last)
+                PQclear(*last);
+            *last = NULL;
+            return false;
         }
         PGresult *pr = PQgetResult(conn);
         if (!pr)
-            break;
+            return true;
         ExecStatusType st = PQresultStatus(pr);
         if (st == PGRES_COPY_IN)
             PQputCopyEnd(conn, "pgclient corpus does not feed COPY");
@@ -1506,10 +1510,90 @@ static int corpus_run(PGconn *conn, const char *sql, bool extended, const char *
             const char *s = PQresultErrorField(pr, PG_DIAG_SQLSTATE);
             snprintf(state, 8, "%s", s ? s : "NOSTATE");
         }
-        if (last)
-            PQclear(last);
-        last = pr;
+        if (*last)
+            PQclear(*last);
+        *last = pr;
     }
+}
+
+/* "-- params:" statements: prepare and describe the unnamed statement, printing its parameter
+ * types and columns; false with state set when the server refused it. */
+static int corpus_prepare(PGconn *conn, const char *sql, const char *pfx, char *state,
+                          const Oid *types, int n_types)
+{
+    PGresult *last;
+    char line[8192], esc[1024];
+    size_t used;
+    if (!PQsendPrepare(conn, "", sql, n_types, types)) {
+        out("%serror NOSEND %s", pfx, PQerrorMessage(conn));
+        return 3;
+    }
+    if (!corpus_results(conn, sql, &last, state))
+        return 4;
+    if (last)
+        PQclear(last);
+    if (state[0])
+        return 0;
+    if (!PQsendDescribePrepared(conn, "")) {
+        out("%serror NOSEND %s", pfx, PQerrorMessage(conn));
+        return 3;
+    }
+    if (!corpus_results(conn, sql, &last, state))
+        return 4;
+    if (!state[0] && last) {
+        used = (size_t)snprintf(line, sizeof line, "%sparams", pfx);
+        for (int j = 0; j < PQnparams(last) && used < sizeof line; j++)
+            used += (size_t)snprintf(line + used, sizeof line - used, " %u", PQparamtype(last, j));
+        out("%s\n", line);
+        used = (size_t)snprintf(line, sizeof line, "%sdcols", pfx);
+        for (int j = 0; j < PQnfields(last) && used < sizeof line; j++) {
+            corpus_escape(PQfname(last, j), esc, sizeof esc);
+            used +=
+                (size_t)snprintf(line + used, sizeof line - used, " %s:%u", esc, PQftype(last, j));
+        }
+        out("%s\n", line);
+    }
+    if (last)
+        PQclear(last);
+    return 0;
+}
+
+static int corpus_run(PGconn *conn, const char *sql, bool extended, const char *pfx,
+                      const char *refused, bool sqlite, char *params, const char *ptypes)
+{
+    char state[8];
+    const char *vals[64];
+    Oid types[64];
+    int n_vals = 0, n_types = 0, sent;
+    state[0] = '\0';
+    for (const char *p = ptypes; p && *p && n_types < 64; n_types++) {
+        char *end;
+        types[n_types] = (Oid)strtoul(p, &end, 10);
+        p = *end == '|' ? end + 1 : NULL;
+    }
+    if (params) {
+        for (char *v = params; v && n_vals < 64; n_vals++) {
+            char *bar = strchr(v, '|');
+            if (bar)
+                *bar = '\0';
+            vals[n_vals] = strcmp(v, "\\N") == 0 ? NULL : v;
+            v = bar ? bar + 1 : NULL;
+        }
+        int rc = corpus_prepare(conn, sql, pfx, state, n_types ? types : NULL, n_types);
+        if (rc)
+            return rc;
+        sent = state[0] ? 1 : PQsendQueryPrepared(conn, "", n_vals, vals, NULL, NULL, 0);
+    } else {
+        sent = extended ? PQsendQueryParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0)
+                        : PQsendQuery(conn, sql);
+    }
+    if (!sent) {
+        out("%serror NOSEND %s", pfx, PQerrorMessage(conn));
+        return 3;
+    }
+    PGresult *last = NULL;
+    if (!state[0] && !corpus_results(conn, sql, &last, state))
+        return 4;
     bool as_refused = refused && (!sqlite || strcmp(state, "0A000") == 0);
     if (as_refused)
         out("refused: %s\n", refused);
@@ -1565,7 +1649,7 @@ static int cmd_corpus(int argc, char **argv)
     }
     PGconn *conn = connect_or_die(g_conninfo);
     static char sql[262144];
-    char line[65536], refused[512] = "", differs[512] = "";
+    char line[65536], refused[512] = "", differs[512] = "", params[4096] = "", ptypes[512] = "";
     size_t len = 0;
     int n = 0, rc = 0;
     while (rc == 0 && fgets(line, sizeof line, f)) {
@@ -1577,6 +1661,10 @@ static int cmd_corpus(int argc, char **argv)
                 snprintf(refused, sizeof refused, "%.500s", line + 12);
             else if (strncmp(line, "-- differs:", 11) == 0)
                 snprintf(differs, sizeof differs, "%.500s", line + 12);
+            else if (strncmp(line, "-- params:", 10) == 0)
+                snprintf(params, sizeof params, "%.4000s", line + 11);
+            else if (strncmp(line, "-- ptypes:", 10) == 0)
+                snprintf(ptypes, sizeof ptypes, "%.500s", line + 11);
             continue;
         }
         if (len + l + 2 >= sizeof sql) {
@@ -1599,8 +1687,9 @@ static int cmd_corpus(int argc, char **argv)
             if (*p == '\n')
                 *p = ' ';
         out("%s== %d: %s\n", pfx, n, head);
-        rc = corpus_run(conn, sql, extended, pfx, refused[0] ? refused : NULL, sqlite);
-        refused[0] = differs[0] = '\0';
+        rc = corpus_run(conn, sql, extended, pfx, refused[0] ? refused : NULL, sqlite,
+                        params[0] ? params : NULL, ptypes);
+        refused[0] = differs[0] = params[0] = ptypes[0] = '\0';
         len = 0;
     }
     fclose(f);

@@ -257,11 +257,22 @@ START_TEST(test_casts_params_columns)
     for (int i = 0; i < 12; i++)
         ck_assert_msg(st->columns[i].type == want[i], "column %d: %u", i, st->columns[i].type);
     ck_assert_str_eq(st->columns[7].name, "?column?");
-    /* Parameters used twice count once; the highest number wins. */
+    /* Parameters used twice count once; the highest number wins. The first use types a
+     * parameter, as in PostgreSQL: a column it is compared with (the backend looks its type
+     * up), or a cast. */
     st = tr1("SELECT * FROM t WHERE a = $2 OR b = $2::int8");
     ck_assert_int_eq(st->n_params, 2);
     ck_assert_uint_eq(st->param_types[0], 0);
+    ck_assert_uint_eq(st->param_types[1], 0);
+    ck_assert_ptr_nonnull(st->param_origins);
+    ck_assert_ptr_null(st->param_origins[0].rel);
+    ck_assert_str_eq(st->param_origins[1].rel, "t");
+    ck_assert_str_eq(st->param_origins[1].col, "a");
+    ck_assert(!st->param_origins[1].arith);
+    st = tr1("SELECT * FROM t WHERE b = $2::int8 OR a = $2");
+    ck_assert_int_eq(st->n_params, 2);
     ck_assert_uint_eq(st->param_types[1], PGOID_INT8);
+    ck_assert_ptr_null(st->param_origins);
 }
 END_TEST
 
@@ -324,7 +335,7 @@ START_TEST(test_dml)
           "DELETE FROM \"t\" WHERE (\"b\" = pg_assign('t', 't', 'b'))");
     ck_tx("SELECT * FROM (SELECT a FROM t) s WHERE a = 'x' AND a || 'y' = 'xy'",
           "SELECT * FROM (SELECT \"a\" AS \"a\" FROM \"t\") AS \"s\" WHERE ((\"a\" = 'x') AND "
-          "((\"a\" || 'y') = 'xy'))");
+          "((pg_coltext(\"a\", 't', 'a', 0) || 'y') = 'xy'))");
     ck_tx("WITH x AS (SELECT 1 AS id) DELETE FROM t WHERE id IN (SELECT id FROM x)",
           "WITH \"x\" AS (SELECT 1 AS \"id\") DELETE FROM \"t\" WHERE (\"id\" IN (SELECT \"id\" "
           "FROM \"x\"))");
@@ -1205,6 +1216,9 @@ END_TEST
  *   -- error: SQLSTATE fragment  or the error expected, its message containing fragment
  *   -- columns: name:oid ...     optional: result column names and type OIDs (0: left to
  *                                the backend)
+ *   -- params: $N:T ...          optional: the parameters, T being the type OID, or the
+ *                                table column it follows (sql_param_origin) as TABLE.COLUMN,
+ *                                TABLE.#POSITION, with a ~ in front for an arithmetic operand
  *   -- insert: TABLE at N values N positions P,...   optional: the sql_insert_fill ("none")
  *   -- grouping: CHECK; ...      optional: the sql_group_checks ("none"), each as
  *                                "items ALIAS=TABLE|ALIAS=(COL,...) grouped Q.C,... refs
@@ -1214,7 +1228,7 @@ END_TEST
 struct golden_case {
     char file[96];
     int line;
-    char *pg, *sqlite, *error, *columns, *insert, *grouping;
+    char *pg, *sqlite, *error, *columns, *params, *insert, *grouping;
 };
 
 static char **golden_slot(struct golden_case *c, const char *line, size_t *skip)
@@ -1227,6 +1241,7 @@ static char **golden_slot(struct golden_case *c, const char *line, size_t *skip)
         {"-- sqlite:", offsetof(struct golden_case, sqlite)},
         {"-- error:", offsetof(struct golden_case, error)},
         {"-- columns:", offsetof(struct golden_case, columns)},
+        {"-- params:", offsetof(struct golden_case, params)},
         {"-- insert:", offsetof(struct golden_case, insert)},
         {"-- grouping:", offsetof(struct golden_case, grouping)},
     };
@@ -1257,6 +1272,7 @@ static void golden_free(struct golden_case *c)
     free(c->sqlite);
     free(c->error);
     free(c->columns);
+    free(c->params);
     free(c->insert);
     free(c->grouping);
     memset(c, 0, sizeof *c);
@@ -1379,6 +1395,28 @@ static int golden_check(const struct golden_case *c)
         if (strcmp(cols, c->columns) != 0) {
             fprintf(stderr, "%s:%d: %s\n  expected columns %s\n  got columns      %s\n", c->file,
                     c->line, c->pg, c->columns, cols);
+            bad++;
+        }
+    }
+    if (c->params) {
+        char ps[2048];
+        used = 0;
+        ps[0] = '\0';
+        for (int i = 0; i < st->n_params; i++) {
+            const struct sql_param_origin *o =
+                st->param_origins && st->param_origins[i].rel ? &st->param_origins[i] : NULL;
+            golden_put(ps, sizeof ps, &used, "%s$%d:", i ? " " : "", i + 1);
+            if (!o)
+                golden_put(ps, sizeof ps, &used, "%u", st->param_types ? st->param_types[i] : 0);
+            else if (o->col)
+                golden_put(ps, sizeof ps, &used, "%s%s.%s", o->arith ? "~" : "", o->rel, o->col);
+            else
+                golden_put(ps, sizeof ps, &used, "%s%s.#%d", o->arith ? "~" : "", o->rel,
+                           o->position);
+        }
+        if (strcmp(ps, c->params) != 0) {
+            fprintf(stderr, "%s:%d: %s\n  expected params %s\n  got params      %s\n", c->file,
+                    c->line, c->pg, c->params, ps);
             bad++;
         }
     }

@@ -25,8 +25,8 @@ if [ "$rc" -ne 0 ]; then
     echo "FAIL pgbench -M prepared -c $CLIENTS: exit status $rc: $why"
     exit 1
 fi
-printf '%s\n' "$out" | grep -q "^number of failed transactions: 0 " || { echo "FAIL pgbench -M prepared: failed transactions"; exit 1; }
-printf '%s\n' "$out" | grep -q "^number of transactions actually processed: $((CLIENTS * TX))/$((CLIENTS * TX))" ||
+grep -q "^number of failed transactions: 0 " <<<"$out" || { echo "FAIL pgbench -M prepared: failed transactions"; exit 1; }
+grep -q "^number of transactions actually processed: $((CLIENTS * TX))/$((CLIENTS * TX))" <<<"$out" ||
     { echo "FAIL pgbench -M prepared: not every transaction processed"; exit 1; }
 echo "ok pgbench -M prepared -c $CLIENTS -t $TX"
 after=$(psql_mx "SELECT count(*) FROM pgbench_history")

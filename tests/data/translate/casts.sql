@@ -97,7 +97,7 @@
 -- error: 0A000 type inet is not supported on the SQLite backend
 
 -- pg: SELECT x::text FROM t
--- sqlite: SELECT pg_cast("x", 'text') AS "x" FROM "t"
+-- sqlite: SELECT pg_cast(pg_coltext("x", 't', 'x', 0), 'text') AS "x" FROM "t"
 -- columns: x:25
 
 -- pg: SELECT CAST(a AS numeric(10,2)) AS n FROM t

@@ -13,7 +13,7 @@
 -- columns: substr:25 substring:25 substring:25
 
 -- pg: SELECT concat(a, b), concat_ws(',', a, b) FROM t
--- sqlite: SELECT pg_concat("a", "b") AS "concat", pg_concat_ws(',', "a", "b") AS "concat_ws" FROM "t"
+-- sqlite: SELECT pg_concat(pg_coltext("a", 't', 'a', 1), pg_coltext("b", 't', 'b', 1)) AS "concat", pg_concat_ws(',', pg_coltext("a", 't', 'a', 1), pg_coltext("b", 't', 'b', 1)) AS "concat_ws" FROM "t"
 -- columns: concat:25 concat_ws:25
 
 -- pg: SELECT trim(a), trim(both 'x' from a), ltrim(a), rtrim(a, 'y') FROM t

@@ -47,7 +47,7 @@
 -- grouping: none
 
 -- pg: SELECT lower(dept), upper(name) FROM q_emp GROUP BY lower(dept), upper(name || '')
--- sqlite: SELECT pg_lower("dept") AS "lower", pg_upper("name") AS "upper" FROM "q_emp" GROUP BY pg_lower("dept"), pg_upper(("name" || ''))
+-- sqlite: SELECT pg_lower("dept") AS "lower", pg_upper("name") AS "upper" FROM "q_emp" GROUP BY pg_lower("dept"), pg_upper((pg_coltext("name", 'q_emp', 'name', 0) || ''))
 -- grouping: none
 
 -- pg: SELECT lower(dept), salary FROM q_emp GROUP BY lower(dept)

@@ -30,7 +30,7 @@
 -- columns: ?column?:701 ?column?:1700 ?column?:0
 
 -- pg: SELECT a || b, a || 'x' FROM t
--- sqlite: SELECT ("a" || "b") AS "?column?", ("a" || 'x') AS "?column?" FROM "t"
+-- sqlite: SELECT (pg_coltext("a", 't', 'a', 0) || pg_coltext("b", 't', 'b', 0)) AS "?column?", (pg_coltext("a", 't', 'a', 0) || 'x') AS "?column?" FROM "t"
 -- columns: ?column?:25 ?column?:25
 
 -- pg: SELECT a = 1, a <> 1, a != 1, a < 1, a <= 1, a > 1, a >= 1 FROM t
