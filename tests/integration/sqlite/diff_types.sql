@@ -189,3 +189,8 @@ SELECT 'abc' ~ 'b', 'abc' ~* 'B', 'abc' !~ 'z', 'abc' !~* 'A', 'a1' ~ '^[a-z][0-
 SELECT 'It''s', E'tab\there', 'back\slash', U&'\0041';
 SELECT 'x'::varchar(3), 'abcdef'::varchar(3), 'ab'::char(4) || '|';
 SELECT length('ab  '::char(4)), 'ab'::char(4) = 'ab  '::char(4);
+CREATE TABLE t_plain (n numeric);
+INSERT INTO t_plain VALUES (2.50), (1.0), (3);
+-- differs: a plain numeric column keeps the number, not the scale it was written with (2.5 and 1, PostgreSQL 2.50 and 1.0)
+SELECT n FROM t_plain ORDER BY n;
+DROP TABLE t_plain;
