@@ -319,11 +319,9 @@ static struct ps_entry *cmap_take(struct client *c, const char *name)
     return e;
 }
 
-static void cmap_clear(struct client *c)
+/* Drop every name of pc (their references go back to the registry). */
+static void cmap_empty(struct ps_client *pc)
 {
-    struct ps_client *pc = c->ps;
-    if (!pc)
-        return;
     for (size_t i = 0; i < pc->nbuckets; i++) {
         struct ps_cstmt *cs = pc->buckets[i], *next;
         for (; cs; cs = next) {
@@ -336,18 +334,17 @@ static void cmap_clear(struct client *c)
     pc->count = 0;
 }
 
+static void cmap_clear(struct client *c)
+{
+    if (c->ps)
+        cmap_empty(c->ps);
+}
+
 static void cmap_free(struct ps_client *pc)
 {
     if (!pc)
         return;
-    for (size_t i = 0; i < pc->nbuckets; i++) {
-        struct ps_cstmt *cs = pc->buckets[i], *next;
-        for (; cs; cs = next) {
-            next = cs->next;
-            registry_put(cs->e);
-            free(cs);
-        }
-    }
+    cmap_empty(pc);
     free(pc->buckets);
     free(pc);
 }

@@ -39,6 +39,19 @@ static int typmod_int(const node_t *n)
     return -1;
 }
 
+/* ", m1[, m2]" of a cast's type modifiers (at most two); *n: how many. */
+static bool xl_cast_typmods(struct tr *t, const PgQuery__TypeCast *tc, size_t *n)
+{
+    *n = tc->type_name->n_typmods < 2 ? tc->type_name->n_typmods : 2;
+    for (size_t i = 0; i < *n; i++) {
+        int m = typmod_int(tc->type_name->typmods[i]);
+        if (m < 0)
+            return xl_refuse(t, "this type modifier is not supported");
+        xl_printf(t, ", %d", m);
+    }
+    return true;
+}
+
 /*
  * A value stored into rel.col. PostgreSQL types an untyped literal or parameter by the target
  * column ('t' into a bool column is true); pg_assign() does that conversion with the column's
@@ -394,13 +407,9 @@ static bool xl_cast(struct tr *t, const PgQuery__TypeCast *tc)
         if (!xl_text_operand(t, arg, false))
             return false;
         xl_printf(t, ", '%s'", canon);
-        size_t n_mods = tc->type_name->n_typmods < 2 ? tc->type_name->n_typmods : 2;
-        for (size_t i = 0; i < n_mods; i++) {
-            int m = typmod_int(tc->type_name->typmods[i]);
-            if (m < 0)
-                return xl_refuse(t, "this type modifier is not supported");
-            xl_printf(t, ", %d", m);
-        }
+        size_t n_mods;
+        if (!xl_cast_typmods(t, tc, &n_mods))
+            return false;
         xl_put(t, ")");
         return !t->failed;
     }
@@ -429,13 +438,9 @@ static bool xl_cast(struct tr *t, const PgQuery__TypeCast *tc)
     if (!ok)
         return false;
     xl_printf(t, ", '%s'", canon);
-    size_t n_mods = tc->type_name->n_typmods < 2 ? tc->type_name->n_typmods : 2;
-    for (size_t i = 0; i < n_mods; i++) {
-        int m = typmod_int(tc->type_name->typmods[i]);
-        if (m < 0)
-            return xl_refuse(t, "this type modifier is not supported");
-        xl_printf(t, ", %d", m);
-    }
+    size_t n_mods;
+    if (!xl_cast_typmods(t, tc, &n_mods))
+        return false;
     if (src) {
         for (size_t i = n_mods; i < 2; i++)
             xl_put(t, ", -1");
