@@ -90,5 +90,8 @@ enum ps_sql_kind {
 /* Kind of sql (len bytes); for PS_SQL_DEALLOCATE the name (unquoted, case-folded as
  * PostgreSQL folds identifiers) goes into name. */
 enum ps_sql_kind ps_sql_classify(const char *sql, size_t len, char *name, size_t cap);
+/* Whether sql starts with COMMIT, ROLLBACK or their kin, which PostgreSQL parses even in a
+ * failed transaction (src/pool/prepared_sql.c). */
+bool ps_sql_tx_exit(const char *sql, size_t len);
 
 #endif
