@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # contrib/bench/run.sh: pgbench throughput, latency and proxy CPU cost of direct PostgreSQL,
 # PgBouncer and myrmex (workers = 1 and workers = 2), in one run on this machine; optionally
-# also myrmex serving an SQLite database itself (target myrmex-sqlite).
+# also myrmex serving an SQLite database itself (targets myrmex-sqlite, myrmex-sqlite-tx).
 #
 # Starts a throwaway PostgreSQL 15 (in a temporary directory, loopback only), loads
 # pgbench -i -s $SCALE, then for every workload x protocol x client count x target runs
@@ -11,15 +11,17 @@
 # /proc/PID/stat) is sampled around every run and divided by the transactions processed.
 # Prints a table of medians and writes everything to $OUT.
 #
-# Target myrmex-sqlite: myrmex's embedded SQLite backend (sqlite:// database, workers = 2,
-# sqlite_synchronous = $SQLITE_SYNCHRONOUS), initialised once with pgbench -i -s $SCALE through
-# the proxy itself, in transaction pool mode.
+# Targets myrmex-sqlite and myrmex-sqlite-tx: myrmex's embedded SQLite backend (sqlite://
+# database, workers = 2, sqlite_synchronous = $SQLITE_SYNCHRONOUS), initialised once with
+# pgbench -i -s $SCALE through the proxy itself; myrmex-sqlite in session pool mode (a pool that
+# fits every client: each client's socket is lent to its session thread, no proxy hop),
+# myrmex-sqlite-tx in transaction pool mode (every message through the worker).
 # Its write-workload resets (RESET=1) run TRUNCATE pgbench_history through the proxy.
 #
 # Environment (defaults in brackets):
 #   CLIENTS ["1 16 64 256"]  DURATION [10]  REPEAT [3]  SCALE [10]  POOL_SIZE [20]
 #   WORKLOADS ["select-only tpcb-like"]  MODES ["simple extended"]  MAX_JOBS [2]
-#   TARGETS ["postgres pgbouncer myrmex-w1 myrmex-w2"], also myrmex-sqlite
+#   TARGETS ["postgres pgbouncer myrmex-w1 myrmex-w2"], also myrmex-sqlite, myrmex-sqlite-tx
 #   WARMUP [1] (s, unrecorded, per block)  SQLITE_SYNCHRONOUS [full] (or normal, or off: what
 #   the benchmark PostgreSQL's fsync = off matches)
 #   RESET [1] (before each write-workload run: VACUUM branches/tellers, TRUNCATE history,
@@ -130,7 +132,7 @@ check_setup() {
     done
     case $SQLITE_SYNCHRONOUS in full | normal | off) ;; *) die "SQLITE_SYNCHRONOUS must be full, normal or off, got '$SQLITE_SYNCHRONOUS'" ;; esac
     for v in $TARGETS; do
-        case $v in postgres | pgbouncer | myrmex-w[1-9] | myrmex-w[1-9][0-9] | myrmex-sqlite) ;; *) die "unknown target '$v' (postgres, pgbouncer, myrmex-wN, myrmex-sqlite)" ;; esac
+        case $v in postgres | pgbouncer | myrmex-w[1-9] | myrmex-w[1-9][0-9] | myrmex-sqlite | myrmex-sqlite-tx) ;; *) die "unknown target '$v' (postgres, pgbouncer, myrmex-wN, myrmex-sqlite, myrmex-sqlite-tx)" ;; esac
     done
 }
 
@@ -328,7 +330,7 @@ bench_backends() {
 no_bench_backends() { [ "$(bench_backends)" = 0 ]; }
 
 reset_tables() { # TARGET PORT
-    if [ "$1" = myrmex-sqlite ]; then
+    if [[ $1 == myrmex-sqlite* ]]; then
         PGPASSWORD=$BENCH_PASS timeout 300 "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 \
             -h 127.0.0.1 -p "$2" -U "$BENCH_USER" -d "$BENCH_DB" -c "TRUNCATE pgbench_history" >/dev/null
         return
@@ -411,7 +413,7 @@ EOF
 }
 
 # start_proxy TARGET [MODE]: start it in the background on a fresh port and wait until it
-# answers (MODE: the pgbench protocol, which decides the SQLite target's pool mode).
+# answers (MODE: the pgbench protocol).
 start_proxy() {
     PROXY_NAME=$1
     PROXY_PORT=$(free_port)
@@ -432,8 +434,8 @@ start_proxy() {
         write_myrmex_conf "${1#myrmex-w}" "$PROXY_PORT"
         "$W/myrmex" -c "$W/myrmex-w${1#myrmex-w}.ini" >>"$PROXY_LOG" 2>&1 &
         ;;
-    myrmex-sqlite)
-        write_myrmex_sqlite_conf "$PROXY_PORT" transaction
+    myrmex-sqlite | myrmex-sqlite-tx)
+        write_myrmex_sqlite_conf "$PROXY_PORT" "$([ "$1" = myrmex-sqlite ] && echo session || echo transaction)"
         "$W/myrmex" -c "$W/myrmex-sqlite.ini" >>"$PROXY_LOG" 2>&1 &
         ;;
     esac
@@ -569,7 +571,7 @@ one_run() {
     if [ -n "$cpu_us" ] && [ -n "$processed" ] && [ "$processed" -gt 0 ]; then
         cpu_tx=$(awk -v u="$cpu_us" -v n="$processed" 'BEGIN { printf "%.2f", u / n }')
     fi
-    if [ "$target" != postgres ] && [ "$target" != myrmex-sqlite ] && [ "$palive" = 1 ]; then
+    if [ "$target" != postgres ] && [[ $target != myrmex-sqlite* ]] && [ "$palive" = 1 ]; then
         sconns=$(bench_backends || true)
     fi
 
@@ -716,7 +718,7 @@ say "output in $OUT; $TOTAL_RUNS runs, about $((est / 60)) min plus loading"
 
 write_userlist
 start_pg
-if [[ " $TARGETS " == *" myrmex-sqlite "* ]]; then init_sqlite; fi
+if [[ " $TARGETS " == *" myrmex-sqlite"* ]]; then init_sqlite; fi
 
 for wl in $WORKLOADS; do
     for mode in $MODES; do

@@ -73,6 +73,12 @@ def main(argv):
         header.append(f"{short(t)}/pgb tps")
     for t in ratio_targets:
         header.append(f"{short(t)}/pgb cpu")
+    # The embedded backend against the database it stands in for.
+    sqlite_targets = (
+        [t for t in targets if t.startswith("myrmex-sqlite")] if "postgres" in targets else []
+    )
+    for t in sqlite_targets:
+        header.append(f"{short(t)}/pg tps")
 
     table = []
     any_failed = False
@@ -97,6 +103,8 @@ def main(argv):
             line.append(fmt(ratio(med[t][0], med["pgbouncer"][0]), 2))
         for t in ratio_targets:
             line.append(fmt(ratio(med[t][1], med["pgbouncer"][1]), 2))
+        for t in sqlite_targets:
+            line.append(fmt(ratio(med.get(t, (None,))[0], med.get("postgres", (None,))[0]), 2))
         table.append(line)
 
     reps = max(len(v) for g in groups.values() for v in g.values())
@@ -108,10 +116,12 @@ def main(argv):
         "wN/pgb tps = throughput ratio (>1: myrmex faster); wN/pgb cpu = CPU per transaction ratio "
         "(<1: myrmex cheaper).",
     ]
-    if "myrmex-sqlite" in targets:
+    if sqlite_targets or any(t.startswith("myrmex-sqlite") for t in targets):
         legend.append(
-            "sqlite = myrmex serving an SQLite database itself (pgbench -i through the proxy); its "
-            "cpu/tx includes the database's work."
+            "sqlite = myrmex serving an SQLite database itself (pgbench -i through the proxy) in "
+            "session pooling (each client's socket lent to its session thread), sqlite-tx the "
+            "same in transaction pooling; their cpu/tx includes the database's work; "
+            "sqlite/pg tps = throughput ratio to PostgreSQL direct (>1: SQLite faster)."
         )
     loads = [num(r.get("loadavg1")) for r in rows]
     loads = [v for v in loads if v is not None]

@@ -91,6 +91,9 @@ struct client {
     int last_tx_end;      /* enum params_tx_end of the last whole statement forwarded */
     struct ps_client *ps; /* statement names in transaction pooling (pool/prepared.h) */
     char last_status;     /* the last ReadyForQuery status */
+    /* The FATAL error to send once a lease the worker ended gives the socket back. */
+    char lease_sqlstate[6];
+    char lease_msg[96];
 
     int64_t connect_ms, wait_start_ms, query_start_ms, last_active_ms;
 };
@@ -125,6 +128,17 @@ bool client_maybe_release(struct client *c);
 void client_on_server_lost(struct client *c, const char *reason);
 /* Periodic timeouts for one client. */
 void client_check_timeouts(struct client *c, int64_t now);
+/* Leases of the client's socket to an SQLite session (client_lease.c, sqlite_server.h). */
+bool client_leased(const struct client *c);
+/* Lend the socket now if the client qualifies and nothing is owed either way. */
+void client_lease_try(struct client *c);
+/* The session gave the socket back (why: enum sq_lease_end): the client is done. false. */
+bool client_lease_ended(struct client *c, char why);
+/* Closing a leased client: make the session let go of the socket. */
+void client_lease_abandon(struct client *c);
+/* A leased client's query is running. */
+bool client_lease_busy(const struct client *c);
+void client_lease_check_timeouts(struct client *c, int64_t now);
 /* Login phase (client_login.c). */
 void client_login_process(struct client *c);
 void client_login_finish(struct client *c);

@@ -57,6 +57,8 @@ struct server {
     bool ps_track;           /* messages go through pool/prepared.h (transaction pooling) */
     struct ps_server *ps;    /* its prepared statements and reply queue */
     struct params params;
+    uint64_t sq_token;      /* an SQLite session's: its lease messages carry it */
+    struct sq_lease *lease; /* the attached client's socket is lent to the session */
 
     int64_t connect_ms, idle_since_ms, lifetime_ms;
     struct sockaddr_storage addr;

@@ -13,6 +13,7 @@
 #include "sql/functions.h"
 #include "sql/translate.h"
 #include "sql/types.h"
+#include "sqlite/sqlite_server.h"
 #include "util/list.h"
 #include "wire/proto.h"
 
@@ -72,8 +73,11 @@ struct sq_portal {
 };
 
 struct sq_session {
-    struct list node; /* registry */
-    int fd;
+    struct list node;       /* registry */
+    int fd;                 /* what messages are read from and written to: pair_fd or the lease's */
+    int pair_fd;            /* the socketpair to the proxy */
+    uint64_t token;         /* what the proxy's lease messages carry */
+    struct sq_lease *lease; /* the client's socket, lent by the proxy (sqlite_server.h) */
     uint32_t pid, key;
     sqlite3 *db;
     char *path;

@@ -189,6 +189,8 @@ void client_close(struct client *c, const char *reason)
     if (c->state == CLIENT_WAITING || c->state == CLIENT_LOGIN_WAIT || list_linked(&c->wait_node))
         pool_cancel_wait(c);
     list_del(&c->resume_node);
+    if (client_leased(c))
+        client_lease_abandon(c);
     if (c->server)
         client_detach_server(c, true);
     cancel_unregister(c);
@@ -762,7 +764,9 @@ void client_check_timeouts(struct client *c, int64_t now)
             client_fatal(c, "57P01", "terminating connection: the proxy is shutting down");
         break;
     case CLIENT_ACTIVE:
-        if (c->expect_rfq > 0 || c->unsynced) {
+        if (client_leased(c)) {
+            client_lease_check_timeouts(c, now);
+        } else if (c->expect_rfq > 0 || c->unsynced) {
             if (cfg->query_timeout_ms > 0 && !c->cancel_sent &&
                 now - c->query_start_ms > cfg->query_timeout_ms && c->server) {
                 log_at(LOG_INFO, c->prefix, "query_timeout: cancelling the query");

@@ -90,7 +90,8 @@ void cancel_execute(struct worker *w, uint64_t key)
     pthread_mutex_unlock(&cancel_lock);
     if (!c || c->worker != w)
         return;
-    if (c->state == CLIENT_ACTIVE && c->server && c->expect_rfq > 0) {
+    if (c->state == CLIENT_ACTIVE && c->server &&
+        (client_leased(c) ? client_lease_busy(c) : c->expect_rfq > 0)) {
         log_at(LOG_INFO, c->prefix, "forwarding cancel request");
         server_send_cancel(c->server);
     }

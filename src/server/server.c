@@ -42,6 +42,7 @@ void server_free(struct server *s)
     if (s->scram)
         scram_client_destroy(s->scram);
     ps_server_free(s);
+    sq_lease_put(s->lease);
     params_clear(&s->params);
     free(s);
 }
@@ -117,7 +118,7 @@ void server_connect(struct pool *pool, struct worker *w, const struct params *st
         /* The embedded backend: a session thread on the other end of a socketpair. */
         snprintf(s->prefix, sizeof(s->prefix), "S-%d %s@sqlite", s->id, pool->user);
         s->addr.ss_family = AF_UNIX;
-        if (!sqlite_server_open(db, &fd, err, sizeof(err)))
+        if (!sqlite_server_open(db, &fd, &s->sq_token, err, sizeof(err)))
             goto fail;
         if (!io_init(&s->io, fd)) {
             close(fd);
@@ -331,9 +332,54 @@ static void server_on_param_status(struct server *s, struct client *c, const uin
     proto_builder_fini(&b);
 }
 
+/*
+ * While the attached client's socket is lent to the SQLite session (sqlite_server.h): the
+ * session's reported settings, then the end of the lease, which ends the client too. false
+ * once it has (the server was given back or closed with it).
+ */
+static bool server_lease_process(struct server *s)
+{
+    struct evbuffer *in = s->io.in;
+
+    for (;;) {
+        size_t avail = evbuffer_get_length(in);
+        uint8_t hdr[PROTO_HEADER_LEN];
+        uint32_t len;
+        uint8_t *msg;
+
+        if (avail < PROTO_HEADER_LEN)
+            return true;
+        evbuffer_copyout(in, hdr, PROTO_HEADER_LEN);
+        len = proto_read_u32(hdr + 1);
+        if (len < 4 || len > SERVER_MAX_DECODED ||
+            (hdr[0] != 'S' && (hdr[0] != SQ_LEASE_MSG || len != 6))) {
+            client_lease_abandon(s->client);
+            server_close(s, "08P01 unexpected message from the SQLite session");
+            return true;
+        }
+        if (avail < (size_t)len + 1)
+            return true;
+        msg = evbuffer_pullup(in, (ssize_t)len + 1);
+        if (hdr[0] == 'S') {
+            server_on_param_status(s, NULL, msg + PROTO_HEADER_LEN, len - 4, true);
+            evbuffer_drain(in, len + 1);
+            continue;
+        }
+        s->tx_status = (char)msg[PROTO_HEADER_LEN];
+        char why = (char)msg[PROTO_HEADER_LEN + 1];
+        evbuffer_drain(in, len + 1);
+        sq_lease_put(s->lease);
+        s->lease = NULL;
+        return client_lease_ended(s->client, why);
+    }
+}
+
 bool server_process(struct server *s)
 {
     struct evbuffer *in = s->io.in;
+
+    if (s->lease)
+        return server_lease_process(s);
 
     while (s->state == SERVER_ACTIVE || s->state == SERVER_RESETTING) {
         struct client *c = s->client;
@@ -504,6 +550,11 @@ void server_on_read(int fd, short what, void *arg)
     }
     if (!c || c->state == CLIENT_CLOSED || !client_flush(c))
         return;
+    if (mine && c->server == s && s->state == SERVER_ACTIVE && c->pool->mode == POOL_SESSION) {
+        client_lease_try(c);
+        if (s->lease)
+            return;
+    }
     if (mine && c->server == s && s->state == SERVER_ACTIVE &&
         io_pending_out(&c->io) > IO_HIGH_WATERMARK) {
         s->read_blocked = true;

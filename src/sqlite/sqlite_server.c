@@ -152,14 +152,98 @@ static bool sq_fill(struct sq_session *s, size_t want)
         /* About to wait for the client: what it is owed goes out first. */
         if (s->out.len > 0 && !sq_flush(s))
             return false;
+        if (s->lease) {
+            __atomic_store_n(&s->lease->busy_since_ms, 0, __ATOMIC_RELAXED);
+            __atomic_store_n(&s->lease->tx, s->tx, __ATOMIC_RELAXED);
+        }
         n = recv(s->fd, s->in + s->in_len, s->in_cap - s->in_len, 0);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             return false;
         s->in_len += (size_t)n;
+        if (s->lease) {
+            int64_t now = now_ms();
+            __atomic_store_n(&s->lease->last_active_ms, now, __ATOMIC_RELAXED);
+            __atomic_store_n(&s->lease->busy_since_ms, now, __ATOMIC_RELAXED);
+        }
     }
     return true;
+}
+
+struct sq_lease *sq_lease_new(int fd)
+{
+    struct sq_lease *l = xcalloc(1, sizeof(*l));
+    l->fd = fd;
+    l->refs = 2;
+    l->tx = 'I';
+    l->last_active_ms = now_ms();
+    return l;
+}
+
+void sq_lease_put(struct sq_lease *l)
+{
+    if (l && __atomic_sub_fetch(&l->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        if (l->fd >= 0)
+            close(l->fd);
+        free(l);
+    }
+}
+
+/* Set or clear O_NONBLOCK (shared by every descriptor of the socket). */
+static void sq_set_blocking(int fd, bool blocking)
+{
+    int fl = fcntl(fd, F_GETFL, 0);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, blocking ? fl & ~O_NONBLOCK : fl | O_NONBLOCK);
+}
+
+/*
+ * The proxy lends the client's socket (sqlite_server.h): body is the token, the lease, then
+ * client bytes already read. false when the message is not one the proxy sent.
+ */
+static bool sq_lease_begin(struct sq_session *s, const uint8_t *body, uint32_t len)
+{
+    uint64_t token;
+    struct sq_lease *l;
+
+    if (s->lease || len < 16 || s->in_pos != s->in_len)
+        return false;
+    memcpy(&token, body, 8);
+    memcpy(&l, body + 8, sizeof(l));
+    if (token != s->token || !l)
+        return false;
+    /* The client's bytes take the place of the message (memmove: they are inside it). */
+    memmove(s->in, body + 16, len - 16);
+    s->in_pos = 0;
+    s->in_len = len - 16;
+    s->lease = l;
+    s->fd = l->fd;
+    sq_set_blocking(s->fd, true);
+    return true;
+}
+
+/*
+ * Give the socket back: what the client is owed goes out first; the proxy then learns the
+ * reported settings and the transaction status. false when the proxy is gone too.
+ */
+static bool sq_lease_finish(struct sq_session *s, enum sq_lease_end why)
+{
+    struct sq_lease *l = s->lease;
+
+    sq_flush(s);
+    sq_set_blocking(l->fd, false);
+    s->lease = NULL;
+    s->fd = s->pair_fd;
+    s->in_pos = s->in_len = 0;
+    s->skip_to_sync = false;
+    sq_lease_put(l);
+    sq_send_startup_status(s);
+    proto_begin(&s->out, SQ_LEASE_MSG);
+    proto_put_u8(&s->out, (uint8_t)s->tx);
+    proto_put_u8(&s->out, (uint8_t)why);
+    proto_end(&s->out);
+    return sq_flush(s) && why != SQ_LEASE_FATAL;
 }
 
 bool sq_read_message(struct sq_session *s, uint8_t *type, const uint8_t **body, uint32_t *len)
@@ -462,9 +546,76 @@ static void sq_session_free(struct sq_session *s)
     proto_builder_fini(&s->out);
     free(s->in);
     free(s->path);
-    if (s->fd >= 0)
-        close(s->fd);
+    if (s->lease)
+        sq_lease_put(s->lease);
+    if (s->pair_fd >= 0)
+        close(s->pair_fd);
     free(s);
+}
+
+/* One message; 0 to go on, else why the session (or its lease) stops. */
+static int sq_dispatch(struct sq_session *s, uint8_t type, const uint8_t *body, uint32_t len)
+{
+    if (s->skip_to_sync && type != 'S' && type != 'X')
+        return 0;
+    /* A cancel counts for the statement it interrupted, not for later ones. */
+    if ((type == 'Q' || type == 'E') && __atomic_load_n(&s->cancel_pending, __ATOMIC_ACQUIRE))
+        __atomic_store_n(&s->cancel_pending, false, __ATOMIC_RELEASE);
+    switch (type) {
+    case 'Q':
+        if (len == 0 || body[len - 1] != '\0') {
+            sq_error(s, "08P01", 0, "invalid Query message");
+            return SQ_LEASE_FATAL;
+        }
+        sq_query(s, (const char *)body);
+        return 0;
+    case 'P':
+        sq_parse(s, body, len);
+        return 0;
+    case 'B':
+        sq_bind(s, body, len);
+        return 0;
+    case 'D':
+        sq_describe(s, body, len);
+        return 0;
+    case 'E':
+        sq_execute(s, body, len);
+        return 0;
+    case 'C':
+        sq_close(s, body, len);
+        return 0;
+    case 'S':
+        sq_sync(s);
+        return 0;
+    case 'H':
+        return sq_flush(s) ? 0 : SQ_LEASE_CLIENT_GONE;
+    case 'X':
+        return SQ_LEASE_TERMINATE;
+    case SQ_LEASE_MSG:
+        /* Only ever from the proxy, never during a lease (a client's own is refused). */
+        if (!s->lease && sq_lease_begin(s, body, len))
+            return 0;
+        break;
+    case 'd':
+    case 'c':
+    case 'f':
+        /* Copy messages after the copy ended are ignored, as PostgreSQL does. */
+        return 0;
+    case 'F':
+        /* Answered like a simple query: the error, then ReadyForQuery. */
+        sq_error(s, "0A000", 0,
+                 "the function call protocol is not supported on the SQLite "
+                 "backend");
+        if (s->tx == 'T')
+            s->tx = 'E';
+        proto_write_ready(&s->out, s->tx);
+        return 0;
+    default:
+        break;
+    }
+    sq_error(s, "08P01", 0, "invalid frontend message type %d", type);
+    sq_flush(s);
+    return SQ_LEASE_FATAL;
 }
 
 static void sq_loop(struct sq_session *s)
@@ -473,64 +624,13 @@ static void sq_loop(struct sq_session *s)
     const uint8_t *body;
     uint32_t len;
 
-    while (sq_read_message(s, &type, &body, &len)) {
-        if (s->skip_to_sync && type != 'S' && type != 'X')
-            continue;
-        /* A cancel counts for the statement it interrupted, not for later ones. */
-        if ((type == 'Q' || type == 'E') && __atomic_load_n(&s->cancel_pending, __ATOMIC_ACQUIRE))
-            __atomic_store_n(&s->cancel_pending, false, __ATOMIC_RELEASE);
-        switch (type) {
-        case 'Q':
-            if (len == 0 || body[len - 1] != '\0') {
-                sq_error(s, "08P01", 0, "invalid Query message");
-                return;
-            }
-            sq_query(s, (const char *)body);
-            break;
-        case 'P':
-            sq_parse(s, body, len);
-            break;
-        case 'B':
-            sq_bind(s, body, len);
-            break;
-        case 'D':
-            sq_describe(s, body, len);
-            break;
-        case 'E':
-            sq_execute(s, body, len);
-            break;
-        case 'C':
-            sq_close(s, body, len);
-            break;
-        case 'S':
-            sq_sync(s);
-            break;
-        case 'H':
-            if (!sq_flush(s))
-                return;
-            break;
-        case 'X':
-            return;
-        case 'd':
-        case 'c':
-        case 'f':
-            /* Copy messages after the copy ended are ignored, as PostgreSQL does. */
-            break;
-        case 'F':
-            /* Answered like a simple query: the error, then ReadyForQuery. */
-            sq_error(s, "0A000", 0,
-                     "the function call protocol is not supported on the SQLite "
-                     "backend");
-            if (s->tx == 'T')
-                s->tx = 'E';
-            proto_write_ready(&s->out, s->tx);
-            break;
-        default:
-            sq_error(s, "08P01", 0, "invalid frontend message type %d", type);
-            sq_flush(s);
-            return;
-        }
-        if (s->out.len >= SQ_FLUSH_AT && !sq_flush(s))
+    for (;;) {
+        int stop = sq_read_message(s, &type, &body, &len) ? sq_dispatch(s, type, body, len)
+                                                          : SQ_LEASE_CLIENT_GONE;
+        if (!stop && s->out.len >= SQ_FLUSH_AT && !sq_flush(s))
+            stop = SQ_LEASE_CLIENT_GONE;
+        /* The end of a lent socket is the client's, not the session's: it goes on. */
+        if (stop && (!s->lease || !sq_lease_finish(s, (enum sq_lease_end)stop)))
             return;
     }
 }
@@ -570,7 +670,8 @@ static void *sq_thread(void *arg)
     return NULL;
 }
 
-bool sqlite_server_open(const struct db_config *db, int *fd_out, char *err, size_t errlen)
+bool sqlite_server_open(const struct db_config *db, int *fd_out, uint64_t *token_out, char *err,
+                        size_t errlen)
 {
     const struct config *cfg = proxy_config();
     struct sq_session *s;
@@ -590,7 +691,8 @@ bool sqlite_server_open(const struct db_config *db, int *fd_out, char *err, size
     }
     s = xcalloc(1, sizeof(*s));
     pthread_cond_init(&s->wait_cv, NULL);
-    s->fd = sv[1];
+    s->fd = s->pair_fd = sv[1];
+    random_bytes(&s->token, sizeof(s->token));
     s->path = xstrdup(db->sqlite_path);
     s->busy_timeout_ms = (int)cfg->sqlite_busy_timeout_ms;
     snprintf(s->synchronous, sizeof(s->synchronous), "%s", cfg->sqlite_synchronous);
@@ -624,6 +726,7 @@ bool sqlite_server_open(const struct db_config *db, int *fd_out, char *err, size
     }
     pthread_attr_destroy(&attr);
     *fd_out = sv[0];
+    *token_out = s->token;
     return true;
 }
 
