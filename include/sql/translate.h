@@ -241,6 +241,9 @@ struct sql_stmt {
     /* The grouped SELECTs, checked once SQLite has prepared the statement. */
     struct sql_group_check *group_checks;
     int n_group_checks;
+    /* Literals emitted as SQLite parameters (sql/lift.h): ?k+1 is the text's literal k. */
+    int *lift_ids;
+    int n_lift;
 };
 
 struct sql_stmt_list {
@@ -261,6 +264,11 @@ struct sql_error {
  * what SQLite cannot do faithfully, naming the construct.
  */
 bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error *err);
+struct sql_lift;
+/* The same, with the integer literals of lift emitted as parameters where that is the same
+ * (sql/lift.h): statement i binds ?k+1 to literal k for each k in v[i].lift_ids. */
+bool sql_translate_lifted(const char *text, const struct sql_lift *lift, struct sql_stmt_list *out,
+                          struct sql_error *err);
 void sql_stmt_list_free(struct sql_stmt_list *list);
 void sql_ddl_free(struct sql_ddl *ddl);
 

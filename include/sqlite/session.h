@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "sql/functions.h"
+#include "sql/lift.h"
 #include "sql/translate.h"
 #include "sql/types.h"
 #include "sqlite/sqlite_server.h"
@@ -41,6 +42,11 @@ struct sq_cached {
     char *text;
     struct sql_stmt_list list;
     uint64_t last_used;
+    uint64_t hash; /* of the text, or of the shape */
+    char *shape;   /* a lifted translation (sql/lift.h): the shape it serves, else NULL */
+    struct sql_lift_token *toks; /* the text's literals */
+    bool *lifted;                /* which of them the translation takes as parameters */
+    int n_toks;
 };
 
 struct sq_prepared {
@@ -104,6 +110,8 @@ struct sq_session {
 
     struct sq_cached cache[SQ_CACHE_SIZE];
     uint64_t cache_clock;
+    struct sql_lift lift;               /* the literals of the simple query being run */
+    const struct sql_lift *lift_values; /* what sq_prepare binds lifted literals to, or NULL */
 
     struct list prepared;
     struct list portals;
@@ -126,6 +134,7 @@ struct sq_session {
 };
 
 /* sqlite_exec.c */
+void sq_cached_clear(struct sq_cached *c);
 void sq_guc_init(struct sq_session *s, const char *const *names, const char *const *values, int n);
 void sq_guc_fini(struct sq_session *s);
 const char *sq_guc_get(struct sq_session *s, const char *name);

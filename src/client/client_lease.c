@@ -152,8 +152,7 @@ void client_lease_check_timeouts(struct client *c, int64_t now)
         } else if (run_state != PROXY_RUNNING) {
             client_lease_kill(c, "57P01", "terminating connection: the proxy is shutting down",
                               false);
-        } else if (cfg->client_idle_timeout_ms > 0 &&
-                   now - active > cfg->client_idle_timeout_ms) {
+        } else if (cfg->client_idle_timeout_ms > 0 && now - active > cfg->client_idle_timeout_ms) {
             client_lease_kill(c, "57P05", "client_idle_timeout: connection idle too long", false);
         }
     }

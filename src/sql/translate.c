@@ -1300,6 +1300,7 @@ static bool xl_stmt(struct tr *t, const node_t *n, struct sql_stmt *st)
 
 static void stmt_free(struct sql_stmt *st)
 {
+    free(st->lift_ids);
     free(st->sqlite);
     free(st->param_types);
     for (int i = 0; st->param_origins && i < st->n_params; i++) {
@@ -1397,7 +1398,9 @@ static bool param_origins(const struct tr *t, struct sql_stmt *st)
     return true;
 }
 
-bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error *err)
+/* Translate text; with lift, its integer literals may become parameters (sql/lift.h). */
+static bool translate_text(const char *text, const struct sql_lift *lift, struct sql_stmt_list *out,
+                           struct sql_error *err)
 {
     memset(out, 0, sizeof *out);
     memset(err, 0, sizeof *err);
@@ -1436,6 +1439,7 @@ bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error
         struct tr t = {0};
         t.err = err;
         t.text = text;
+        t.lift = lift;
         st->location = raw->stmt_location;
         if (!raw->stmt) {
             st->kind = SQL_EMPTY;
@@ -1468,6 +1472,17 @@ bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error
         if (t.missing_from)
             st->missing_from = strdup(t.missing_from);
         st->n_params = t.n_params;
+        if (t.n_lifted) {
+            st->lift_ids = malloc((size_t)t.n_lifted * sizeof *st->lift_ids);
+            if (!st->lift_ids) {
+                snprintf(err->sqlstate, sizeof err->sqlstate, "53200");
+                snprintf(err->message, sizeof err->message, "out of memory");
+                ok = false;
+                break;
+            }
+            memcpy(st->lift_ids, t.lifted, (size_t)t.n_lifted * sizeof *st->lift_ids);
+            st->n_lift = t.n_lifted;
+        }
         if (t.n_params) {
             st->param_types = calloc((size_t)t.n_params, sizeof *st->param_types);
             if (st->param_types)
@@ -1484,4 +1499,31 @@ bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error
     if (!ok)
         sql_stmt_list_free(out);
     return ok;
+}
+
+bool sql_translate(const char *text, struct sql_stmt_list *out, struct sql_error *err)
+{
+    return translate_text(text, NULL, out, err);
+}
+
+/* Lifted literals only where a plain DML statement runs them as parameters of one SQLite
+ * statement (not DDL, catalog queries, COPY or utility statements, nor $n parameters). */
+static bool lift_allowed(const struct sql_stmt *st)
+{
+    return st->kind == SQL_EXEC && !st->catalog && st->n_params == 0 && st->sqlite &&
+           (!strcmp(st->tag, "SELECT") || !strcmp(st->tag, "INSERT") ||
+            !strcmp(st->tag, "UPDATE") || !strcmp(st->tag, "DELETE"));
+}
+
+bool sql_translate_lifted(const char *text, const struct sql_lift *lift, struct sql_stmt_list *out,
+                          struct sql_error *err)
+{
+    if (!translate_text(text, lift, out, err))
+        return false;
+    for (int i = 0; i < out->n; i++)
+        if (out->v[i].n_lift && !lift_allowed(&out->v[i])) {
+            sql_stmt_list_free(out);
+            return translate_text(text, NULL, out, err);
+        }
+    return true;
 }

@@ -57,6 +57,28 @@ static bool xl_cast_typmods(struct tr *t, const PgQuery__TypeCast *tc, size_t *n
  * column ('t' into a bool column is true); pg_assign() does that conversion with the column's
  * declared type, which it looks up on the handle.
  */
+/*
+ * An integer constant whose value matters only as a value (an operand of a comparison, a
+ * value assigned to a column), emitted as the SQLite parameter of its literal when the text is
+ * translated for the lifting cache (sql/lift.h). false: not lifted, nothing emitted.
+ */
+bool xl_lift_const(struct tr *t, const node_t *n)
+{
+    if (!t->lift || n->node_case != PG_QUERY__NODE__NODE_A_CONST || n->a_const->isnull ||
+        n->a_const->val_case != PG_QUERY__A__CONST__VAL_IVAL)
+        return false;
+    int k = sql_lift_find(t->lift, n->a_const->location);
+    if (k < 0 || t->lift->tok[k].value != n->a_const->ival->ival)
+        return false;
+    xl_printf(t, "?%d", k + 1);
+    bool seen = false;
+    for (int i = 0; i < t->n_lifted && !seen; i++)
+        seen = t->lifted[i] == k;
+    if (!seen && t->n_lifted < SQL_LIFT_MAX)
+        t->lifted[t->n_lifted++] = k;
+    return true;
+}
+
 bool xl_assigned(struct tr *t, const node_t *v, const char *rel, const char *col)
 {
     bool untyped = (v->node_case == PG_QUERY__NODE__NODE_A_CONST &&
@@ -74,7 +96,7 @@ bool xl_assigned(struct tr *t, const node_t *v, const char *rel, const char *col
         return xl_expr(t, v);
     xl_note_param_column(t, v, rel, col, false);
     xl_put(t, "pg_assign(");
-    if (!xl_expr(t, v))
+    if (!xl_lift_const(t, v) && !xl_expr(t, v))
         return false;
     xl_put(t, ", ");
     xl_string_lit(t, rel);
@@ -219,6 +241,8 @@ static bool xl_operand(struct tr *t, const node_t *n, const node_t *other)
     if (other && is_untyped(n) && other->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
         xl_column_table(t, other->column_ref, &rel, &col))
         return xl_assigned(t, n, rel, col);
+    if (other && xl_lift_const(t, n))
+        return !t->failed; /* compared with other */
     return xl_expr(t, n);
 }
 

@@ -8,6 +8,7 @@
 #ifndef MYRMEX_SQL_TRANSLATE_INT_H
 #define MYRMEX_SQL_TRANSLATE_INT_H
 
+#include "sql/lift.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,6 +51,10 @@ struct tr {
     bool catalog;       /* a pg_catalog / information_schema relation or reg* cast was emitted */
     bool catalog_mode;  /* the statement reads the catalog: catalog array forms are allowed */
     bool float_literal; /* the constant being emitted is cast to float4/float8 at once */
+    /* Literal lifting (sql/lift.h): the text's literals, and those emitted as ?k. */
+    const struct sql_lift *lift;
+    int lifted[SQL_LIFT_MAX];
+    int n_lifted;
     const char *missing_from; /* first column qualifier that names no FROM item in scope */
     struct xl_rel scope[64];
     int n_scope;
@@ -95,6 +100,7 @@ void xl_note_param_column(struct tr *t, const node_t *n, const char *rel, const 
 int xl_scope_push(struct tr *t, node_t *const *from, size_t n, const PgQuery__RangeVar *target);
 void xl_scope_pop(struct tr *t, int saved);
 bool xl_assigned(struct tr *t, const node_t *v, const char *rel, const char *col);
+bool xl_lift_const(struct tr *t, const node_t *n);
 /* The table of a column reference in the current scopes (false when not resolvable). */
 bool xl_column_table(const struct tr *t, const PgQuery__ColumnRef *c, const char **rel,
                      const char **col);

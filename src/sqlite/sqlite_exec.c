@@ -1164,6 +1164,16 @@ bool sq_prepare(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt 
         sq_error(s, "XX000", 0, "the translated statement is empty");
         return false;
     }
+    for (int i = 0; i < stmt->n_lift; i++) {
+        int k = stmt->lift_ids[i];
+        if (!s->lift_values || k >= s->lift_values->n ||
+            sqlite3_bind_int(*out, k + 1, s->lift_values->tok[k].value) != SQLITE_OK) {
+            sqlite3_finalize(*out);
+            *out = NULL;
+            sq_error(s, "XX000", 0, "internal error: a lifted literal has no value");
+            return false;
+        }
+    }
     if (stmt->n_group_checks && !sq_check_grouping(s, stmt)) {
         sqlite3_finalize(*out);
         *out = NULL;
@@ -1248,26 +1258,75 @@ static bool sq_simple_statement(struct sq_session *s, const struct sql_stmt *stm
     return sq_autocommit_write_end(s, own, rc == 1);
 }
 
-/* Translation of a query text, cached per session (least recently used entry replaced). */
+static uint64_t sq_hash(const char *text)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return h;
+}
+
+void sq_cached_clear(struct sq_cached *c)
+{
+    free(c->text);
+    free(c->shape);
+    free(c->toks);
+    free(c->lifted);
+    sql_stmt_list_free(&c->list);
+    c->text = c->shape = NULL;
+    c->toks = NULL;
+    c->lifted = NULL;
+    c->n_toks = 0;
+}
+
+/* A lifted translation serves text when the literals it did not lift are the same text. */
+static bool sq_cached_serves(const struct sq_cached *c, const char *text, const struct sql_lift *l)
+{
+    if (!c->shape || c->hash != l->hash || c->n_toks != l->n || strcmp(c->shape, l->shape) != 0)
+        return false;
+    for (int k = 0; k < l->n; k++)
+        if (!c->lifted[k] && (c->toks[k].len != l->tok[k].len ||
+                              memcmp(c->text + c->toks[k].offset, text + l->tok[k].offset,
+                                     (size_t)l->tok[k].len) != 0))
+            return false;
+    return true;
+}
+
+/*
+ * Translation of a query text, cached per session (least recently used entry replaced). With
+ * lift (a simple query's literals, sql/lift.h), a translation of the same shape is reused.
+ */
 static const struct sql_stmt_list *sq_translate(struct sq_session *s, const char *text,
-                                                struct sql_error *err)
+                                                const struct sql_lift *lift, struct sql_error *err)
 {
     struct sq_cached *slot = &s->cache[0];
+    uint64_t h = lift ? lift->hash : sq_hash(text);
     for (int i = 0; i < SQ_CACHE_SIZE; i++) {
         struct sq_cached *c = &s->cache[i];
-        if (c->text && strcmp(c->text, text) == 0) {
+        if (c->text && c->hash == h &&
+            (lift ? sq_cached_serves(c, text, lift) : !c->shape && strcmp(c->text, text) == 0)) {
             c->last_used = ++s->cache_clock;
             return &c->list;
         }
         if (!c->text || c->last_used < slot->last_used)
             slot = c;
     }
-    free(slot->text);
-    slot->text = NULL;
-    sql_stmt_list_free(&slot->list);
-    if (!sql_translate(text, &slot->list, err))
+    sq_cached_clear(slot);
+    if (!(lift ? sql_translate_lifted(text, lift, &slot->list, err)
+               : sql_translate(text, &slot->list, err)))
         return NULL;
     slot->text = xstrdup(text);
+    slot->hash = h;
+    if (lift) {
+        slot->shape = xstrdup(lift->shape);
+        slot->n_toks = lift->n;
+        slot->toks = xmalloc((size_t)lift->n * sizeof(*slot->toks));
+        memcpy(slot->toks, lift->tok, (size_t)lift->n * sizeof(*slot->toks));
+        slot->lifted = xcalloc((size_t)lift->n, sizeof(*slot->lifted));
+        for (int i = 0; i < slot->list.n; i++)
+            for (int j = 0; j < slot->list.v[i].n_lift; j++)
+                slot->lifted[slot->list.v[i].lift_ids[j]] = true;
+    }
     slot->last_used = ++s->cache_clock;
     return &slot->list;
 }
@@ -1285,7 +1344,9 @@ void sq_query(struct sq_session *s, const char *text)
     bool implicit = false;
 
     memset(&err, 0, sizeof(err));
-    list = sq_translate(s, text, &err);
+    bool lifted = sql_lift_scan(text, &s->lift);
+    list = sq_translate(s, text, lifted ? &s->lift : NULL, &err);
+    s->lift_values = lifted ? &s->lift : NULL;
     if (!list) {
         sq_report(s, "ERROR", err.sqlstate, err.position, err.hint[0] ? err.hint : NULL, "%s",
                   err.message);
@@ -1314,6 +1375,8 @@ void sq_query(struct sq_session *s, const char *text)
         if (implicit)
             sq_end_block(s, s->tx == 'T');
     }
+    s->lift_values = NULL;
+    sql_lift_free(&s->lift);
     sq_report_settings(s);
     proto_write_ready(&s->out, s->tx);
 }

@@ -533,8 +533,7 @@ static void sq_session_free(struct sq_session *s)
 {
     sq_free_statements(s);
     for (int i = 0; i < SQ_CACHE_SIZE; i++) {
-        free(s->cache[i].text);
-        sql_stmt_list_free(&s->cache[i].list);
+        sq_cached_clear(&s->cache[i]);
     }
     sq_guc_fini(s);
     sq_catalog_close(s);
