@@ -94,6 +94,8 @@ struct client {
     /* The FATAL error to send once a lease the worker ended gives the socket back. */
     char lease_sqlstate[6];
     char lease_msg[96];
+    int64_t lease_kill_ms;      /* when it was asked to end (a hard end follows after 1 s) */
+    int64_t lease_cancelled_ms; /* the busy_since_ms of the query query_timeout cancelled */
 
     int64_t connect_ms, wait_start_ms, query_start_ms, last_active_ms;
 };

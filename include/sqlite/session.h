@@ -75,6 +75,7 @@ struct sq_portal {
     int32_t *col_mods;
     int n_cols;
     bool started, done, described;
+    bool describe_pending; /* a Describe answered by the Execute that follows (sq_describe) */
     int64_t rows;
 };
 
@@ -84,6 +85,9 @@ struct sq_session {
     int pair_fd;            /* the socketpair to the proxy */
     uint64_t token;         /* what the proxy's lease messages carry */
     struct sq_lease *lease; /* the client's socket, lent by the proxy (sqlite_server.h) */
+    bool ready;             /* the last output flushed ended with ReadyForQuery */
+    bool lost;              /* a write to the client failed: what it ran is not committed */
+    bool fatal;             /* a FATAL error was sent: the lease ends with the client */
     uint32_t pid, key;
     sqlite3 *db;
     char *path;
@@ -243,7 +247,10 @@ void sq_column_types(const struct sql_stmt *stmt, sqlite3_stmt *st, bool have_ro
 void sq_row_description(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st,
                         const uint32_t *types, const int32_t *mods, int n, const int16_t *formats);
 /* Step st and send its rows (at most max_rows when > 0): 1 done, 0 suspended, -1 error sent. */
-int sq_run(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st, bool describe,
+/* sq_run's describe: RowDescription with the first row (or at the end); also before an error. */
+#define SQ_DESCRIBE_ROWS   1
+#define SQ_DESCRIBE_ALWAYS 2
+int sq_run(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st, int describe,
            const int16_t *formats, uint32_t *types, int32_t *mods, bool *typed, int64_t *rows,
            int64_t max_rows);
 void sq_tag_with_count(struct sq_session *s, const struct sql_stmt *stmt, int64_t rows);

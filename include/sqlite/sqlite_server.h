@@ -31,15 +31,16 @@ struct db_config;
 enum sq_lease_end {
     SQ_LEASE_CLIENT_GONE = 'e', /* end of file or a socket error on the client */
     SQ_LEASE_TERMINATE = 'x',   /* the client sent Terminate */
-    SQ_LEASE_FATAL = 'f',       /* the session sent a FATAL error and stops */
+    SQ_LEASE_FATAL = 'f',       /* the session sent a FATAL error: the client is closed */
 };
 
 struct sq_lease {
-    int fd;   /* a dup of the client's socket: the session's for the lease's length */
-    int refs; /* the worker's and the session's (atomic) */
+    int fd;              /* a dup of the client's socket: the session's for the lease's length */
+    int refs;            /* the worker's and the session's (atomic) */
+    int64_t max_message; /* max_packet_size: a larger client message is a FATAL 54000 */
     /* Written by the session, read by the worker's timeout checks (atomic). */
     int64_t last_active_ms; /* the client's last message */
-    int64_t busy_since_ms;  /* a query's start; 0 while waiting for the client */
+    int64_t busy_since_ms;  /* since when the client is owed a ReadyForQuery; 0: it is not */
     char tx;                /* the last ReadyForQuery status */
 };
 

@@ -138,9 +138,9 @@ static const char *client_reason_code(const char *reason, char code[6])
 static bool client_server_clean(const struct client *c)
 {
     const struct server *s = c->server;
-    return s && !s->params_unknown && s->tx_status == 'I' && c->expect_rfq == 0 && !c->unsynced &&
-           c->fwd_left == 0 && s->fwd_left == 0 && s->swallow_rfq == 0 && ps_server_settled(s) &&
-           !ps_server_unknown(s) && io_pending_out(&s->io) == 0 &&
+    return s && !s->lease && !s->params_unknown && s->tx_status == 'I' && c->expect_rfq == 0 &&
+           !c->unsynced && c->fwd_left == 0 && s->fwd_left == 0 && s->swallow_rfq == 0 &&
+           ps_server_settled(s) && !ps_server_unknown(s) && io_pending_out(&s->io) == 0 &&
            evbuffer_get_length(s->io.in) == 0;
 }
 
@@ -766,7 +766,9 @@ void client_check_timeouts(struct client *c, int64_t now)
     case CLIENT_ACTIVE:
         if (client_leased(c)) {
             client_lease_check_timeouts(c, now);
-        } else if (c->expect_rfq > 0 || c->unsynced) {
+            break;
+        }
+        if (c->expect_rfq > 0 || c->unsynced) {
             if (cfg->query_timeout_ms > 0 && !c->cancel_sent &&
                 now - c->query_start_ms > cfg->query_timeout_ms && c->server) {
                 log_at(LOG_INFO, c->prefix, "query_timeout: cancelling the query");

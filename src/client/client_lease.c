@@ -39,7 +39,7 @@ void client_lease_try(struct client *c)
     size_t carry;
 
     if (!s || s->lease || c->state != CLIENT_ACTIVE || s->state != SERVER_ACTIVE ||
-        c->pool->mode != POOL_SESSION || c->pool->db->backend != DB_BACKEND_SQLITE ||
+        c->pool->mode != POOL_SESSION || c->pool->db->backend != DB_BACKEND_SQLITE || s->ps_track ||
         atomic_load(&proxy.run_state) != PROXY_RUNNING)
         return;
     /* At a message boundary both ways, with nothing owed or in flight. */
@@ -56,6 +56,9 @@ void client_lease_try(struct client *c)
     }
     struct sq_lease *l = sq_lease_new(fd);
     l->tx = s->tx_status;
+    l->max_message = proxy_config()->max_packet_size;
+    c->lease_kill_ms = 0;
+    c->lease_cancelled_ms = 0;
     proto_builder_init(&b);
     proto_begin(&b, SQ_LEASE_MSG);
     proto_put_bytes(&b, &s->sq_token, sizeof(s->sq_token));
@@ -83,32 +86,47 @@ void client_lease_try(struct client *c)
 
 bool client_lease_ended(struct client *c, char why)
 {
-    if (c->lease_sqlstate[0]) {
+    if (why == SQ_LEASE_FATAL) {
+        /* The session told the client why; its own state is not to be trusted further. */
+        struct server *s = c->server;
+        c->server = NULL;
+        s->client = NULL;
+        s->dirty = true;
+        server_close(s, "the SQLite session ended the client's connection");
+        client_close(c, "protocol violation");
+    } else if (c->lease_sqlstate[0]) {
         char code[6];
         memcpy(code, c->lease_sqlstate, sizeof(code));
         c->lease_sqlstate[0] = '\0';
         client_fatal(c, code, "%s", c->lease_msg);
-    } else if (why == SQ_LEASE_FATAL) {
-        if (c->server)
-            c->server->dirty = true;
-        client_close(c, "protocol violation");
     } else {
         client_close(c, NULL);
     }
     return false;
 }
 
-/* End the lease to close the client with a FATAL error once the socket is back. */
-static void client_lease_kill(struct client *c, const char *sqlstate, const char *msg, bool hard)
+/*
+ * End the lease to close the client with a FATAL error once the socket is back: its reading
+ * end is shut, so the session sees the end of the client's input once it has answered what
+ * it read (a running query is cancelled first when cancel is set). A session that has not let
+ * go after a second (stuck sending to a client that does not read) has the socket shut whole.
+ */
+static void client_lease_kill(struct client *c, int64_t now, const char *sqlstate, const char *msg,
+                              bool cancel)
 {
-    if (c->lease_sqlstate[0])
+    if (c->lease_kill_ms) {
+        if (now - c->lease_kill_ms >= 1000) {
+            shutdown(c->io.fd, SHUT_RDWR);
+            c->lease_kill_ms = INT64_MAX / 2; /* once */
+        }
         return;
+    }
     snprintf(c->lease_sqlstate, sizeof(c->lease_sqlstate), "%s", sqlstate);
     snprintf(c->lease_msg, sizeof(c->lease_msg), "%s", msg);
     log_at(LOG_INFO, c->prefix, "taking the socket back: %s", msg);
-    /* Reading ends at once; writing too when the session may be stuck sending. */
-    shutdown(c->io.fd, hard ? SHUT_RDWR : SHUT_RD);
-    if (hard)
+    c->lease_kill_ms = now;
+    shutdown(c->io.fd, SHUT_RD);
+    if (cancel)
         server_send_cancel(c->server);
 }
 
@@ -134,26 +152,27 @@ void client_lease_check_timeouts(struct client *c, int64_t now)
     int64_t active = __atomic_load_n(&l->last_active_ms, __ATOMIC_RELAXED);
     char tx = __atomic_load_n(&l->tx, __ATOMIC_RELAXED);
 
-    if (run_state == PROXY_STOPPING) {
-        client_lease_kill(c, "57P01", "terminating connection: shutdown_timeout reached", true);
+    if (c->lease_kill_ms) {
+        client_lease_kill(c, now, NULL, NULL, false); /* waiting for it to end */
+    } else if (run_state == PROXY_STOPPING) {
+        client_lease_kill(c, now, "57P01", "terminating connection: shutdown_timeout reached",
+                          true);
     } else if (busy) {
-        if (cfg->query_timeout_ms > 0 && !c->cancel_sent && now - busy > cfg->query_timeout_ms) {
+        /* Each query once: the cancel names the start of the one it was for. */
+        if (cfg->query_timeout_ms > 0 && c->lease_cancelled_ms != busy &&
+            now - busy > cfg->query_timeout_ms) {
             log_at(LOG_INFO, c->prefix, "query_timeout: cancelling the query");
-            c->cancel_sent = true;
+            c->lease_cancelled_ms = busy;
             server_send_cancel(c->server);
         }
-    } else {
-        c->cancel_sent = false;
-        if (tx != 'I') {
-            if (cfg->idle_transaction_timeout_ms > 0 &&
-                now - active > cfg->idle_transaction_timeout_ms)
-                client_lease_kill(c, "25P03",
-                                  "idle_transaction_timeout: idle in transaction too long", false);
-        } else if (run_state != PROXY_RUNNING) {
-            client_lease_kill(c, "57P01", "terminating connection: the proxy is shutting down",
-                              false);
-        } else if (cfg->client_idle_timeout_ms > 0 && now - active > cfg->client_idle_timeout_ms) {
-            client_lease_kill(c, "57P05", "client_idle_timeout: connection idle too long", false);
-        }
+    } else if (tx != 'I') {
+        if (cfg->idle_transaction_timeout_ms > 0 && now - active > cfg->idle_transaction_timeout_ms)
+            client_lease_kill(c, now, "25P03",
+                              "idle_transaction_timeout: idle in transaction too long", false);
+    } else if (run_state != PROXY_RUNNING) {
+        client_lease_kill(c, now, "57P01", "terminating connection: the proxy is shutting down",
+                          false);
+    } else if (cfg->client_idle_timeout_ms > 0 && now - active > cfg->client_idle_timeout_ms) {
+        client_lease_kill(c, now, "57P05", "client_idle_timeout: connection idle too long", false);
     }
 }

@@ -179,6 +179,12 @@ void server_close(struct server *s, const char *reason)
     if (s->state == SERVER_CLOSED)
         return;
     log_at(login ? LOG_WARNING : LOG_INFO, s->prefix, "closing server: %s", reason);
+    if (s->lease) {
+        /* The session lets go of the client's socket; the worker then tells the client (its
+         * writes may fail: what the session was doing with it is unknown). */
+        shutdown(s->lease->fd, SHUT_RDWR);
+        s->dirty = true;
+    }
     if (c) {
         s->client = NULL;
         c->server = NULL;
@@ -353,7 +359,7 @@ static bool server_lease_process(struct server *s)
         len = proto_read_u32(hdr + 1);
         if (len < 4 || len > SERVER_MAX_DECODED ||
             (hdr[0] != 'S' && (hdr[0] != SQ_LEASE_MSG || len != 6))) {
-            client_lease_abandon(s->client);
+            s->dirty = true;
             server_close(s, "08P01 unexpected message from the SQLite session");
             return true;
         }
@@ -370,6 +376,12 @@ static bool server_lease_process(struct server *s)
         evbuffer_drain(in, len + 1);
         sq_lease_put(s->lease);
         s->lease = NULL;
+        if (!s->client) {
+            /* (cannot happen: a leased server keeps its client until the lease ends) */
+            s->dirty = true;
+            server_close(s, "08P01 a lease ended without its client");
+            return true;
+        }
         return client_lease_ended(s->client, why);
     }
 }

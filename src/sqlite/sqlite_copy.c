@@ -406,6 +406,9 @@ void sq_copy_from(struct sq_session *s, const struct sql_stmt *stmt)
     while (failed && !done && sq_read_message(s, &type, &body, &blen))
         if (type == 'c' || type == 'f')
             done = true;
+    /* A client that went away before CopyDone keeps nothing of it, as on PostgreSQL. */
+    if (!done)
+        failed = true;
     sqlite3_finalize(ins);
     free(buf);
     sq_copy_cols_free(&cols);

@@ -899,7 +899,7 @@ void sq_tag_with_count(struct sq_session *s, const struct sql_stmt *stmt, int64_
  * Step st to the end (or max_rows rows), sending DataRows; with describe, a RowDescription
  * first. Returns 1 when done (CommandComplete sent), 0 when suspended at max_rows, -1 on error.
  */
-int sq_run(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st, bool describe,
+int sq_run(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st, int describe,
            const int16_t *formats, uint32_t *types, int32_t *mods, bool *typed, int64_t *rows,
            int64_t max_rows)
 {
@@ -918,7 +918,7 @@ int sq_run(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st, 
         }
         if (describe) {
             sq_row_description(s, stmt, st, types, mods, n, formats);
-            describe = false;
+            describe = 0;
         }
         if (!sq_data_row(s, st, types, mods, n, formats, tmp)) {
             sqlite3_reset(st);
@@ -941,7 +941,24 @@ int sq_run(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st, 
     }
     evbuffer_free(tmp);
     if (rc != SQLITE_DONE) {
+        size_t at = s->out.len;
         sq_error_sqlite(s, sqlite3_extended_errcode(s->db));
+        if (describe == SQ_DESCRIBE_ALWAYS && n > 0 && !s->out.failed) {
+            /* The Describe this answers came before the Execute that failed: its
+             * RowDescription goes in front of the error (made first: the description's
+             * catalog lookups would replace SQLite's error message). */
+            size_t n_err = s->out.len - at;
+            uint8_t *err = xmalloc(n_err);
+            memcpy(err, s->out.data + at, n_err);
+            s->out.len = at;
+            if (!*typed) {
+                sq_column_types(stmt, st, false, types, mods, n);
+                *typed = true;
+            }
+            sq_row_description(s, stmt, st, types, mods, n, formats);
+            proto_put_bytes(&s->out, err, n_err);
+            free(err);
+        }
         sqlite3_reset(st);
         return -1;
     }
@@ -1250,7 +1267,7 @@ static bool sq_simple_statement(struct sq_session *s, const struct sql_stmt *stm
     n = sqlite3_column_count(st);
     types = xcalloc((size_t)n + 1, sizeof(*types));
     mods = xcalloc((size_t)n + 1, sizeof(*mods));
-    rc = sq_run(s, stmt, st, n > 0, NULL, types, mods, &typed, &rows, 0);
+    rc = sq_run(s, stmt, st, n > 0 ? SQ_DESCRIBE_ROWS : 0, NULL, types, mods, &typed, &rows, 0);
     sq_timeout_disarm(s);
     free(types);
     free(mods);
@@ -1372,8 +1389,9 @@ void sq_query(struct sq_session *s, const char *text)
             if (!sq_simple_statement(s, &list->v[i]))
                 break;
         }
+        /* (not committed when the client was lost on the way: it never learns the outcome) */
         if (implicit)
-            sq_end_block(s, s->tx == 'T');
+            sq_end_block(s, s->tx == 'T' && !s->lost);
     }
     s->lift_values = NULL;
     sql_lift_free(&s->lift);

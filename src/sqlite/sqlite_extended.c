@@ -392,6 +392,27 @@ static bool sq_read_target(struct sq_session *s, const uint8_t *body, size_t len
     return true;
 }
 
+/*
+ * Describe of a portal that the next message, already read, executes: its RowDescription goes
+ * out with the Execute's first row, inside the statement's own read transaction (the catalog
+ * lookups of the description would otherwise cost one more). Only for a read outside a
+ * transaction block, whose Execute can fail only in the statement itself (sq_run then sends the
+ * RowDescription before the error, in PostgreSQL's order).
+ */
+static bool sq_describe_with_execute(struct sq_session *s, const struct sq_portal *po,
+                                     const char *name)
+{
+    const struct sql_stmt *stmt = po->ps->list.n ? &po->ps->list.v[0] : NULL;
+    size_t avail = s->in_len - s->in_pos, n = strlen(name) + 1;
+    const uint8_t *next = s->in + s->in_pos;
+    if (!stmt || stmt->kind != SQL_EXEC || stmt->writes || stmt->notice || !po->st || po->done ||
+        s->tx != 'I' || sqlite3_column_count(po->st) == 0)
+        return false;
+    /* 'E', length, portal name, row limit */
+    return avail >= 5 + n + 4 && next[0] == 'E' && proto_read_u32(next + 1) == 4 + n + 4 &&
+           memcmp(next + 5, name, n) == 0;
+}
+
 void sq_describe(struct sq_session *s, const uint8_t *body, size_t len)
 {
     uint8_t what;
@@ -435,6 +456,10 @@ void sq_describe(struct sq_session *s, const uint8_t *body, size_t len)
         if (!po) {
             sq_error(s, "34000", 0, "portal \"%s\" does not exist", name);
             s->skip_to_sync = true;
+            return;
+        }
+        if (sq_describe_with_execute(s, po, name)) {
+            po->describe_pending = true;
             return;
         }
         sq_describe_rows(s, po->ps->list.n ? &po->ps->list.v[0] : NULL, po->st, po->col_types,
@@ -482,6 +507,14 @@ void sq_execute(struct sq_session *s, const uint8_t *body, size_t len)
         return;
     }
     stmt = po->ps->list.n ? &po->ps->list.v[0] : NULL;
+    bool describe = po->describe_pending;
+    po->describe_pending = false;
+    if (describe && (s->tx != 'I' || po->done || stmt->writes)) {
+        /* (not what sq_describe_with_execute saw: answer the Describe first) */
+        sq_describe_rows(s, stmt, po->st, po->col_types, po->col_mods, po->formats);
+        po->described = true;
+        describe = false;
+    }
     if (!stmt) {
         proto_begin(&s->out, 'I');
         proto_end(&s->out);
@@ -522,8 +555,8 @@ void sq_execute(struct sq_session *s, const uint8_t *body, size_t len)
             return;
         }
         sq_timeout_arm(s);
-        rc = sq_run(s, stmt, po->st, false, po->formats, po->col_types, po->col_mods,
-                    &po->described, &po->rows, (int64_t)max_rows);
+        rc = sq_run(s, stmt, po->st, describe ? SQ_DESCRIBE_ALWAYS : 0, po->formats, po->col_types,
+                    po->col_mods, &po->described, &po->rows, (int64_t)max_rows);
         sq_timeout_disarm(s);
         if (!sq_autocommit_write_end(s, own, rc == 1) && rc == 1)
             rc = -1;

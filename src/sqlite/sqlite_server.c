@@ -122,10 +122,15 @@ bool sq_flush(struct sq_session *s)
             continue;
         if (n <= 0) {
             proto_builder_reset(&s->out);
+            s->lost = true;
             return false;
         }
         off += (size_t)n;
     }
+    /* The client is owed nothing more when the last thing it got is a ReadyForQuery. */
+    if (s->out.len > 0)
+        s->ready = s->out.len >= 6 && s->out.data[s->out.len - 6] == 'Z' &&
+                   proto_read_u32(s->out.data + s->out.len - 5) == 5;
     proto_builder_reset(&s->out);
     return true;
 }
@@ -152,7 +157,8 @@ static bool sq_fill(struct sq_session *s, size_t want)
         /* About to wait for the client: what it is owed goes out first. */
         if (s->out.len > 0 && !sq_flush(s))
             return false;
-        if (s->lease) {
+        if (s->lease && s->ready && s->in_pos == s->in_len) {
+            /* Everything answered up to a ReadyForQuery and nothing more read: idle. */
             __atomic_store_n(&s->lease->busy_since_ms, 0, __ATOMIC_RELAXED);
             __atomic_store_n(&s->lease->tx, s->tx, __ATOMIC_RELAXED);
         }
@@ -165,7 +171,8 @@ static bool sq_fill(struct sq_session *s, size_t want)
         if (s->lease) {
             int64_t now = now_ms();
             __atomic_store_n(&s->lease->last_active_ms, now, __ATOMIC_RELAXED);
-            __atomic_store_n(&s->lease->busy_since_ms, now, __ATOMIC_RELAXED);
+            if (!__atomic_load_n(&s->lease->busy_since_ms, __ATOMIC_RELAXED))
+                __atomic_store_n(&s->lease->busy_since_ms, now, __ATOMIC_RELAXED);
         }
     }
     return true;
@@ -207,18 +214,26 @@ static bool sq_lease_begin(struct sq_session *s, const uint8_t *body, uint32_t l
     uint64_t token;
     struct sq_lease *l;
 
-    if (s->lease || len < 16 || s->in_pos != s->in_len)
+    const size_t head = sizeof(token) + sizeof(l);
+
+    if (s->lease || len < head)
         return false;
-    memcpy(&token, body, 8);
-    memcpy(&l, body + 8, sizeof(l));
+    memcpy(&token, body, sizeof(token));
+    memcpy(&l, body + sizeof(token), sizeof(l));
     if (token != s->token || !l)
         return false;
+    if (s->in_pos != s->in_len) {
+        sq_lease_put(l); /* the proxy's, but more followed it: refused, and not kept */
+        return false;
+    }
     /* The client's bytes take the place of the message (memmove: they are inside it). */
-    memmove(s->in, body + 16, len - 16);
+    memmove(s->in, body + head, len - head);
     s->in_pos = 0;
-    s->in_len = len - 16;
+    s->in_len = len - head;
     s->lease = l;
     s->fd = l->fd;
+    s->ready = true; /* the proxy lends the socket right after a ReadyForQuery */
+    s->lost = s->fatal = false;
     sq_set_blocking(s->fd, true);
     return true;
 }
@@ -237,13 +252,17 @@ static bool sq_lease_finish(struct sq_session *s, enum sq_lease_end why)
     s->fd = s->pair_fd;
     s->in_pos = s->in_len = 0;
     s->skip_to_sync = false;
+    s->lost = false;
+    if (s->fatal)
+        why = SQ_LEASE_FATAL;
+    s->fatal = false;
     sq_lease_put(l);
     sq_send_startup_status(s);
     proto_begin(&s->out, SQ_LEASE_MSG);
     proto_put_u8(&s->out, (uint8_t)s->tx);
     proto_put_u8(&s->out, (uint8_t)why);
     proto_end(&s->out);
-    return sq_flush(s) && why != SQ_LEASE_FATAL;
+    return sq_flush(s);
 }
 
 bool sq_read_message(struct sq_session *s, uint8_t *type, const uint8_t **body, uint32_t *len)
@@ -254,6 +273,16 @@ bool sq_read_message(struct sq_session *s, uint8_t *type, const uint8_t **body, 
         return false;
     *type = s->in[s->in_pos];
     n = proto_read_u32(s->in + s->in_pos + 1);
+    if (s->lease && (n < 4 || (int64_t)n > s->lease->max_message)) {
+        /* The client's own message: what the proxy would answer (client.c). */
+        if (n < 4)
+            sq_report(s, "FATAL", "08P01", 0, NULL, "invalid message length");
+        else
+            sq_report(s, "FATAL", "54000", 0, NULL, "message of %u bytes exceeds max_packet_size",
+                      n);
+        s->fatal = true;
+        return false;
+    }
     if (n < 4 || n > SQ_MAX_MESSAGE)
         return false;
     if (!sq_fill(s, (size_t)n + 1))

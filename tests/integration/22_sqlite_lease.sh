@@ -124,11 +124,15 @@ out=$(pgclient "$(mx_conninfo)" script <<SQL
 SELECT 1
 $LONG
 SELECT 'still here'
+$LONG
+$LONG
 SQL
 )
 printf '%s\n' "$out"
 assert_match '^ERR\|57014\|' "$(printf '%s\n' "$out" | sed -n 3p)" "query_timeout on a leased client"
 assert_match '^OK\|SELECT 1\|still here\|' "$(printf '%s\n' "$out" | sed -n 4p)" "usable after query_timeout"
+assert_match '^ERR\|57014\|' "$(printf '%s\n' "$out" | sed -n 5p)" "query_timeout again"
+assert_match '^ERR\|57014\|' "$(printf '%s\n' "$out" | sed -n 6p)" "query_timeout for each query"
 myrmex_stop
 
 # --- idle timeouts, a forged lease message, shutdown ---------------------------------------------
@@ -191,3 +195,67 @@ myrmex_stop 15
 note "shutdown with a leased idle client took $(($(now_ms) - start)) ms"
 bg_wait "$drained" 10 || true
 assert_match '57P01|shutting down' "$(cat "$T/drained.out")" "a leased idle client is ended by the shutdown"
+
+# --- shutdown: a COPY in progress finishes; an idle transaction ends at shutdown_timeout -----------
+myrmex_start "$(lease_conf "shutdown_timeout = 3")"
+bg copying bash -c "{ echo 101; sleep 1.5; echo 102; } | PGPASSWORD=$APP_PASS timeout 30 psql -X -At -v ON_ERROR_STOP=1 \
+    -h 127.0.0.1 -p $MX_PORT -U $APP_USER -d app -c 'SELECT 1' -c '\copy t (id) FROM STDIN'"
+copying=$BG_PID
+# (a reading transaction: one that wrote would hold the write lock the COPY needs)
+bg idletx2 pgclient "$(mx_conninfo)" script <<'SQL'
+SELECT 1
+BEGIN
+SELECT count(*) FROM t
+\echo open
+\sleep 8000
+COMMIT
+SQL
+idletx2=$BG_PID
+wait_until 10 "the open transaction" grep -q open "$T/idletx2.out"
+sleep 0.5
+start=$(now_ms)
+myrmex_stop 15
+took=$(($(now_ms) - start))
+note "shutdown with a COPY and an idle transaction took $took ms"
+assert_le "$took" 6000 "shutdown_timeout ends the idle transaction (ms)"
+bg_wait "$copying" 20 || fail "the COPY did not finish: $(cat "$T/copying.out")"
+bg_wait "$idletx2" 20 || true
+cat "$T/copying.out" "$T/idletx2.out"
+assert_match 'COPY 2' "$(cat "$T/copying.out")" "a leased COPY in progress finishes during the drain"
+assert_match '57P01|shutdown_timeout|server closed|terminat' "$(cat "$T/idletx2.out")" "the idle transaction is ended"
+myrmex_start "$(lease_conf)"
+assert_eq "2|101|102" "$(mx_sql "SELECT count(*), min(id), max(id) FROM t WHERE id > 100")" "the COPY's rows kept"
+myrmex_stop
+
+# --- Describe answered with the Execute that follows: PostgreSQL's message order -------------
+# (a RowDescription before the rows, and before the error of an Execute that fails)
+myrmex_start "$(lease_conf)"
+setup="CREATE TABLE dz (x integer); INSERT INTO dz VALUES (0), (2)"
+pg_sql "DROP TABLE IF EXISTS dz; $setup; ALTER TABLE dz OWNER TO $APP_USER" >/dev/null
+mx_sql "$setup" >/dev/null
+order() { # TARGET
+    python3 - "$1" "$HERE" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import pswire
+c = pswire.Conn(sys.argv[1])
+out = []
+for sql in ("SELECT 10 / x AS q FROM dz WHERE x = 2", "SELECT 10 / x AS q FROM dz WHERE x = 0",
+            "SELECT x FROM dz WHERE x < 0"):
+    for t, b in (pswire.P("", sql), pswire.B(""), pswire.D("P", ""), pswire.E(), pswire.S()):
+        c.send(t, b)
+    seq = []
+    while True:
+        t, b = c.read()
+        seq.append(t + (":" + pswire.fields(b).get("C", "") if t == "E" else ""))
+        if t == "Z":
+            break
+    out.append(" ".join(seq))
+print("\n".join(out))
+PY
+}
+pg_order=$(order "127.0.0.1:$PG_PORT:$APP_USER:$APP_PASS:app")
+mx_order=$(order "127.0.0.1:$MX_PORT:$APP_USER:$APP_PASS:app")
+printf 'PostgreSQL:\n%s\nSQLite:\n%s\n' "$pg_order" "$mx_order"
+assert_eq "$pg_order" "$mx_order" "Parse/Bind/Describe/Execute/Sync replies"
+myrmex_stop

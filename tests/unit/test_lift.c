@@ -56,8 +56,8 @@ START_TEST(test_scan)
         scan(cases[i][0], lits, sizeof lits, shape, sizeof shape);
         ck_assert_msg(strcmp(lits, cases[i][1]) == 0, "%s: literals %s, not %s", cases[i][0], lits,
                       cases[i][1]);
-        ck_assert_msg(strcmp(shape, cases[i][2]) == 0, "%s: shape %s, not %s", cases[i][0],
-                      shape, cases[i][2]);
+        ck_assert_msg(strcmp(shape, cases[i][2]) == 0, "%s: shape %s, not %s", cases[i][0], shape,
+                      cases[i][2]);
     }
     struct sql_lift l;
     ck_assert(!sql_lift_scan("SELECT \1 1", &l)); /* the marker byte itself */
@@ -103,8 +103,8 @@ START_TEST(test_translate_lifted)
     char sql[1024], ids[64];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         lifted(cases[i][0], sql, sizeof sql, ids, sizeof ids);
-        ck_assert_msg(strcmp(ids, cases[i][1]) == 0, "%s: lifted [%s], not [%s] (%s)",
-                      cases[i][0], ids, cases[i][1], sql);
+        ck_assert_msg(strcmp(ids, cases[i][1]) == 0, "%s: lifted [%s], not [%s] (%s)", cases[i][0],
+                      ids, cases[i][1], sql);
         for (const char *q = sql; !cases[i][1][0] && (q = strchr(q, '?')); q++)
             ck_assert_msg(q[1] < '0' || q[1] > '9', "%s: %s", cases[i][0], sql);
     }

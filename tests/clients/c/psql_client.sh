@@ -34,7 +34,7 @@ SQL
 )
 printf '%s\n' "$out" | cut -c1-300
 expect() { # LINE-REGEX WHAT
-    printf '%s\n' "$out" | grep -Eq -- "$1" || { echo "FAIL $2: /$1/ not in the output"; exit 1; }
+    grep -Eq -- "$1" <<<"$out" || { echo "FAIL $2: /$1/ not in the output"; exit 1; }
     echo "ok $2"
 }
 expect '^row\|héllo wörld ✓ 日本語 🐜\|-1234567890\.12345\|true\|\\x00ff5c27\|true\|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\|\{"a": \[1, 2\]\}\|1048580$' "insert and select"
