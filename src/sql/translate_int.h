@@ -108,12 +108,22 @@ uint32_t xl_select_expr_type(struct tr *t, const node_t *n);
 enum sql_derive xl_expr_origin2(const struct tr *t, const node_t *n, const char **rel,
                                 const char **col, const char **rel2, const char **col2);
 /* n computes a numeric with its own display scale, its exact digits remembered by the
- * backend (pg_avg, pg_numeric_div/op/pow; PGTYPMOD_NUMERIC_EXACT) (translate_expr.c). */
+ * backend (pg_avg, pg_numeric_div/op/pow; PGTYPMOD_NUMERIC_EXACT) (translate_num.c). */
 bool xl_numeric_exact(const node_t *n);
 /* n is a coalesce() or CASE of one column (or an aggregate of it) and numeric constants, or a
  * CASE of numeric constants only (*numeric: then its type is numeric), whose constants keep
- * their own scale (pg_numeric_lit) when n is a result column (translate_expr.c). */
+ * their own scale (pg_numeric_lit) when n is a result column (translate_num.c). */
 bool xl_keeps_constant_scale(const struct tr *t, const node_t *n, bool *numeric);
+/* A value of such a coalesce() or CASE: a numeric constant through pg_numeric_lit. */
+bool xl_scaled_value(struct tr *t, const node_t *n);
+/* e is numeric / numeric (an integer operand is cast): pg_numeric_div (translate_num.c). */
+bool xl_numeric_div(const PgQuery__AExpr *e);
+/* fn([op, ]l, r, exact [, column]) for the numeric operator n (translate_num.c). */
+bool xl_num_call(struct tr *t, const node_t *n, const char *fn, const char *op, const node_t *l,
+                 const node_t *r);
+/* An operand of arithmetic: an untyped literal takes the other operand's number type
+ * (translate_expr.c). */
+bool xl_arith_operand(struct tr *t, const node_t *n, const node_t *other);
 /* A numeric literal's scale as a typmod, -1 when n is none (translate_infer.c). */
 int32_t xl_literal_typmod(const node_t *n);
 /* The table column an expression's type follows, and how (translate_infer.c). */
