@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include <event2/buffer.h>
 #include <sqlite3.h>
 
 #include "functions_int.h"
@@ -165,6 +167,14 @@ static void fn_numeric_op(sqlite3_context *cx, int argc, sqlite3_value **argv)
     struct dec a, b, r;
     const char *op = (const char *)sqlite3_value_text(argv[0]);
     char o = op ? op[0] : '+';
+    /* NaN (stored as the text 'NaN') gives NaN whatever the other operand, as in PostgreSQL. */
+    for (int i = 1; i <= 2; i++)
+        if (sqlite3_value_type(argv[i]) == SQLITE_TEXT &&
+            !strcasecmp((const char *)sqlite3_value_text(argv[i]), "NaN") &&
+            sqlite3_value_type(argv[3 - i]) != SQLITE_NULL) {
+            sqlite3_result_text(cx, "NaN", 3, SQLITE_STATIC);
+            return;
+        }
     if (!num_operands(cx, argv + 1))
         return;
     bool ok = num_arg(argv[1], exact_arg(argc - 1, argv + 1, 2, 0), &a) &&
@@ -176,7 +186,11 @@ static void fn_numeric_op(sqlite3_context *cx, int argc, sqlite3_value **argv)
         return;
     }
     double x = sqlite3_value_double(argv[1]), y = sqlite3_value_double(argv[2]);
-    sqlite3_result_double(cx, o == '*' ? x * y : o == '-' ? x - y : x + y);
+    double z = o == '*' ? x * y : o == '-' ? x - y : x + y;
+    if (isnan(z)) /* Infinity - Infinity, 0 * Infinity: NaN, which SQLite would make NULL */
+        sqlite3_result_text(cx, "NaN", 3, SQLITE_STATIC);
+    else
+        sqlite3_result_double(cx, z);
 }
 
 /* pg_numeric_pow(a, b, exact [, column]): numeric ^ numeric (decimal.c, dec_pow_text). */
@@ -231,6 +245,28 @@ static void fn_numeric_lit(sqlite3_context *cx, int argc, sqlite3_value **argv)
         return;
     }
     result_exact(cx, out, argc > 1 ? sqlite3_value_int(argv[1]) : -1);
+}
+
+/* pg_numeric_pad(x, scale): a numeric(p,s) column's value with its scale s (3.30, stored as the
+ * number 3.3), as text that pg_numeric_op reads with that scale; x itself when scale < 0. */
+static void fn_numeric_pad(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int scale = sqlite3_value_int(argv[1]);
+    int vt = sqlite3_value_type(argv[0]);
+    struct evbuffer *out;
+    if (scale < 0 || (vt != SQLITE_INTEGER && vt != SQLITE_FLOAT) ||
+        (vt == SQLITE_FLOAT && !isfinite(sqlite3_value_double(argv[0]))) ||
+        !(out = evbuffer_new())) {
+        sqlite3_result_value(cx, argv[0]);
+        return;
+    }
+    if (pgnumeric_format_value(argv[0], (int32_t)(((1000 << 16) | scale) + 4), 0, out))
+        sqlite3_result_text(cx, (const char *)evbuffer_pullup(out, -1),
+                            (int)evbuffer_get_length(out), SQLITE_TRANSIENT);
+    else
+        sqlite3_result_value(cx, argv[0]);
+    evbuffer_free(out);
 }
 
 /* pg_avg(x): avg() of integers and numerics as PostgreSQL computes it, sum / count in numeric
@@ -740,6 +776,7 @@ bool fn_num_register(sqlite3 *db, struct sql_fn_context *ctx)
         {"pg_numeric_op", 4, 5, true, fn_numeric_op},
         {"pg_numeric_pow", 3, 4, true, fn_numeric_pow},
         {"pg_numeric_lit", 1, 2, false, fn_numeric_lit},
+        {"pg_numeric_pad", 2, 2, true, fn_numeric_pad},
     };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         for (int n = ops[i].min_args; n <= ops[i].max_args; n++)

@@ -121,6 +121,12 @@ bool xl_numeric_div(const PgQuery__AExpr *e);
 /* fn([op, ]l, r, exact [, column]) for the numeric operator n (translate_num.c). */
 bool xl_num_call(struct tr *t, const node_t *n, const char *fn, const char *op, const node_t *l,
                  const node_t *r);
+/* n is col op $n (+ - *) of a table column of a type known at run time only; *rel, *col:
+ * the column. Emitted as xl_param_numeric_begin, the plain operator, xl_param_numeric_end:
+ * numeric in exact decimal with PostgreSQL's result scale (translate_num.c). */
+bool xl_param_numeric(const struct tr *t, const node_t *n, const char **rel, const char **col);
+bool xl_param_numeric_begin(struct tr *t, const char *rel, const char *col);
+bool xl_param_numeric_end(struct tr *t, const node_t *n, const char *rel, const char *col);
 /* An operand of arithmetic: an untyped literal takes the other operand's number type
  * (translate_expr.c). */
 bool xl_arith_operand(struct tr *t, const node_t *n, const node_t *other);

@@ -162,8 +162,8 @@ static bool xl_num_operand(struct tr *t, const node_t *n, const node_t *other)
 
 /* fn(l, r, exact [, column]) for the numeric operator n, exact telling which operands are
  * exact results, column the result column n is (its digits are preferred there). */
-bool xl_num_call(struct tr *t, const node_t *n, const char *fn, const char *op,
-                 const node_t *l, const node_t *r)
+bool xl_num_call(struct tr *t, const node_t *n, const char *fn, const char *op, const node_t *l,
+                 const node_t *r)
 {
     xl_printf(t, "%s(", fn);
     if (op)
@@ -180,3 +180,67 @@ bool xl_num_call(struct tr *t, const node_t *n, const char *fn, const char *op,
     return !t->failed;
 }
 
+/*
+ * col op $n (op + - *) of a table column whose type only the backend knows: PostgreSQL gives
+ * the parameter the column's type, so on a numeric column the result is numeric with the
+ * larger operand scale (the sum for *): 2.5 + 0.5 is 3.0. *rel, *col: the column.
+ */
+bool xl_param_numeric(const struct tr *t, const node_t *n, const char **rel, const char **col)
+{
+    if (n->node_case != PG_QUERY__NODE__NODE_A_EXPR)
+        return false;
+    const PgQuery__AExpr *e = n->a_expr;
+    const char *op = xl_op_name(e);
+    if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !op || !e->lexpr || !e->rexpr ||
+        (strcmp(op, "+") != 0 && strcmp(op, "-") != 0 && strcmp(op, "*") != 0))
+        return false;
+    bool lparam = e->lexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF;
+    bool rparam = e->rexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF;
+    const node_t *c = lparam ? e->rexpr : e->lexpr;
+    if (lparam == rparam || c->node_case != PG_QUERY__NODE__NODE_COLUMN_REF || xl_expr_type(c))
+        return false;
+    return xl_expr_origin(t, c, rel, col) == SQL_DERIVE_SAME;
+}
+
+/* "CASE WHEN the column is not numeric THEN " before the plain operator (n: xl_param_numeric),
+ * so that other types keep SQLite's arithmetic. */
+bool xl_param_numeric_begin(struct tr *t, const char *rel, const char *col)
+{
+    xl_put(t, "CASE WHEN pg_colnumeric(");
+    xl_string_lit(t, rel);
+    xl_put(t, ", ");
+    xl_string_lit(t, col);
+    xl_put(t, ") = -2 THEN ");
+    return !t->failed;
+}
+
+/* " ELSE pg_numeric_op(...) END" after it: the column's value with its column's scale
+ * (pg_numeric_pad: 3.30 of a numeric(10,2) column, stored as 3.3, has 2). */
+bool xl_param_numeric_end(struct tr *t, const node_t *n, const char *rel, const char *col)
+{
+    const PgQuery__AExpr *e = n->a_expr;
+    xl_printf(t, " ELSE pg_numeric_op('%s', ", xl_op_name(e));
+    for (int side = 0; side < 2; side++) {
+        const node_t *v = side ? e->rexpr : e->lexpr;
+        if (side)
+            xl_put(t, ", ");
+        if (v->node_case == PG_QUERY__NODE__NODE_PARAM_REF) {
+            if (!xl_expr(t, v))
+                return false;
+            continue;
+        }
+        xl_put(t, "pg_numeric_pad(");
+        if (!xl_expr(t, v))
+            return false;
+        xl_put(t, ", pg_colnumeric(");
+        xl_string_lit(t, rel);
+        xl_put(t, ", ");
+        xl_string_lit(t, col);
+        xl_put(t, "))");
+    }
+    xl_put(t, ", 0");
+    if (n == t->result_target)
+        xl_printf(t, ", %d", t->result_column);
+    xl_put(t, ") END");
+    return !t->failed;
+}

@@ -778,10 +778,11 @@ void sq_column_types(const struct sql_stmt *stmt, sqlite3_stmt *st, bool have_ro
         if (i < stmt->n_columns && stmt->columns[i].derive != SQL_DERIVE_NONE &&
             (types[i] = sq_origin_type(sqlite3_db_handle(st), &stmt->columns[i], &mods[i]))) {
             /* coalesce(col, constants): the constants print their own digits (pg_numeric_lit),
-             * the column's values its scale. */
+             * the column's values its scale; col op $n on a numeric column: pg_numeric_op's. */
             if (types[i] == PGOID_NUMERIC && stmt->columns[i].typmod == PGTYPMOD_NUMERIC_EXACT &&
                 (stmt->columns[i].derive == SQL_DERIVE_VALUE ||
-                 stmt->columns[i].derive == SQL_DERIVE_SUM))
+                 stmt->columns[i].derive == SQL_DERIVE_SUM ||
+                 stmt->columns[i].derive == SQL_DERIVE_PARAM))
                 mods[i] = pgtypmod_numeric_exact(i, mods[i] >= 4 ? (mods[i] - 4) & 0xffff : -1);
             else if (mods[i] == PGTYPMOD_NUMERIC_EXACT) /* avg() */
                 mods[i] = pgtypmod_numeric_exact(i, -1);
