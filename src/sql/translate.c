@@ -772,12 +772,10 @@ static int result_param(const node_t *n)
         return n->param_ref->number;
     if (n->node_case != PG_QUERY__NODE__NODE_A_EXPR || !n->a_expr->lexpr || !n->a_expr->rexpr)
         return 0;
-    const node_t *l = n->a_expr->lexpr, *r = n->a_expr->rexpr;
-    if ((l->node_case == PG_QUERY__NODE__NODE_PARAM_REF) ==
-        (r->node_case == PG_QUERY__NODE__NODE_PARAM_REF))
+    const node_t *l = xl_param_operand(n->a_expr->lexpr), *r = xl_param_operand(n->a_expr->rexpr);
+    if (!l == !r)
         return 0;
-    return l->node_case == PG_QUERY__NODE__NODE_PARAM_REF ? l->param_ref->number
-                                                          : r->param_ref->number;
+    return l ? l->param_ref->number : r->param_ref->number;
 }
 
 /* Fill st->columns from a target list; none when a * makes the list unknowable here. */

@@ -124,6 +124,9 @@ bool xl_num_call(struct tr *t, const node_t *n, const char *fn, const char *op, 
 /* n is col op $n (+ - *) of a table column of a type known at run time only; *rel, *col:
  * the column. Emitted as xl_param_numeric_begin, the plain operator, xl_param_numeric_end:
  * numeric in exact decimal with PostgreSQL's result scale (translate_num.c). */
+/* n as a parameter operand: $n itself or $n::numeric gives the ParamRef, else NULL
+ * (translate_infer.c). */
+const node_t *xl_param_operand(const node_t *n);
 bool xl_param_numeric(const struct tr *t, const node_t *n, const char **rel, const char **col);
 bool xl_param_numeric_begin(struct tr *t, const char *rel, const char *col);
 bool xl_param_numeric_end(struct tr *t, const node_t *n, const char *rel, const char *col);

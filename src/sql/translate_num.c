@@ -194,8 +194,7 @@ bool xl_param_numeric(const struct tr *t, const node_t *n, const char **rel, con
     if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !op || !e->lexpr || !e->rexpr ||
         (strcmp(op, "+") != 0 && strcmp(op, "-") != 0 && strcmp(op, "*") != 0))
         return false;
-    bool lparam = e->lexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF;
-    bool rparam = e->rexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF;
+    bool lparam = xl_param_operand(e->lexpr), rparam = xl_param_operand(e->rexpr);
     const node_t *c = lparam ? e->rexpr : e->lexpr;
     if (lparam == rparam || c->node_case != PG_QUERY__NODE__NODE_COLUMN_REF || xl_expr_type(c))
         return false;
@@ -224,7 +223,7 @@ bool xl_param_numeric_end(struct tr *t, const node_t *n, const char *rel, const 
         const node_t *v = side ? e->rexpr : e->lexpr;
         if (side)
             xl_put(t, ", ");
-        if (v->node_case == PG_QUERY__NODE__NODE_PARAM_REF) {
+        if (xl_param_operand(v)) {
             if (!xl_expr(t, v))
                 return false;
             continue;

@@ -6,7 +6,8 @@
 -- with an operand of known type takes that type; 0 is unknown (text in ParameterDescription).
 -- Result types of expressions with parameters follow (col - $1 has the column's type).
 -- col + - * $1 asks at run time whether the column is numeric (pg_colnumeric): then
--- pg_numeric_op computes in exact decimal with PostgreSQL's scale, else SQLite's operator does.
+-- pg_numeric_op computes in exact decimal with PostgreSQL's scale, else SQLite's operator does;
+-- $1::numeric counts as such a parameter, typed numeric by its cast.
 -- Format: "-- pg:" a PostgreSQL statement, then "-- sqlite:" the exact SQLite text or
 -- "-- error: SQLSTATE fragment", and optionally "-- columns: name:oid ..." (0: typed by the
 -- backend) and "-- params: $N:T ..." (tests/unit/test_translate.c).
@@ -95,3 +96,7 @@
 -- pg: WITH w AS (SELECT id, i4 FROM t) SELECT s.id FROM (SELECT id, n FROM t) s, w WHERE s.n > $1 AND w.i4 = $2
 -- sqlite: WITH "w" AS (SELECT "id" AS "id", "i4" AS "i4" FROM "t") SELECT "s"."id" AS "id" FROM (SELECT "id" AS "id", "n" AS "n" FROM "t") AS "s", "w" WHERE (("s"."n" > ?1) AND ("w"."i4" = pg_assign(?2, 'w', 'i4')))
 -- params: $1:t.n $2:t.i4
+
+-- pg: SELECT n * $1::numeric, $2::numeric - i4, n + $3::numeric(10,2) FROM t
+-- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'n') = -2 THEN ("n" * pg_cast(?1, 'numeric')) ELSE pg_numeric_op('*', pg_numeric_pad("n", pg_colnumeric('t', 'n')), pg_cast(?1, 'numeric'), 0, 0) END AS "?column?", CASE WHEN pg_colnumeric('t', 'i4') = -2 THEN (pg_cast(?2, 'numeric') - "i4") ELSE pg_numeric_op('-', pg_cast(?2, 'numeric'), pg_numeric_pad("i4", pg_colnumeric('t', 'i4')), 0, 1) END AS "?column?", ("n" + pg_cast(?3, 'numeric', 10, 2)) AS "?column?" FROM "t"
+-- columns: ?column?:0 ?column?:0 ?column?:0

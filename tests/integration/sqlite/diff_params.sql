@@ -63,6 +63,16 @@ SELECT sum(n * $1), max(n2 - $1) FROM t_parn;
 INSERT INTO t_parn (id, n) VALUES (3, 'NaN'), (4, 'Infinity'), (5, '-Infinity'), (6, 0);
 -- params: 1|Infinity|2
 SELECT id, n + $1, n - $2, n * $2, $3 * n FROM t_parn ORDER BY id;
+-- params: 0.5|0.25
+SELECT id, n + $1::numeric, $2::numeric * n FROM t_parn WHERE id <= 2 ORDER BY id;
+-- params: 0.5|0.25
+SELECT id, i4 + $1::numeric, f8 * $2::numeric, n - $1::numeric FROM t_parn WHERE id <= 2 ORDER BY id;
+-- ptypes: 1700|1700
+-- params: 0.5|0.25
+SELECT id, i4 + $1, $2 * i4, n - $1 FROM t_parn WHERE id <= 2 ORDER BY id;
+-- ptypes: 701
+-- params: 0.2
+SELECT id, n + $1 FROM t_parn WHERE id <= 2 ORDER BY id;
 -- params: x
 SELECT n + $1 FROM t_parn WHERE id = 1;
 DROP TABLE t_parn;
