@@ -1411,9 +1411,9 @@ void fn_ts_add(sqlite3_context *cx, int argc, sqlite3_value **argv)
 }
 
 /*
- * pg_colnumeric('table', 'column'): -2 when the column is not numeric, -1 for a numeric without
- * a modifier, s for numeric(p,s). Constant per statement: the translator's col op $n on a
- * numeric column (src/sql/translate_num.c).
+ * pg_colnumeric('table', 'column'): s for numeric(p,s), -1 for a numeric without a modifier, -2
+ * for an integer type, -3 for any other. Constant per statement: the translator's col op $n,
+ * col * integer and col op col2 compute a numeric with it (src/sql/translate_num.c).
  */
 void fn_colnumeric(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
@@ -1421,8 +1421,10 @@ void fn_colnumeric(sqlite3_context *cx, int argc, sqlite3_value **argv)
     (void)argc;
     coltype_resolve(sqlite3_context_db_handle(cx), (const char *)sqlite3_value_text(argv[0]),
                     (const char *)sqlite3_value_text(argv[1]), &ct);
-    if (strcmp(ct.type, "numeric") != 0)
+    if (!strcmp(ct.type, "int2") || !strcmp(ct.type, "int4") || !strcmp(ct.type, "int8"))
         sqlite3_result_int(cx, -2);
+    else if (strcmp(ct.type, "numeric") != 0)
+        sqlite3_result_int(cx, -3);
     else
         sqlite3_result_int(cx, ct.m1 < 0 ? -1 : ct.m2 > 0 ? ct.m2 : 0);
 }

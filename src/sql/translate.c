@@ -842,7 +842,8 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
             if (!st->columns[i].origin2_rel || !st->columns[i].origin2_col)
                 return xl_fail(t, "53200", "out of memory");
         }
-        if (d == SQL_DERIVE_PARAM && xl_param_numeric(t, rt->val, &rel2, &col2))
+        struct xl_colop colop;
+        if (xl_column_numeric(t, rt->val, &colop))
             st->columns[i].typmod = PGTYPMOD_NUMERIC_EXACT; /* on a numeric column */
         if (d != SQL_DERIVE_NONE) {
             /* The origin column decides when the backend finds it; type is the fallback. */

@@ -699,10 +699,10 @@ static bool xl_aexpr(struct tr *t, const node_t *n)
         return xl_call2(t, "pg_datesub", e->lexpr, e->rexpr, NULL);
     if ((!strcmp(op, "+") || !strcmp(op, "-") || !strcmp(op, "*")) && xl_numeric_exact(n))
         return xl_num_call(t, n, "pg_numeric_op", op, e->lexpr, e->rexpr);
-    const char *prel, *pcol;
-    if (xl_param_numeric(t, n, &prel, &pcol))
-        return xl_param_numeric_begin(t, prel, pcol) && xl_binary(t, e->lexpr, op, e->rexpr) &&
-               xl_param_numeric_end(t, n, prel, pcol);
+    struct xl_colop colop;
+    if (xl_column_numeric(t, n, &colop))
+        return xl_column_numeric_begin(t, &colop) && xl_binary(t, e->lexpr, op, e->rexpr) &&
+               xl_column_numeric_end(t, n, &colop);
     static const char *const plain[] = {"+",  "-",  "*",  "=", "<>", "<",  ">",
                                         "<=", ">=", "||", "&", "|",  "<<", ">>"};
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)

@@ -121,15 +121,20 @@ bool xl_numeric_div(const PgQuery__AExpr *e);
 /* fn([op, ]l, r, exact [, column]) for the numeric operator n (translate_num.c). */
 bool xl_num_call(struct tr *t, const node_t *n, const char *fn, const char *op, const node_t *l,
                  const node_t *r);
-/* n is col op $n (+ - *) of a table column of a type known at run time only; *rel, *col:
- * the column. Emitted as xl_param_numeric_begin, the plain operator, xl_param_numeric_end:
- * numeric in exact decimal with PostgreSQL's result scale (translate_num.c). */
 /* n as a parameter operand: $n itself or $n::numeric gives the ParamRef, else NULL
  * (translate_infer.c). */
 const node_t *xl_param_operand(const node_t *n);
-bool xl_param_numeric(const struct tr *t, const node_t *n, const char **rel, const char **col);
-bool xl_param_numeric_begin(struct tr *t, const char *rel, const char *col);
-bool xl_param_numeric_end(struct tr *t, const node_t *n, const char *rel, const char *col);
+/* n is col op $n, col * integer or col op col2 (+ - *) of table columns of types known at
+ * run time only; o: the columns (side 0 left, 1 right; NULL for the parameter or constant).
+ * Emitted as xl_column_numeric_begin, the plain operator, xl_column_numeric_end: numeric in
+ * exact decimal with PostgreSQL's result scale where a column is numeric (translate_num.c). */
+struct xl_colop {
+    const char *rel[2], *col[2];
+    bool literal; /* the other operand is a numeric literal */
+};
+bool xl_column_numeric(const struct tr *t, const node_t *n, struct xl_colop *o);
+bool xl_column_numeric_begin(struct tr *t, const struct xl_colop *o);
+bool xl_column_numeric_end(struct tr *t, const node_t *n, const struct xl_colop *o);
 /* An operand of arithmetic: an untyped literal takes the other operand's number type
  * (translate_expr.c). */
 bool xl_arith_operand(struct tr *t, const node_t *n, const node_t *other);

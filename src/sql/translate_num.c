@@ -180,42 +180,83 @@ bool xl_num_call(struct tr *t, const node_t *n, const char *fn, const char *op, 
     return !t->failed;
 }
 
-/*
- * col op $n (op + - *) of a table column whose type only the backend knows: PostgreSQL gives
- * the parameter the column's type, so on a numeric column the result is numeric with the
- * larger operand scale (the sum for *): 2.5 + 0.5 is 3.0. *rel, *col: the column.
- */
-bool xl_param_numeric(const struct tr *t, const node_t *n, const char **rel, const char **col)
+/* v is a column of a table, of a type only the backend knows: *rel, *col. */
+static bool table_column(const struct tr *t, const node_t *v, const char **rel, const char **col)
 {
+    return v->node_case == PG_QUERY__NODE__NODE_COLUMN_REF && !xl_expr_type(v) &&
+           xl_expr_origin(t, v, rel, col) == SQL_DERIVE_SAME;
+}
+
+/*
+ * col op $n, col * integer constant, col op col2 (op + - *) of table columns whose type only the
+ * backend knows. On a numeric column PostgreSQL's result is numeric with the larger operand
+ * scale (the sum for *): 2.5 + 0.5 is 3.0, 2.5 * 2 is 5.0 (a parameter takes the column's
+ * type); with a numeric literal (col + 0.50) an integer column's result is numeric too. An
+ * integer added keeps the scale SQLite's double shows, so col + 1 stays as it is.
+ */
+bool xl_column_numeric(const struct tr *t, const node_t *n, struct xl_colop *o)
+{
+    memset(o, 0, sizeof *o);
     if (n->node_case != PG_QUERY__NODE__NODE_A_EXPR)
         return false;
     const PgQuery__AExpr *e = n->a_expr;
     const char *op = xl_op_name(e);
-    if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !op || !e->lexpr || !e->rexpr ||
-        (strcmp(op, "+") != 0 && strcmp(op, "-") != 0 && strcmp(op, "*") != 0))
+    if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !op || e->n_name != 1 || !e->lexpr ||
+        !e->rexpr || (strcmp(op, "+") != 0 && strcmp(op, "-") != 0 && strcmp(op, "*") != 0))
         return false;
-    bool lparam = xl_param_operand(e->lexpr), rparam = xl_param_operand(e->rexpr);
-    const node_t *c = lparam ? e->rexpr : e->lexpr;
-    if (lparam == rparam || c->node_case != PG_QUERY__NODE__NODE_COLUMN_REF || xl_expr_type(c))
-        return false;
-    return xl_expr_origin(t, c, rel, col) == SQL_DERIVE_SAME;
+    int columns = 0;
+    bool neg;
+    for (int side = 0; side < 2; side++) {
+        const node_t *v = side ? e->rexpr : e->lexpr;
+        const char *lit = numeric_literal(v, &neg);
+        if (table_column(t, v, &o->rel[side], &o->col[side]))
+            columns++;
+        else if (lit && pgnumeric_exact(lit, strlen(lit)))
+            o->literal = true;
+        else if (!xl_param_operand(v) &&
+                 !(op[0] == '*' && v->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+                   v->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL))
+            return false;
+    }
+    return columns > 0;
 }
 
-/* "CASE WHEN the column is not numeric THEN " before the plain operator (n: xl_param_numeric),
- * so that other types keep SQLite's arithmetic. */
-bool xl_param_numeric_begin(struct tr *t, const char *rel, const char *col)
+static void colnumeric_call(struct tr *t, const struct xl_colop *o, int side)
 {
-    xl_put(t, "CASE WHEN pg_colnumeric(");
-    xl_string_lit(t, rel);
+    xl_put(t, "pg_colnumeric(");
+    xl_string_lit(t, o->rel[side]);
     xl_put(t, ", ");
-    xl_string_lit(t, col);
-    xl_put(t, ") = -2 THEN ");
+    xl_string_lit(t, o->col[side]);
+    xl_put(t, ")");
+}
+
+/* "CASE WHEN no numeric is computed THEN " before the plain operator (xl_column_numeric): a
+ * column of another type than numeric or an integer type, or no numeric column at all
+ * (pg_colnumeric), keeps SQLite's arithmetic. */
+bool xl_column_numeric_begin(struct tr *t, const struct xl_colop *o)
+{
+    xl_put(t, "CASE WHEN ");
+    if (!o->col[0] || !o->col[1]) {
+        /* A numeric literal makes an integer column's result numeric too (2 * 1.50 is 3.00). */
+        colnumeric_call(t, o, o->col[0] ? 0 : 1);
+        xl_put(t, o->literal ? " < -2 THEN " : " < -1 THEN ");
+        return !t->failed;
+    }
+    xl_put(t, "max(");
+    colnumeric_call(t, o, 0);
+    xl_put(t, ", ");
+    colnumeric_call(t, o, 1);
+    xl_put(t, ") < -1 OR min(");
+    colnumeric_call(t, o, 0);
+    xl_put(t, ", ");
+    colnumeric_call(t, o, 1);
+    xl_put(t, ") < -2 THEN ");
     return !t->failed;
 }
 
-/* " ELSE pg_numeric_op(...) END" after it: the column's value with its column's scale
+/* " ELSE pg_numeric_op(...) END" after it: a column's value with its column's scale
  * (pg_numeric_pad: 3.30 of a numeric(10,2) column, stored as 3.3, has 2). */
-bool xl_param_numeric_end(struct tr *t, const node_t *n, const char *rel, const char *col)
+bool xl_column_numeric_end(struct tr *t, const node_t *n, const struct xl_colop *o)
 {
     const PgQuery__AExpr *e = n->a_expr;
     xl_printf(t, " ELSE pg_numeric_op('%s', ", xl_op_name(e));
@@ -223,19 +264,17 @@ bool xl_param_numeric_end(struct tr *t, const node_t *n, const char *rel, const 
         const node_t *v = side ? e->rexpr : e->lexpr;
         if (side)
             xl_put(t, ", ");
-        if (xl_param_operand(v)) {
-            if (!xl_expr(t, v))
+        if (!o->col[side]) {
+            if (!xl_num_operand(t, v, NULL)) /* a numeric literal as text: its scale */
                 return false;
             continue;
         }
         xl_put(t, "pg_numeric_pad(");
         if (!xl_expr(t, v))
             return false;
-        xl_put(t, ", pg_colnumeric(");
-        xl_string_lit(t, rel);
         xl_put(t, ", ");
-        xl_string_lit(t, col);
-        xl_put(t, "))");
+        colnumeric_call(t, o, side);
+        xl_put(t, ")");
     }
     xl_put(t, ", 0");
     if (n == t->result_target)

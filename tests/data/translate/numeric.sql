@@ -20,7 +20,7 @@
 -- columns: ?column?:1700 ?column?:1700 ?column?:1700
 
 -- pg: SELECT x * 2, x + 1.5, 1.5 * 2 FROM t
--- sqlite: SELECT ("x" * 2) AS "?column?", ("x" + 1.5) AS "?column?", pg_numeric_op('*', '1.5', 2, 0, 2) AS "?column?" FROM "t"
+-- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'x') < -1 THEN ("x" * 2) ELSE pg_numeric_op('*', pg_numeric_pad("x", pg_colnumeric('t', 'x')), 2, 0, 0) END AS "?column?", CASE WHEN pg_colnumeric('t', 'x') < -2 THEN ("x" + 1.5) ELSE pg_numeric_op('+', pg_numeric_pad("x", pg_colnumeric('t', 'x')), '1.5', 0, 1) END AS "?column?", pg_numeric_op('*', '1.5', 2, 0, 2) AS "?column?" FROM "t"
 -- columns: ?column?:0 ?column?:0 ?column?:1700
 
 -- pg: SELECT 2.0 ^ 0.5, 2 ^ 0.5, x ^ 2.0, avg(x) ^ 2, 2 ^ 3 FROM t

@@ -5,9 +5,9 @@
 -- column); LIMIT and OFFSET are int8, an explicit cast names the type, a parameter computed
 -- with an operand of known type takes that type; 0 is unknown (text in ParameterDescription).
 -- Result types of expressions with parameters follow (col - $1 has the column's type).
--- col + - * $1 asks at run time whether the column is numeric (pg_colnumeric): then
--- pg_numeric_op computes in exact decimal with PostgreSQL's scale, else SQLite's operator does;
--- $1::numeric counts as such a parameter, typed numeric by its cast.
+-- col + - * $1 (and col * 2, col + col2) asks at run time whether a column is numeric
+-- (pg_colnumeric): then pg_numeric_op computes in exact decimal with PostgreSQL's scale, else
+-- SQLite's operator does; $1::numeric counts as such a parameter, typed numeric by its cast.
 -- Format: "-- pg:" a PostgreSQL statement, then "-- sqlite:" the exact SQLite text or
 -- "-- error: SQLSTATE fragment", and optionally "-- columns: name:oid ..." (0: typed by the
 -- backend) and "-- params: $N:T ..." (tests/unit/test_translate.c).
@@ -41,7 +41,7 @@
 -- params: $1:20 $2:20
 
 -- pg: SELECT i4 - $1, i2 + $2, n + $3, f4 * $4, i8 / $5, i4 % $6, $7 - i8 FROM t
--- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'i4') = -2 THEN ("i4" - ?1) ELSE pg_numeric_op('-', pg_numeric_pad("i4", pg_colnumeric('t', 'i4')), ?1, 0, 0) END AS "?column?", CASE WHEN pg_colnumeric('t', 'i2') = -2 THEN ("i2" + ?2) ELSE pg_numeric_op('+', pg_numeric_pad("i2", pg_colnumeric('t', 'i2')), ?2, 0, 1) END AS "?column?", CASE WHEN pg_colnumeric('t', 'n') = -2 THEN ("n" + ?3) ELSE pg_numeric_op('+', pg_numeric_pad("n", pg_colnumeric('t', 'n')), ?3, 0, 2) END AS "?column?", CASE WHEN pg_colnumeric('t', 'f4') = -2 THEN ("f4" * ?4) ELSE pg_numeric_op('*', pg_numeric_pad("f4", pg_colnumeric('t', 'f4')), ?4, 0, 3) END AS "?column?", pg_div("i8", ?5) AS "?column?", pg_mod("i4", ?6) AS "?column?", CASE WHEN pg_colnumeric('t', 'i8') = -2 THEN (?7 - "i8") ELSE pg_numeric_op('-', ?7, pg_numeric_pad("i8", pg_colnumeric('t', 'i8')), 0, 6) END AS "?column?" FROM "t"
+-- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'i4') < -1 THEN ("i4" - ?1) ELSE pg_numeric_op('-', pg_numeric_pad("i4", pg_colnumeric('t', 'i4')), ?1, 0, 0) END AS "?column?", CASE WHEN pg_colnumeric('t', 'i2') < -1 THEN ("i2" + ?2) ELSE pg_numeric_op('+', pg_numeric_pad("i2", pg_colnumeric('t', 'i2')), ?2, 0, 1) END AS "?column?", CASE WHEN pg_colnumeric('t', 'n') < -1 THEN ("n" + ?3) ELSE pg_numeric_op('+', pg_numeric_pad("n", pg_colnumeric('t', 'n')), ?3, 0, 2) END AS "?column?", CASE WHEN pg_colnumeric('t', 'f4') < -1 THEN ("f4" * ?4) ELSE pg_numeric_op('*', pg_numeric_pad("f4", pg_colnumeric('t', 'f4')), ?4, 0, 3) END AS "?column?", pg_div("i8", ?5) AS "?column?", pg_mod("i4", ?6) AS "?column?", CASE WHEN pg_colnumeric('t', 'i8') < -1 THEN (?7 - "i8") ELSE pg_numeric_op('-', ?7, pg_numeric_pad("i8", pg_colnumeric('t', 'i8')), 0, 6) END AS "?column?" FROM "t"
 -- columns: ?column?:0 ?column?:0 ?column?:0 ?column?:0 ?column?:0 ?column?:0 ?column?:0
 -- params: $1:~t.i4 $2:~t.i2 $3:~t.n $4:~t.f4 $5:~t.i8 $6:~t.i4 $7:~t.i8
 
@@ -68,7 +68,7 @@
 -- A timestamp column minus a parameter: PostgreSQL types it as the column; not a number, so
 -- the backend leaves it unknown rather than guess.
 -- pg: SELECT ts - $1 FROM t
--- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'ts') = -2 THEN ("ts" - ?1) ELSE pg_numeric_op('-', pg_numeric_pad("ts", pg_colnumeric('t', 'ts')), ?1, 0, 0) END AS "?column?" FROM "t"
+-- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'ts') < -1 THEN ("ts" - ?1) ELSE pg_numeric_op('-', pg_numeric_pad("ts", pg_colnumeric('t', 'ts')), ?1, 0, 0) END AS "?column?" FROM "t"
 -- params: $1:~t.ts
 
 -- Concatenation prints a boolean as true/false and a table column as its declared type does.
@@ -89,7 +89,7 @@
 -- params: $1:t.id $2:t.i4 $3:t.i4
 
 -- pg: UPDATE t SET i2 = i2 + $1 WHERE id = $2
--- sqlite: UPDATE "t" SET "i2" = pg_assign(CASE WHEN pg_colnumeric('t', 'i2') = -2 THEN ("i2" + ?1) ELSE pg_numeric_op('+', pg_numeric_pad("i2", pg_colnumeric('t', 'i2')), ?1, 0) END, 't', 'i2') WHERE ("id" = pg_assign(?2, 't', 'id'))
+-- sqlite: UPDATE "t" SET "i2" = pg_assign(CASE WHEN pg_colnumeric('t', 'i2') < -1 THEN ("i2" + ?1) ELSE pg_numeric_op('+', pg_numeric_pad("i2", pg_colnumeric('t', 'i2')), ?1, 0) END, 't', 'i2') WHERE ("id" = pg_assign(?2, 't', 'id'))
 -- params: $1:~t.i2 $2:t.id
 
 -- A column of a subquery or WITH query that is a table column: that column's type.
@@ -98,5 +98,5 @@
 -- params: $1:t.n $2:t.i4
 
 -- pg: SELECT n * $1::numeric, $2::numeric - i4, n + $3::numeric(10,2) FROM t
--- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'n') = -2 THEN ("n" * pg_cast(?1, 'numeric')) ELSE pg_numeric_op('*', pg_numeric_pad("n", pg_colnumeric('t', 'n')), pg_cast(?1, 'numeric'), 0, 0) END AS "?column?", CASE WHEN pg_colnumeric('t', 'i4') = -2 THEN (pg_cast(?2, 'numeric') - "i4") ELSE pg_numeric_op('-', pg_cast(?2, 'numeric'), pg_numeric_pad("i4", pg_colnumeric('t', 'i4')), 0, 1) END AS "?column?", ("n" + pg_cast(?3, 'numeric', 10, 2)) AS "?column?" FROM "t"
+-- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'n') < -1 THEN ("n" * pg_cast(?1, 'numeric')) ELSE pg_numeric_op('*', pg_numeric_pad("n", pg_colnumeric('t', 'n')), pg_cast(?1, 'numeric'), 0, 0) END AS "?column?", CASE WHEN pg_colnumeric('t', 'i4') < -1 THEN (pg_cast(?2, 'numeric') - "i4") ELSE pg_numeric_op('-', pg_cast(?2, 'numeric'), pg_numeric_pad("i4", pg_colnumeric('t', 'i4')), 0, 1) END AS "?column?", ("n" + pg_cast(?3, 'numeric', 10, 2)) AS "?column?" FROM "t"
 -- columns: ?column?:0 ?column?:0 ?column?:0
