@@ -236,8 +236,9 @@ static void note_arith_params(struct tr *t, const node_t *l, const node_t *r)
         if (oid == PGOID_INT2 || oid == PGOID_INT4 || oid == PGOID_INT8 || oid == PGOID_NUMERIC ||
             oid == PGOID_FLOAT4 || oid == PGOID_FLOAT8)
             xl_note_param(t, p->param_ref->number, oid);
-        else if (!oid && xl_expr_origin(t, other, &rel, &col) == SQL_DERIVE_SAME)
-            xl_note_param_column(t, p, rel, col, true);
+        else if (!oid && (xl_expr_origin(t, other, &rel, &col) == SQL_DERIVE_SAME ||
+                          xl_expr_origin(t, other, &rel, &col) == SQL_DERIVE_PARAM))
+            xl_note_param_column(t, p, rel, col, true); /* (col op $1) op $2 too */
     }
 }
 

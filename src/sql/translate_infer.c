@@ -551,7 +551,10 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
              * numeric its cast gives it. */
             const node_t *c = xl_param_operand(e->lexpr) ? e->rexpr : e->lexpr;
             enum sql_derive d = xl_expr_origin(t, c, rel, col);
-            return d == SQL_DERIVE_SAME ? SQL_DERIVE_PARAM : SQL_DERIVE_NONE;
+            /* (col op $1) op $2: both parameters have the column's type. */
+            return d == SQL_DERIVE_SAME || (d == SQL_DERIVE_PARAM && strchr("+-*", op[0]))
+                       ? SQL_DERIVE_PARAM
+                       : SQL_DERIVE_NONE;
         }
         if (e->lexpr && (!strcmp(op, "/") || !strcmp(op, "%")) && is_int_const(e->rexpr))
             return xl_expr_origin(t, e->lexpr, rel, col) ? SQL_DERIVE_DIVIDE : SQL_DERIVE_NONE;
@@ -559,9 +562,10 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
             return SQL_DERIVE_NONE;
         const node_t *c = is_int4(e->rexpr) ? e->lexpr : e->rexpr;
         const node_t *k = c == e->lexpr ? e->rexpr : e->lexpr;
-        if (xl_literal_typmod(e->rexpr) != -1 && xl_literal_typmod(e->lexpr) == -1) {
-            /* col op 1.25: numeric with a scale from both (xl_origin_literal_scale). */
-            enum sql_derive d = xl_expr_origin(t, e->lexpr, rel, col);
+        if ((xl_literal_typmod(e->rexpr) != -1) != (xl_literal_typmod(e->lexpr) != -1)) {
+            /* col op 1.25, 1.25 op col: numeric with a scale from both. */
+            enum sql_derive d = xl_expr_origin(
+                t, xl_literal_typmod(e->rexpr) != -1 ? e->lexpr : e->rexpr, rel, col);
             if (d != SQL_DERIVE_SAME && d != SQL_DERIVE_VALUE)
                 return SQL_DERIVE_NONE;
             return op[0] == '*' ? SQL_DERIVE_MULNUM : SQL_DERIVE_ADDNUM;
@@ -643,6 +647,13 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
     default:
         return SQL_DERIVE_NONE;
     }
+}
+
+/* The scale of col op 1.25 or 1.25 op col: its literal's (xl_literal_typmod). */
+int32_t xl_operand_literal_typmod(const PgQuery__AExpr *e)
+{
+    int32_t m = xl_literal_typmod(e->rexpr);
+    return m != -1 ? m : xl_literal_typmod(e->lexpr);
 }
 
 /*

@@ -130,7 +130,8 @@ const node_t *xl_param_operand(const node_t *n);
  * exact decimal with PostgreSQL's result scale where a column is numeric (translate_num.c). */
 struct xl_colop {
     const char *rel[2], *col[2];
-    bool literal; /* the other operand is a numeric literal */
+    bool literal;   /* the other operand is a numeric literal */
+    bool nested[2]; /* the side is itself such an operation on its column */
 };
 bool xl_column_numeric(const struct tr *t, const node_t *n, struct xl_colop *o);
 bool xl_column_numeric_begin(struct tr *t, const struct xl_colop *o);
@@ -140,6 +141,8 @@ bool xl_column_numeric_end(struct tr *t, const node_t *n, const struct xl_colop 
 bool xl_arith_operand(struct tr *t, const node_t *n, const node_t *other);
 /* A numeric literal's scale as a typmod, -1 when n is none (translate_infer.c). */
 int32_t xl_literal_typmod(const node_t *n);
+/* The literal operand's of col op 1.25 or 1.25 op col (translate_infer.c). */
+int32_t xl_operand_literal_typmod(const PgQuery__AExpr *e);
 /* The table column an expression's type follows, and how (translate_infer.c). */
 enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char **rel,
                                const char **col);

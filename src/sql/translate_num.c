@@ -194,7 +194,7 @@ static bool table_column(const struct tr *t, const node_t *v, const char **rel, 
  * type); with a numeric literal (col + 0.50) an integer column's result is numeric too. An
  * integer added keeps the scale SQLite's double shows, so col + 1 stays as it is.
  */
-bool xl_column_numeric(const struct tr *t, const node_t *n, struct xl_colop *o)
+static bool column_numeric(const struct tr *t, const node_t *n, struct xl_colop *o, int depth)
 {
     memset(o, 0, sizeof *o);
     if (n->node_case != PG_QUERY__NODE__NODE_A_EXPR)
@@ -209,16 +209,36 @@ bool xl_column_numeric(const struct tr *t, const node_t *n, struct xl_colop *o)
     for (int side = 0; side < 2; side++) {
         const node_t *v = side ? e->rexpr : e->lexpr;
         const char *lit = numeric_literal(v, &neg);
-        if (table_column(t, v, &o->rel[side], &o->col[side]))
+        struct xl_colop inner;
+        if (table_column(t, v, &o->rel[side], &o->col[side])) {
             columns++;
-        else if (lit && pgnumeric_exact(lit, strlen(lit)))
+        } else if (depth < 3 && column_numeric(t, v, &inner, depth + 1) && !inner.literal &&
+                   !!inner.col[0] + !!inner.col[1] == 1) {
+            /* (col * $1) - $2: the inner result, computed the same way for the same column.
+             * Each level writes its operand twice (both branches): a few levels only. */
+            int k = inner.col[0] ? 0 : 1;
+            o->rel[side] = inner.rel[k];
+            o->col[side] = inner.col[k];
+            o->nested[side] = true;
+            columns++;
+        } else if (lit && pgnumeric_exact(lit, strlen(lit))) {
             o->literal = true;
-        else if (!xl_param_operand(v) &&
-                 !(op[0] == '*' && v->node_case == PG_QUERY__NODE__NODE_A_CONST &&
-                   v->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL))
+        } else if (!xl_param_operand(v) &&
+                   !(op[0] == '*' && v->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+                     v->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL)) {
             return false;
+        }
     }
+    /* A nested operand goes with a parameter or an integer only (its column's type is the
+     * result's). */
+    if ((o->nested[0] || o->nested[1]) && (columns > 1 || o->literal))
+        return false;
     return columns > 0;
+}
+
+bool xl_column_numeric(const struct tr *t, const node_t *n, struct xl_colop *o)
+{
+    return column_numeric(t, n, o, 0);
 }
 
 static void colnumeric_call(struct tr *t, const struct xl_colop *o, int side)
@@ -269,6 +289,11 @@ bool xl_column_numeric_end(struct tr *t, const node_t *n, const struct xl_colop 
                 return false;
             continue;
         }
+        if (o->nested[side]) {
+            if (!xl_expr(t, v)) /* its digits are remembered: read as exact */
+                return false;
+            continue;
+        }
         xl_put(t, "pg_numeric_pad(");
         if (!xl_expr(t, v))
             return false;
@@ -276,7 +301,7 @@ bool xl_column_numeric_end(struct tr *t, const node_t *n, const struct xl_colop 
         colnumeric_call(t, o, side);
         xl_put(t, ")");
     }
-    xl_put(t, ", 0");
+    xl_printf(t, ", %d", (o->nested[0] ? 1 : 0) | (o->nested[1] ? 2 : 0));
     if (n == t->result_target)
         xl_printf(t, ", %d", t->result_column);
     xl_put(t, ") END");

@@ -100,3 +100,6 @@
 -- pg: SELECT n * $1::numeric, $2::numeric - i4, n + $3::numeric(10,2) FROM t
 -- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'n') < -1 THEN ("n" * pg_cast(?1, 'numeric')) ELSE pg_numeric_op('*', pg_numeric_pad("n", pg_colnumeric('t', 'n')), pg_cast(?1, 'numeric'), 0, 0) END AS "?column?", CASE WHEN pg_colnumeric('t', 'i4') < -1 THEN (pg_cast(?2, 'numeric') - "i4") ELSE pg_numeric_op('-', pg_cast(?2, 'numeric'), pg_numeric_pad("i4", pg_colnumeric('t', 'i4')), 0, 1) END AS "?column?", ("n" + pg_cast(?3, 'numeric', 10, 2)) AS "?column?" FROM "t"
 -- columns: ?column?:0 ?column?:0 ?column?:0
+
+-- pg: SELECT n * $1 - $2 FROM t
+-- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'n') < -1 THEN (CASE WHEN pg_colnumeric('t', 'n') < -1 THEN ("n" * ?1) ELSE pg_numeric_op('*', pg_numeric_pad("n", pg_colnumeric('t', 'n')), ?1, 0) END - ?2) ELSE pg_numeric_op('-', CASE WHEN pg_colnumeric('t', 'n') < -1 THEN ("n" * ?1) ELSE pg_numeric_op('*', pg_numeric_pad("n", pg_colnumeric('t', 'n')), ?1, 0) END, ?2, 1, 0) END AS "?column?" FROM "t"
