@@ -280,6 +280,8 @@ struct avg_state {
     bool inexact; /* a value did not fit: use dsum */
     double dsum;
     int64_t count;
+    int64_t nans; /* pg_numeric_sum: NaN values in the frame */
+    int column;   /* pg_numeric_sum: the result column, -1 for none */
 };
 
 static void fn_avg_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -353,6 +355,63 @@ static void fn_avg_value(sqlite3_context *cx)
 static void fn_avg_final(sqlite3_context *cx)
 {
     fn_avg_value(cx);
+}
+
+static bool is_nan_text(sqlite3_value *v)
+{
+    return sqlite3_value_type(v) == SQLITE_TEXT &&
+           !strcasecmp((const char *)sqlite3_value_text(v), "NaN");
+}
+
+/*
+ * pg_numeric_sum(x, kind [, column]): sum() of a plain numeric column as PostgreSQL computes it,
+ * exact with the largest scale of the values (the state of pg_avg); NaN makes it NaN. kind is
+ * the column's pg_colnumeric(): SQLite computes every aggregate of a CASE, so on a column of
+ * another kind than -1 this one does nothing and gives NULL (sum() gives the result).
+ */
+static void fn_sum_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    if (sqlite3_value_int(argv[1]) != -1)
+        return;
+    struct avg_state *st = sqlite3_aggregate_context(cx, sizeof *st);
+    if (!st)
+        return;
+    st->column = argc > 2 ? sqlite3_value_int(argv[2]) : -1;
+    if (is_nan_text(argv[0])) {
+        st->nans++;
+        st->count++;
+        return;
+    }
+    fn_avg_step(cx, 1, argv);
+}
+
+static void fn_sum_inverse(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct avg_state *st = sqlite3_aggregate_context(cx, sizeof *st);
+    (void)argc;
+    if (sqlite3_value_int(argv[1]) != -1)
+        return;
+    if (st && is_nan_text(argv[0])) {
+        st->nans--;
+        st->count--;
+        return;
+    }
+    fn_avg_inverse(cx, 1, argv);
+}
+
+static void fn_sum_value(sqlite3_context *cx)
+{
+    struct avg_state *st = sqlite3_aggregate_context(cx, 0);
+    char out[DEC_TEXT_CAP];
+    struct dec d = {st ? st->sum : 0, st ? st->scale : 0};
+    if (!st || st->count == 0)
+        sqlite3_result_null(cx);
+    else if (st->nans > 0 || isnan(st->dsum))
+        sqlite3_result_text(cx, "NaN", 3, SQLITE_STATIC);
+    else if (st->inexact || !dec_text(&d, out, sizeof out))
+        sqlite3_result_double(cx, st->dsum);
+    else
+        result_exact(cx, out, st->column);
 }
 
 /* pg_power(a, b): the ^ operator (float8 semantics and errors). */
@@ -783,6 +842,11 @@ bool fn_num_register(sqlite3 *db, struct sql_fn_context *ctx)
             if (sqlite3_create_function_v2(db, ops[i].name, n, ops[i].det ? det : SQLITE_UTF8, NULL,
                                            ops[i].fn, NULL, NULL, NULL) != SQLITE_OK)
                 return false;
+    for (int n = 2; n <= 3; n++)
+        if (sqlite3_create_window_function(db, "pg_numeric_sum", n, det, NULL, fn_sum_step,
+                                           fn_sum_value, fn_sum_value, fn_sum_inverse,
+                                           NULL) != SQLITE_OK)
+            return false;
     return sqlite3_create_window_function(db, "pg_avg", 1, det, NULL, fn_avg_step, fn_avg_final,
                                           fn_avg_value, fn_avg_inverse, NULL) == SQLITE_OK &&
            sqlite3_create_function_v2(db, "pg_power", 2, det, NULL, fn_power, NULL, NULL, NULL) ==

@@ -854,7 +854,7 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
                 return xl_fail(t, "53200", "out of memory");
         }
         struct xl_colop colop;
-        if (xl_column_numeric(t, rt->val, &colop))
+        if (xl_column_numeric(t, rt->val, &colop) || xl_numeric_sum(t, rt->val))
             st->columns[i].typmod = PGTYPMOD_NUMERIC_EXACT; /* on a numeric column */
         if (d != SQL_DERIVE_NONE) {
             /* The origin column decides when the backend finds it; type is the fallback. */

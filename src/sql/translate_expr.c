@@ -894,7 +894,7 @@ static const char *const sqlite_only[] = {
     "sqlite_offset",
 };
 
-static bool xl_over(struct tr *t, const PgQuery__WindowDef *w)
+bool xl_over(struct tr *t, const PgQuery__WindowDef *w)
 {
     if (w->name && *w->name)
         return xl_refuse(t, "a named window is not supported on the SQLite backend");
@@ -1284,6 +1284,8 @@ bool xl_expr(struct tr *t, const node_t *n)
     case PG_QUERY__NODE__NODE_TYPE_CAST:
         return xl_cast(t, n->type_cast);
     case PG_QUERY__NODE__NODE_FUNC_CALL:
+        if (xl_numeric_sum(t, n))
+            return xl_numeric_sum_call(t, n, xl_func);
         return xl_func(t, n->func_call);
     case PG_QUERY__NODE__NODE_SUB_LINK:
         return xl_sublink(t, n->sub_link);

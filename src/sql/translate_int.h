@@ -136,6 +136,14 @@ struct xl_colop {
 bool xl_column_numeric(const struct tr *t, const node_t *n, struct xl_colop *o);
 bool xl_column_numeric_begin(struct tr *t, const struct xl_colop *o);
 bool xl_column_numeric_end(struct tr *t, const node_t *n, const struct xl_colop *o);
+/* n is sum(col) of a table column of a type known at run time only; emitted by
+ * xl_numeric_sum_call with plain for the other types: exact on a plain numeric column
+ * (translate_num.c). */
+bool xl_numeric_sum(const struct tr *t, const node_t *n);
+/* " OVER (...)" of a window function call (translate_expr.c). */
+bool xl_over(struct tr *t, const PgQuery__WindowDef *w);
+bool xl_numeric_sum_call(struct tr *t, const node_t *n,
+                         bool (*plain)(struct tr *, const PgQuery__FuncCall *));
 /* An operand of arithmetic: an untyped literal takes the other operand's number type
  * (translate_expr.c). */
 bool xl_arith_operand(struct tr *t, const node_t *n, const node_t *other);

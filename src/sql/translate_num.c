@@ -307,3 +307,46 @@ bool xl_column_numeric_end(struct tr *t, const node_t *n, const struct xl_colop 
     xl_put(t, ") END");
     return !t->failed;
 }
+
+/*
+ * sum(col) of a table column of a type only the backend knows: on a numeric column without a
+ * modifier PostgreSQL's sum is exact with the largest scale of its values (2.5 + 2.5 is 5.0),
+ * pg_numeric_sum; a numeric(p,s) column's sum prints with its scale anyway.
+ */
+bool xl_numeric_sum(const struct tr *t, const node_t *n)
+{
+    if (n->node_case != PG_QUERY__NODE__NODE_FUNC_CALL)
+        return false;
+    const PgQuery__FuncCall *fc = n->func_call;
+    const char *rel, *col;
+    return fc->n_args == 1 && !fc->agg_star && !fc->agg_distinct && !fc->agg_filter &&
+           !fc->n_agg_order && !strcmp(xl_func_name(fc), "sum") &&
+           table_column(t, fc->args[0], &rel, &col);
+}
+
+/* "CASE WHEN pg_colnumeric(...) = -1 THEN pg_numeric_sum(col, pg_colnumeric(...)[, column])
+ * ELSE sum(col) END". */
+bool xl_numeric_sum_call(struct tr *t, const node_t *n,
+                         bool (*plain)(struct tr *, const PgQuery__FuncCall *))
+{
+    const char *rel, *col;
+    table_column(t, n->func_call->args[0], &rel, &col);
+    struct xl_colop o = {.rel = {rel, NULL}, .col = {col, NULL}};
+    xl_put(t, "CASE WHEN ");
+    colnumeric_call(t, &o, 0);
+    xl_put(t, " = -1 THEN pg_numeric_sum(");
+    if (!xl_expr(t, n->func_call->args[0]))
+        return false;
+    xl_put(t, ", ");
+    colnumeric_call(t, &o, 0);
+    if (n == t->result_target)
+        xl_printf(t, ", %d", t->result_column);
+    xl_put(t, ")");
+    if (n->func_call->over && !xl_over(t, n->func_call->over))
+        return false;
+    xl_put(t, " ELSE ");
+    if (!plain(t, n->func_call))
+        return false;
+    xl_put(t, " END");
+    return !t->failed;
+}

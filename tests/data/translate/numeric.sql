@@ -31,7 +31,7 @@
 -- error: 0A000 more than 15 significant digits
 
 -- pg: SELECT coalesce(x, 0), coalesce(x, -1.50), coalesce(sum(x), 0) FROM t
--- sqlite: SELECT coalesce("x", pg_numeric_lit(0, 0)) AS "coalesce", coalesce("x", pg_numeric_lit('-1.50', 1)) AS "coalesce", coalesce(sum("x"), pg_numeric_lit(0, 2)) AS "coalesce" FROM "t"
+-- sqlite: SELECT coalesce("x", pg_numeric_lit(0, 0)) AS "coalesce", coalesce("x", pg_numeric_lit('-1.50', 1)) AS "coalesce", coalesce(CASE WHEN pg_colnumeric('t', 'x') = -1 THEN pg_numeric_sum("x", pg_colnumeric('t', 'x')) ELSE sum("x") END, pg_numeric_lit(0, 2)) AS "coalesce" FROM "t"
 -- columns: coalesce:0 coalesce:0 coalesce:0
 
 -- pg: SELECT coalesce(x, y, 0), coalesce(x, 'a'), coalesce(x, NULL, 1) FROM t

@@ -45,6 +45,15 @@ SELECT id, (n * $1 - $2) * $3, $3 * (n - $2) FROM t_pn ORDER BY id;
 SELECT id, (i + $1) * $2, (f + $1) * $2 FROM t_pn ORDER BY id;
 -- params: abc
 SELECT id FROM t_pn WHERE n > $1;
+CREATE TABLE t_ps (id integer PRIMARY KEY, g integer, n numeric);
+INSERT INTO t_ps VALUES (1, 1, 2.5), (2, 1, 2.5), (3, 2, 0.25), (4, 2, 0.75), (5, 3, NULL), (6, 4, 'NaN'), (7, 4, 1), (8, 5, 'Infinity'), (9, 5, '-Infinity'), (10, 6, 1e-3), (11, 6, 2), (12, 7, 'Infinity'), (13, 7, 1.5);
+SELECT g, sum(n), count(n) FROM t_ps GROUP BY g ORDER BY g;
+SELECT g, avg(n), min(n), max(n) FROM t_ps WHERE g IN (1, 2, 3, 6) GROUP BY g ORDER BY g;
+SELECT sum(n) FROM t_ps WHERE g IN (1, 2, 6);
+SELECT id, sum(n) OVER (ORDER BY id) FROM t_ps WHERE g IN (1, 2, 3, 6) ORDER BY id;
+SELECT g, sum(n) OVER (PARTITION BY g) FROM t_ps WHERE g < 3 ORDER BY id;
+SELECT coalesce(sum(n), 0), coalesce(sum(n), 0.5) FROM t_ps WHERE g IN (1, 2);
+DROP TABLE t_ps;
 DELETE FROM t_pn WHERE n = 3.000;
 SELECT count(*) FROM t_pn;
 DROP TABLE t_pn;
