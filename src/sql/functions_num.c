@@ -36,9 +36,16 @@
  * numeric literal arrives as text, keeping its scale (1.50 has 2). Any other REAL is read
  * through its shortest round-trip digits. false for what does not fit (or is no number).
  */
-static bool num_arg(sqlite3_value *v, bool exact, struct dec *d)
+static bool num_param_arg(sqlite3_value *v, bool exact, int param, struct dec *d)
 {
     char buf[64];
+    /* A numeric parameter: the digits it was bound with (pgnumeric_param_exact). */
+    const char *bound = param > 0 && (sqlite3_value_type(v) == SQLITE_INTEGER ||
+                                      sqlite3_value_type(v) == SQLITE_FLOAT)
+                            ? pgnumeric_param_exact(param, sqlite3_value_double(v))
+                            : NULL;
+    if (bound && dec_parse(bound, d))
+        return true;
     switch (sqlite3_value_type(v)) {
     case SQLITE_INTEGER:
         d->mant = sqlite3_value_int64(v);
@@ -63,6 +70,11 @@ static bool num_arg(sqlite3_value *v, bool exact, struct dec *d)
     default:
         return false;
     }
+}
+
+static bool num_arg(sqlite3_value *v, bool exact, struct dec *d)
+{
+    return num_param_arg(v, exact, 0, d);
 }
 
 static bool dec_from_value(sqlite3_value *v, struct dec *d)
@@ -135,7 +147,14 @@ static bool num_operands(sqlite3_context *cx, sqlite3_value **argv)
  * (num_arg). */
 static bool exact_arg(int argc, sqlite3_value **argv, int nargs, int i)
 {
-    return argc > nargs && (sqlite3_value_int(argv[nargs]) >> i & 1);
+    return argc > nargs && (sqlite3_value_int64(argv[nargs]) >> i & 1);
+}
+
+/* Bits 4-19 and 20-35 of that argument: the parameter number operand i is, 0 for none
+ * (num_param_arg). */
+static int param_arg(int argc, sqlite3_value **argv, int nargs, int i)
+{
+    return argc > nargs ? (int)(sqlite3_value_int64(argv[nargs]) >> (4 + 16 * i) & 0xffff) : 0;
 }
 
 /* The optional argument after that: the result column the value is computed for, -1 for none
@@ -160,7 +179,8 @@ static void fn_numeric_div(sqlite3_context *cx, int argc, sqlite3_value **argv)
 /*
  * pg_numeric_op(op, a, b, exact [, column]): numeric + - * with PostgreSQL's result scale (the
  * larger operand scale, or their sum for *), exact when the operands and result fit 36 digits, else
- * in double precision as SQLite would.
+ * in double precision as SQLite would. exact: bits 0 and 1, a and b are exact results; bits 4-19
+ * and 20-35, the parameter numbers a and b are (0: none), read with their bound digits.
  */
 static void fn_numeric_op(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
@@ -177,8 +197,10 @@ static void fn_numeric_op(sqlite3_context *cx, int argc, sqlite3_value **argv)
         }
     if (!num_operands(cx, argv + 1))
         return;
-    bool ok = num_arg(argv[1], exact_arg(argc - 1, argv + 1, 2, 0), &a) &&
-              num_arg(argv[2], exact_arg(argc - 1, argv + 1, 2, 1), &b) &&
+    bool ok = num_param_arg(argv[1], exact_arg(argc - 1, argv + 1, 2, 0),
+                            param_arg(argc - 1, argv + 1, 2, 0), &a) &&
+              num_param_arg(argv[2], exact_arg(argc - 1, argv + 1, 2, 1),
+                            param_arg(argc - 1, argv + 1, 2, 1), &b) &&
               (o == '*' ? dec_mul(&a, &b, &r) : dec_add(&a, &b, o == '-', &r));
     char out[DEC_TEXT_CAP];
     if (ok && dec_text(&r, out, sizeof out)) {

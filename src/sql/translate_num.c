@@ -301,7 +301,14 @@ bool xl_column_numeric_end(struct tr *t, const node_t *n, const struct xl_colop 
         colnumeric_call(t, o, side);
         xl_put(t, ")");
     }
-    xl_printf(t, ", %d", (o->nested[0] ? 1 : 0) | (o->nested[1] ? 2 : 0));
+    /* Which operands are exact results, and which are parameters (their bound digits). */
+    long long flags = (o->nested[0] ? 1 : 0) | (o->nested[1] ? 2 : 0);
+    for (int side = 0; side < 2; side++) {
+        const node_t *p = xl_param_operand(side ? e->rexpr : e->lexpr);
+        if (p && p->param_ref->number > 0 && p->param_ref->number <= 0xffff)
+            flags |= (long long)p->param_ref->number << (4 + 16 * side);
+    }
+    xl_printf(t, ", %lld", flags);
     if (n == t->result_target)
         xl_printf(t, ", %d", t->result_column);
     xl_put(t, ") END");

@@ -918,6 +918,7 @@ int sq_run(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st, 
     s->fn.xact_start_us = s->tx == 'I' || !s->fn.xact_start_us ? sq_now_us() : s->fn.xact_start_us;
     if (*rows == 0)
         pgnumeric_forget_exact(); /* a new statement: earlier results' digits no longer apply */
+    pgnumeric_set_statement(st);  /* its numeric parameters' digits */
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (!*typed) {
             sq_column_types(stmt, st, true, types, mods, n);

@@ -50,6 +50,8 @@ CREATE TABLE t_parn (id integer PRIMARY KEY, n numeric, n2 numeric(10,2), f8 flo
 INSERT INTO t_parn VALUES (1, 2.5, 1.10, 0.1, 7), (2, -0.125, 3, 2.5, -3);
 -- params: 0.25|2|1.5
 SELECT id, n + $1, n * $2, $3 - n FROM t_parn ORDER BY id;
+-- params: 0.50|2.00|1.0
+SELECT id, n + $1, n * $2, $2 - n, n2 + $1, n2 * $3 FROM t_parn ORDER BY id;
 -- params: 1|2|0.5|0.001
 SELECT id, n2 + $1, n2 * $2, n2 - $3, $4 * n2 FROM t_parn ORDER BY id;
 -- params: 0.2|3
