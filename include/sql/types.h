@@ -174,6 +174,14 @@ bool pgnumeric_format_value(struct sqlite3_value *v, int32_t typmod, int format,
  * with (-1: none) while remembered constants print their own digits.
  */
 #define PGTYPMOD_NUMERIC_EXACT (-2)
+/*
+ * The digits of numeric parameters: a parameter is bound as an integer or a double, so
+ * pgnumeric_bind keeps its text per thread, keyed by the statement, the parameter number and
+ * the bound number; pgnumeric_param_exact finds it again while the executor steps that
+ * statement (pgnumeric_set_statement), for pg_numeric_op's scale (2.5 + '0.50' is 3.00).
+ */
+void pgnumeric_set_statement(const struct sqlite3_stmt *st);
+const char *pgnumeric_param_exact(int idx, double d);
 int32_t pgtypmod_numeric_exact(int column, int scale);
 /* Remembers text for d as a result of column (-1: an operand, no result column) and returns
  * the double SQLite is to get: d, or a neighbour of d when another number with the same

@@ -1039,6 +1039,7 @@ static const struct fn_def fn_defs[] = {
     {"pg_cast", 5, true, fn_cast},
     {"pg_assign", 3, true, fn_assign},
     {"pg_coltext", 4, true, fn_coltext},
+    {"pg_colnumeric", 2, true, fn_colnumeric},
     {"pg_like", 2, true, fn_like},
     {"pg_like", 3, true, fn_like},
     {"pg_ilike", 2, true, fn_ilike},

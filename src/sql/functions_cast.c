@@ -485,7 +485,8 @@ static void cast_numeric(sqlite3_context *cx, sqlite3_value *v, int precision, i
         if (buf[0] && !*end && errno == 0) {
             is_int = true;
             i = x;
-        } else if (!parse_double(s, &d) || isinf(d)) {
+        } else if (!parse_double(s, &d) || (isinf(d) && strpbrk(s, "0123456789"))) {
+            /* 'Infinity' and '-Infinity' are numerics since PostgreSQL 14; 1e400 is no double. */
             fn_error(cx, "22P02", "invalid input syntax for type numeric: \"%s\"", s);
             return;
         } else if (!pgnumeric_exact(s, strlen(s))) {
@@ -1407,4 +1408,23 @@ void fn_ts_add(sqlite3_context *cx, int argc, sqlite3_value **argv)
     fn_us_to_tm(us, &out);
     fn_format_timestamp(&out, with_tz, buf, sizeof buf);
     sqlite3_result_text(cx, buf, -1, SQLITE_TRANSIENT);
+}
+
+/*
+ * pg_colnumeric('table', 'column'): s for numeric(p,s), -1 for a numeric without a modifier, -2
+ * for an integer type, -3 for any other. Constant per statement: the translator's col op $n,
+ * col * integer and col op col2 compute a numeric with it (src/sql/translate_num.c).
+ */
+void fn_colnumeric(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct fn_coltype ct;
+    (void)argc;
+    coltype_resolve(sqlite3_context_db_handle(cx), (const char *)sqlite3_value_text(argv[0]),
+                    (const char *)sqlite3_value_text(argv[1]), &ct);
+    if (!strcmp(ct.type, "int2") || !strcmp(ct.type, "int4") || !strcmp(ct.type, "int8"))
+        sqlite3_result_int(cx, -2);
+    else if (strcmp(ct.type, "numeric") != 0)
+        sqlite3_result_int(cx, -3);
+    else
+        sqlite3_result_int(cx, ct.m1 < 0 ? -1 : ct.m2 > 0 ? ct.m2 : 0);
 }

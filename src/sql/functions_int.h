@@ -42,6 +42,7 @@ int64_t fn_utc_to_local(sqlite3_context *cx, int64_t utc_us);
 void fn_cast(sqlite3_context *cx, int argc, sqlite3_value **argv);
 void fn_assign(sqlite3_context *cx, int argc, sqlite3_value **argv);
 void fn_coltext(sqlite3_context *cx, int argc, sqlite3_value **argv);
+void fn_colnumeric(sqlite3_context *cx, int argc, sqlite3_value **argv);
 void fn_date_trunc(sqlite3_context *cx, int argc, sqlite3_value **argv);
 void fn_extract(sqlite3_context *cx, int argc, sqlite3_value **argv);
 void fn_date_part(sqlite3_context *cx, int argc, sqlite3_value **argv);

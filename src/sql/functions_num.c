@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include <event2/buffer.h>
 #include <sqlite3.h>
 
 #include "functions_int.h"
@@ -34,9 +36,16 @@
  * numeric literal arrives as text, keeping its scale (1.50 has 2). Any other REAL is read
  * through its shortest round-trip digits. false for what does not fit (or is no number).
  */
-static bool num_arg(sqlite3_value *v, bool exact, struct dec *d)
+static bool num_param_arg(sqlite3_value *v, bool exact, int param, struct dec *d)
 {
     char buf[64];
+    /* A numeric parameter: the digits it was bound with (pgnumeric_param_exact). */
+    const char *bound = param > 0 && (sqlite3_value_type(v) == SQLITE_INTEGER ||
+                                      sqlite3_value_type(v) == SQLITE_FLOAT)
+                            ? pgnumeric_param_exact(param, sqlite3_value_double(v))
+                            : NULL;
+    if (bound && dec_parse(bound, d))
+        return true;
     switch (sqlite3_value_type(v)) {
     case SQLITE_INTEGER:
         d->mant = sqlite3_value_int64(v);
@@ -61,6 +70,11 @@ static bool num_arg(sqlite3_value *v, bool exact, struct dec *d)
     default:
         return false;
     }
+}
+
+static bool num_arg(sqlite3_value *v, bool exact, struct dec *d)
+{
+    return num_param_arg(v, exact, 0, d);
 }
 
 static bool dec_from_value(sqlite3_value *v, struct dec *d)
@@ -133,7 +147,14 @@ static bool num_operands(sqlite3_context *cx, sqlite3_value **argv)
  * (num_arg). */
 static bool exact_arg(int argc, sqlite3_value **argv, int nargs, int i)
 {
-    return argc > nargs && (sqlite3_value_int(argv[nargs]) >> i & 1);
+    return argc > nargs && (sqlite3_value_int64(argv[nargs]) >> i & 1);
+}
+
+/* Bits 4-19 and 20-35 of that argument: the parameter number operand i is, 0 for none
+ * (num_param_arg). */
+static int param_arg(int argc, sqlite3_value **argv, int nargs, int i)
+{
+    return argc > nargs ? (int)(sqlite3_value_int64(argv[nargs]) >> (4 + 16 * i) & 0xffff) : 0;
 }
 
 /* The optional argument after that: the result column the value is computed for, -1 for none
@@ -158,17 +179,28 @@ static void fn_numeric_div(sqlite3_context *cx, int argc, sqlite3_value **argv)
 /*
  * pg_numeric_op(op, a, b, exact [, column]): numeric + - * with PostgreSQL's result scale (the
  * larger operand scale, or their sum for *), exact when the operands and result fit 36 digits, else
- * in double precision as SQLite would.
+ * in double precision as SQLite would. exact: bits 0 and 1, a and b are exact results; bits 4-19
+ * and 20-35, the parameter numbers a and b are (0: none), read with their bound digits.
  */
 static void fn_numeric_op(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
     struct dec a, b, r;
     const char *op = (const char *)sqlite3_value_text(argv[0]);
     char o = op ? op[0] : '+';
+    /* NaN (stored as the text 'NaN') gives NaN whatever the other operand, as in PostgreSQL. */
+    for (int i = 1; i <= 2; i++)
+        if (sqlite3_value_type(argv[i]) == SQLITE_TEXT &&
+            !strcasecmp((const char *)sqlite3_value_text(argv[i]), "NaN") &&
+            sqlite3_value_type(argv[3 - i]) != SQLITE_NULL) {
+            sqlite3_result_text(cx, "NaN", 3, SQLITE_STATIC);
+            return;
+        }
     if (!num_operands(cx, argv + 1))
         return;
-    bool ok = num_arg(argv[1], exact_arg(argc - 1, argv + 1, 2, 0), &a) &&
-              num_arg(argv[2], exact_arg(argc - 1, argv + 1, 2, 1), &b) &&
+    bool ok = num_param_arg(argv[1], exact_arg(argc - 1, argv + 1, 2, 0),
+                            param_arg(argc - 1, argv + 1, 2, 0), &a) &&
+              num_param_arg(argv[2], exact_arg(argc - 1, argv + 1, 2, 1),
+                            param_arg(argc - 1, argv + 1, 2, 1), &b) &&
               (o == '*' ? dec_mul(&a, &b, &r) : dec_add(&a, &b, o == '-', &r));
     char out[DEC_TEXT_CAP];
     if (ok && dec_text(&r, out, sizeof out)) {
@@ -176,7 +208,11 @@ static void fn_numeric_op(sqlite3_context *cx, int argc, sqlite3_value **argv)
         return;
     }
     double x = sqlite3_value_double(argv[1]), y = sqlite3_value_double(argv[2]);
-    sqlite3_result_double(cx, o == '*' ? x * y : o == '-' ? x - y : x + y);
+    double z = o == '*' ? x * y : o == '-' ? x - y : x + y;
+    if (isnan(z)) /* Infinity - Infinity, 0 * Infinity: NaN, which SQLite would make NULL */
+        sqlite3_result_text(cx, "NaN", 3, SQLITE_STATIC);
+    else
+        sqlite3_result_double(cx, z);
 }
 
 /* pg_numeric_pow(a, b, exact [, column]): numeric ^ numeric (decimal.c, dec_pow_text). */
@@ -233,6 +269,28 @@ static void fn_numeric_lit(sqlite3_context *cx, int argc, sqlite3_value **argv)
     result_exact(cx, out, argc > 1 ? sqlite3_value_int(argv[1]) : -1);
 }
 
+/* pg_numeric_pad(x, scale): a numeric(p,s) column's value with its scale s (3.30, stored as the
+ * number 3.3), as text that pg_numeric_op reads with that scale; x itself when scale < 0. */
+static void fn_numeric_pad(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int scale = sqlite3_value_int(argv[1]);
+    int vt = sqlite3_value_type(argv[0]);
+    struct evbuffer *out;
+    if (scale < 0 || (vt != SQLITE_INTEGER && vt != SQLITE_FLOAT) ||
+        (vt == SQLITE_FLOAT && !isfinite(sqlite3_value_double(argv[0]))) ||
+        !(out = evbuffer_new())) {
+        sqlite3_result_value(cx, argv[0]);
+        return;
+    }
+    if (pgnumeric_format_value(argv[0], (int32_t)(((1000 << 16) | scale) + 4), 0, out))
+        sqlite3_result_text(cx, (const char *)evbuffer_pullup(out, -1),
+                            (int)evbuffer_get_length(out), SQLITE_TRANSIENT);
+    else
+        sqlite3_result_value(cx, argv[0]);
+    evbuffer_free(out);
+}
+
 /* pg_avg(x): avg() of integers and numerics as PostgreSQL computes it, sum / count in numeric
  * (text with the division's scale); a float column's values give the same number as text. */
 /* SQLite's aggregate context is only 8-byte aligned: the sum must not assume 16. */
@@ -244,6 +302,8 @@ struct avg_state {
     bool inexact; /* a value did not fit: use dsum */
     double dsum;
     int64_t count;
+    int64_t nans; /* pg_numeric_sum: NaN values in the frame */
+    int column;   /* pg_numeric_sum: the result column, -1 for none */
 };
 
 static void fn_avg_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -317,6 +377,63 @@ static void fn_avg_value(sqlite3_context *cx)
 static void fn_avg_final(sqlite3_context *cx)
 {
     fn_avg_value(cx);
+}
+
+static bool is_nan_text(sqlite3_value *v)
+{
+    return sqlite3_value_type(v) == SQLITE_TEXT &&
+           !strcasecmp((const char *)sqlite3_value_text(v), "NaN");
+}
+
+/*
+ * pg_numeric_sum(x, kind [, column]): sum() of a plain numeric column as PostgreSQL computes it,
+ * exact with the largest scale of the values (the state of pg_avg); NaN makes it NaN. kind is
+ * the column's pg_colnumeric(): SQLite computes every aggregate of a CASE, so on a column of
+ * another kind than -1 this one does nothing and gives NULL (sum() gives the result).
+ */
+static void fn_sum_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    if (sqlite3_value_int(argv[1]) != -1)
+        return;
+    struct avg_state *st = sqlite3_aggregate_context(cx, sizeof *st);
+    if (!st)
+        return;
+    st->column = argc > 2 ? sqlite3_value_int(argv[2]) : -1;
+    if (is_nan_text(argv[0])) {
+        st->nans++;
+        st->count++;
+        return;
+    }
+    fn_avg_step(cx, 1, argv);
+}
+
+static void fn_sum_inverse(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct avg_state *st = sqlite3_aggregate_context(cx, sizeof *st);
+    (void)argc;
+    if (sqlite3_value_int(argv[1]) != -1)
+        return;
+    if (st && is_nan_text(argv[0])) {
+        st->nans--;
+        st->count--;
+        return;
+    }
+    fn_avg_inverse(cx, 1, argv);
+}
+
+static void fn_sum_value(sqlite3_context *cx)
+{
+    struct avg_state *st = sqlite3_aggregate_context(cx, 0);
+    char out[DEC_TEXT_CAP];
+    struct dec d = {st ? st->sum : 0, st ? st->scale : 0};
+    if (!st || st->count == 0)
+        sqlite3_result_null(cx);
+    else if (st->nans > 0 || isnan(st->dsum))
+        sqlite3_result_text(cx, "NaN", 3, SQLITE_STATIC);
+    else if (st->inexact || !dec_text(&d, out, sizeof out))
+        sqlite3_result_double(cx, st->dsum);
+    else
+        result_exact(cx, out, st->column);
 }
 
 /* pg_power(a, b): the ^ operator (float8 semantics and errors). */
@@ -740,12 +857,18 @@ bool fn_num_register(sqlite3 *db, struct sql_fn_context *ctx)
         {"pg_numeric_op", 4, 5, true, fn_numeric_op},
         {"pg_numeric_pow", 3, 4, true, fn_numeric_pow},
         {"pg_numeric_lit", 1, 2, false, fn_numeric_lit},
+        {"pg_numeric_pad", 2, 2, true, fn_numeric_pad},
     };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         for (int n = ops[i].min_args; n <= ops[i].max_args; n++)
             if (sqlite3_create_function_v2(db, ops[i].name, n, ops[i].det ? det : SQLITE_UTF8, NULL,
                                            ops[i].fn, NULL, NULL, NULL) != SQLITE_OK)
                 return false;
+    for (int n = 2; n <= 3; n++)
+        if (sqlite3_create_window_function(db, "pg_numeric_sum", n, det, NULL, fn_sum_step,
+                                           fn_sum_value, fn_sum_value, fn_sum_inverse,
+                                           NULL) != SQLITE_OK)
+            return false;
     return sqlite3_create_window_function(db, "pg_avg", 1, det, NULL, fn_avg_step, fn_avg_final,
                                           fn_avg_value, fn_avg_inverse, NULL) == SQLITE_OK &&
            sqlite3_create_function_v2(db, "pg_power", 2, det, NULL, fn_power, NULL, NULL, NULL) ==

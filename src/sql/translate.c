@@ -722,18 +722,29 @@ static bool target_is_star(const node_t *val)
                PG_QUERY__NODE__NODE_A_STAR;
 }
 
-/* The typmod of a cast to char(n) or varchar(n) (n + 4), or -1: char(n) prints padded. */
-static int32_t string_cast_typmod(const node_t *v)
+/* The typmod of a cast to char(n), varchar(n) (n + 4) or numeric(p,s), or -1: char(n) prints
+ * padded, numeric(p,s) with its scale. */
+static int32_t cast_typmod(const node_t *v)
 {
     if (v->node_case != PG_QUERY__NODE__NODE_TYPE_CAST)
         return -1;
     const PgQuery__TypeName *tn = v->type_cast->type_name;
     uint32_t oid = 0;
-    if (!xl_type_name(tn, &oid) || (oid != PGOID_BPCHAR && oid != PGOID_VARCHAR) ||
-        tn->n_typmods != 1 || tn->typmods[0]->node_case != PG_QUERY__NODE__NODE_A_CONST ||
-        tn->typmods[0]->a_const->val_case != PG_QUERY__A__CONST__VAL_IVAL)
+    int m[2] = {0, 0};
+    if (!xl_type_name(tn, &oid) || !tn->n_typmods || tn->n_typmods > 2)
         return -1;
-    return tn->typmods[0]->a_const->ival->ival + 4;
+    for (size_t k = 0; k < tn->n_typmods; k++) {
+        if (tn->typmods[k]->node_case != PG_QUERY__NODE__NODE_A_CONST ||
+            tn->typmods[k]->a_const->val_case != PG_QUERY__A__CONST__VAL_IVAL)
+            return -1;
+        m[k] = tn->typmods[k]->a_const->ival->ival;
+    }
+    if ((oid == PGOID_BPCHAR || oid == PGOID_VARCHAR) && tn->n_typmods == 1)
+        return m[0] + 4;
+    /* x::numeric(p,s) prints with scale s, whatever the scale of x. */
+    if (oid == PGOID_NUMERIC && m[0] >= 1 && m[0] <= 1000 && m[1] >= 0 && m[1] <= m[0])
+        return (int32_t)(((m[0] << 16) | m[1]) + 4);
+    return -1;
 }
 
 /* SELECT * over FROM items that are no tables (VALUES, subqueries, generate_series, WITH
@@ -772,12 +783,10 @@ static int result_param(const node_t *n)
         return n->param_ref->number;
     if (n->node_case != PG_QUERY__NODE__NODE_A_EXPR || !n->a_expr->lexpr || !n->a_expr->rexpr)
         return 0;
-    const node_t *l = n->a_expr->lexpr, *r = n->a_expr->rexpr;
-    if ((l->node_case == PG_QUERY__NODE__NODE_PARAM_REF) ==
-        (r->node_case == PG_QUERY__NODE__NODE_PARAM_REF))
+    const node_t *l = xl_param_operand(n->a_expr->lexpr), *r = xl_param_operand(n->a_expr->rexpr);
+    if (!l == !r)
         return 0;
-    return l->node_case == PG_QUERY__NODE__NODE_PARAM_REF ? l->param_ref->number
-                                                          : r->param_ref->number;
+    return l ? l->param_ref->number : r->param_ref->number;
 }
 
 /* Fill st->columns from a target list; none when a * makes the list unknowable here. */
@@ -813,7 +822,7 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
         if (!st->columns[i].name)
             return xl_fail(t, "53200", "out of memory");
         st->n_columns = (int)i + 1;
-        if ((st->columns[i].typmod = string_cast_typmod(rt->val)) != -1)
+        if ((st->columns[i].typmod = cast_typmod(rt->val)) != -1)
             continue;
         bool numeric;
         if (st->columns[i].type == PGOID_NUMERIC && xl_numeric_exact(rt->val)) {
@@ -844,11 +853,14 @@ static bool fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, si
             if (!st->columns[i].origin2_rel || !st->columns[i].origin2_col)
                 return xl_fail(t, "53200", "out of memory");
         }
+        struct xl_colop colop;
+        if (xl_column_numeric(t, rt->val, &colop) || xl_numeric_sum(t, rt->val))
+            st->columns[i].typmod = PGTYPMOD_NUMERIC_EXACT; /* on a numeric column */
         if (d != SQL_DERIVE_NONE) {
             /* The origin column decides when the backend finds it; type is the fallback. */
             st->columns[i].derive = d;
             if (d == SQL_DERIVE_ADDNUM || d == SQL_DERIVE_MULNUM)
-                st->columns[i].typmod = xl_literal_typmod(rt->val->a_expr->rexpr);
+                st->columns[i].typmod = xl_operand_literal_typmod(rt->val->a_expr);
             st->columns[i].origin_rel = strdup(rel);
             st->columns[i].origin_col = strdup(col);
             if (!st->columns[i].origin_rel || !st->columns[i].origin_col)

@@ -260,8 +260,9 @@ static void note_arith_params(struct tr *t, const node_t *l, const node_t *r)
         if (oid == PGOID_INT2 || oid == PGOID_INT4 || oid == PGOID_INT8 || oid == PGOID_NUMERIC ||
             oid == PGOID_FLOAT4 || oid == PGOID_FLOAT8)
             xl_note_param(t, p->param_ref->number, oid);
-        else if (!oid && xl_expr_origin(t, other, &rel, &col) == SQL_DERIVE_SAME)
-            xl_note_param_column(t, p, rel, col, true);
+        else if (!oid && (xl_expr_origin(t, other, &rel, &col) == SQL_DERIVE_SAME ||
+                          xl_expr_origin(t, other, &rel, &col) == SQL_DERIVE_PARAM))
+            xl_note_param_column(t, p, rel, col, true); /* (col op $1) op $2 too */
     }
 }
 
@@ -487,7 +488,7 @@ static bool is_nonzero_const(const node_t *n)
 
 /* An untyped literal in arithmetic with an operand of known numeric type takes that type
  * ('a' + 1 is 22P02 in PostgreSQL, 1 in SQLite). */
-static bool xl_arith_operand(struct tr *t, const node_t *n, const node_t *other)
+bool xl_arith_operand(struct tr *t, const node_t *n, const node_t *other)
 {
     uint32_t oid = other ? xl_expr_type(other) : 0;
     if (n->node_case == PG_QUERY__NODE__NODE_A_CONST &&
@@ -501,174 +502,6 @@ static bool xl_arith_operand(struct tr *t, const node_t *n, const node_t *other)
         return !t->failed;
     }
     return xl_expr(t, n);
-}
-
-/* An integer or numeric constant, possibly negated: the constant, and *neg for the minus. */
-static const PgQuery__AConst *number_constant(const node_t *n, bool *neg)
-{
-    *neg = false;
-    if (n->node_case == PG_QUERY__NODE__NODE_A_EXPR && !n->a_expr->lexpr &&
-        n->a_expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP && xl_op_name(n->a_expr) &&
-        !strcmp(xl_op_name(n->a_expr), "-")) {
-        *neg = true;
-        n = n->a_expr->rexpr;
-    }
-    if (n->node_case != PG_QUERY__NODE__NODE_A_CONST || n->a_const->isnull ||
-        (n->a_const->val_case != PG_QUERY__A__CONST__VAL_FVAL &&
-         n->a_const->val_case != PG_QUERY__A__CONST__VAL_IVAL))
-        return NULL;
-    return n->a_const;
-}
-
-/* A numeric (Float node) constant, possibly negated: its text without the sign. */
-static const char *numeric_literal(const node_t *n, bool *neg)
-{
-    const PgQuery__AConst *c = number_constant(n, neg);
-    return c && c->val_case == PG_QUERY__A__CONST__VAL_FVAL ? c->fval->fval : NULL;
-}
-
-static bool is_int_or_numeric(uint32_t oid)
-{
-    return oid == PGOID_INT2 || oid == PGOID_INT4 || oid == PGOID_INT8 || oid == PGOID_NUMERIC;
-}
-
-/* numeric / numeric (an integer operand is cast): pg_numeric_div. */
-static bool is_numeric_div(const PgQuery__AExpr *e)
-{
-    uint32_t lt = xl_expr_type(e->lexpr), rt = xl_expr_type(e->rexpr);
-    return is_int_or_numeric(lt) && is_int_or_numeric(rt) &&
-           (lt == PGOID_NUMERIC || rt == PGOID_NUMERIC);
-}
-
-/* xl_numeric_exact, at most 32 operators deep (deeper operands count as inexact: a long chain
- * of + must not cost more than linear time per level). + - * are exact on an exact operand or
- * a numeric literal, when PostgreSQL's result is numeric. */
-static bool numeric_exact(const node_t *n, int depth)
-{
-    if (n->node_case == PG_QUERY__NODE__NODE_FUNC_CALL) {
-        const PgQuery__FuncCall *fc = n->func_call;
-        return fc->n_args == 1 && !fc->agg_star && !strcmp(xl_func_name(fc), "avg") &&
-               xl_expr_type(n) == PGOID_NUMERIC;
-    }
-    if (n->node_case != PG_QUERY__NODE__NODE_A_EXPR || depth > 32)
-        return false;
-    const PgQuery__AExpr *e = n->a_expr;
-    const char *op = xl_op_name(e);
-    if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !op || e->n_name != 1 || !e->rexpr)
-        return false;
-    if (!e->lexpr)
-        return !strcmp(op, "-") && numeric_exact(e->rexpr, depth + 1);
-    if (!strcmp(op, "/"))
-        return is_numeric_div(e);
-    if (!strcmp(op, "^"))
-        return xl_expr_type(n) == PGOID_NUMERIC;
-    if (strcmp(op, "+") != 0 && strcmp(op, "-") != 0 && strcmp(op, "*") != 0)
-        return false;
-    /* A numeric literal operand is exact too (0.1 + 0.2 is 0.3, 1.5 * 2 is 3.0). */
-    bool neg;
-    return (numeric_literal(e->lexpr, &neg) || numeric_literal(e->rexpr, &neg) ||
-            numeric_exact(e->lexpr, depth + 1) || numeric_exact(e->rexpr, depth + 1)) &&
-           xl_expr_type(n) == PGOID_NUMERIC;
-}
-
-bool xl_numeric_exact(const node_t *n)
-{
-    return numeric_exact(n, 0);
-}
-
-/* The values a coalesce() or CASE may give (its arguments, its THEN and ELSE results) into
- * out[cap]: how many, 0 when n is neither or has more. */
-static size_t value_branches(const node_t *n, const node_t **out, size_t cap)
-{
-    size_t k = 0;
-    if (n->node_case == PG_QUERY__NODE__NODE_COALESCE_EXPR) {
-        for (size_t i = 0; i < n->coalesce_expr->n_args; i++)
-            if (k < cap)
-                out[k++] = n->coalesce_expr->args[i];
-        return n->coalesce_expr->n_args <= cap ? k : 0;
-    }
-    if (n->node_case != PG_QUERY__NODE__NODE_CASE_EXPR)
-        return 0;
-    const PgQuery__CaseExpr *c = n->case_expr;
-    for (size_t i = 0; i < c->n_args && k < cap; i++)
-        out[k++] = c->args[i]->case_when->result;
-    if (c->defresult && k < cap)
-        out[k++] = c->defresult;
-    return c->n_args + (c->defresult ? 1 : 0) <= cap ? k : 0;
-}
-
-bool xl_keeps_constant_scale(const struct tr *t, const node_t *n, bool *numeric)
-{
-    const node_t *v[64];
-    size_t k = value_branches(n, v, 64);
-    bool constant = false, other = false, neg;
-    *numeric = false;
-    for (size_t i = 0; i < k; i++) {
-        const PgQuery__AConst *c = number_constant(v[i], &neg);
-        if (c) {
-            constant = true;
-            *numeric = *numeric || c->val_case == PG_QUERY__A__CONST__VAL_FVAL;
-        } else if (v[i]->node_case != PG_QUERY__NODE__NODE_A_CONST) {
-            other = true;
-        } else if (!v[i]->a_const->isnull) {
-            return false; /* a string: not numeric here */
-        }
-    }
-    if (!constant)
-        return false;
-    const char *rel, *col;
-    if (!other) /* CASE ... THEN 1.50 ELSE 2 END: numeric when a constant is */
-        return *numeric && n->node_case == PG_QUERY__NODE__NODE_CASE_EXPR;
-    *numeric = false; /* the column's type decides */
-    return xl_expr_origin(t, n, &rel, &col) != SQL_DERIVE_NONE;
-}
-
-/* A value of coalesce() or CASE under xl_keeps_constant_scale: a numeric constant goes through
- * pg_numeric_lit, which keeps its digits (0, not the column's 0.00). */
-static bool xl_scaled_value(struct tr *t, const node_t *n)
-{
-    bool neg;
-    const PgQuery__AConst *c = number_constant(n, &neg);
-    if (c && c->val_case == PG_QUERY__A__CONST__VAL_IVAL) {
-        xl_printf(t, "pg_numeric_lit(%s%d, %d)", neg ? "-" : "", c->ival->ival, t->result_column);
-        return !t->failed;
-    }
-    if (!c || !pgnumeric_exact(c->fval->fval, strlen(c->fval->fval)))
-        return xl_expr(t, n); /* too many digits: refused there */
-    xl_printf(t, "pg_numeric_lit('%s%s', %d)", neg ? "-" : "", c->fval->fval, t->result_column);
-    return !t->failed;
-}
-
-/* An operand of pg_numeric_div/op/pow: a numeric literal goes as text, so that its scale
- * survives (1.50 has 2, the double 1.5 has 1). */
-static bool xl_num_operand(struct tr *t, const node_t *n, const node_t *other)
-{
-    bool neg;
-    const char *s = numeric_literal(n, &neg);
-    if (!s || !pgnumeric_exact(s, strlen(s)))
-        return xl_arith_operand(t, n, other);
-    xl_printf(t, "'%s%s'", neg ? "-" : "", s);
-    return !t->failed;
-}
-
-/* fn(l, r, exact [, column]) for the numeric operator n, exact telling which operands are
- * exact results, column the result column n is (its digits are preferred there). */
-static bool xl_num_call(struct tr *t, const node_t *n, const char *fn, const char *op,
-                        const node_t *l, const node_t *r)
-{
-    xl_printf(t, "%s(", fn);
-    if (op)
-        xl_printf(t, "'%s', ", op);
-    if (!xl_num_operand(t, l, r))
-        return false;
-    xl_put(t, ", ");
-    if (!xl_num_operand(t, r, l))
-        return false;
-    xl_printf(t, ", %d", (xl_numeric_exact(l) ? 1 : 0) | (xl_numeric_exact(r) ? 2 : 0));
-    if (n == t->result_target)
-        xl_printf(t, ", %d", t->result_column);
-    xl_put(t, ")");
-    return !t->failed;
 }
 
 static bool xl_binary(struct tr *t, const node_t *l, const char *op, const node_t *r)
@@ -891,6 +724,10 @@ static bool xl_aexpr(struct tr *t, const node_t *n)
         return xl_call2(t, "pg_datesub", e->lexpr, e->rexpr, NULL);
     if ((!strcmp(op, "+") || !strcmp(op, "-") || !strcmp(op, "*")) && xl_numeric_exact(n))
         return xl_num_call(t, n, "pg_numeric_op", op, e->lexpr, e->rexpr);
+    struct xl_colop colop;
+    if (xl_column_numeric(t, n, &colop))
+        return xl_column_numeric_begin(t, &colop) && xl_binary(t, e->lexpr, op, e->rexpr) &&
+               xl_column_numeric_end(t, n, &colop);
     static const char *const plain[] = {"+",  "-",  "*",  "=", "<>", "<",  ">",
                                         "<=", ">=", "||", "&", "|",  "<<", ">>"};
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
@@ -905,7 +742,7 @@ static bool xl_aexpr(struct tr *t, const node_t *n)
         return xl_binary(t, e->lexpr, "<>", e->rexpr);
     if (!strcmp(op, "/")) {
         /* numeric / numeric has the scale numeric_div picks (pg_numeric_div, exact). */
-        if (is_numeric_div(e))
+        if (xl_numeric_div(e))
             return xl_num_call(t, n, "pg_numeric_div", NULL, e->lexpr, e->rexpr);
     }
     if (!strcmp(op, "^")) {
@@ -1081,7 +918,7 @@ static const char *const sqlite_only[] = {
     "sqlite_offset",
 };
 
-static bool xl_over(struct tr *t, const PgQuery__WindowDef *w)
+bool xl_over(struct tr *t, const PgQuery__WindowDef *w)
 {
     if (w->name && *w->name)
         return xl_refuse(t, "a named window is not supported on the SQLite backend");
@@ -1471,6 +1308,8 @@ bool xl_expr(struct tr *t, const node_t *n)
     case PG_QUERY__NODE__NODE_TYPE_CAST:
         return xl_cast(t, n->type_cast);
     case PG_QUERY__NODE__NODE_FUNC_CALL:
+        if (xl_numeric_sum(t, n))
+            return xl_numeric_sum_call(t, n, xl_func);
         return xl_func(t, n->func_call);
     case PG_QUERY__NODE__NODE_SUB_LINK:
         return xl_sublink(t, n->sub_link);

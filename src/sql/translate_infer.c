@@ -354,6 +354,19 @@ static uint32_t common_type_of(node_t *const *args, size_t n)
     return t;
 }
 
+const node_t *xl_param_operand(const node_t *n)
+{
+    if (n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST && n->type_cast->arg &&
+        n->type_cast->arg->node_case == PG_QUERY__NODE__NODE_PARAM_REF &&
+        !n->type_cast->type_name->n_typmods) {
+        uint32_t oid;
+        xl_type_name(n->type_cast->type_name, &oid);
+        if (oid == PGOID_NUMERIC)
+            n = n->type_cast->arg;
+    }
+    return n->node_case == PG_QUERY__NODE__NODE_PARAM_REF ? n : NULL;
+}
+
 uint32_t xl_expr_type(const node_t *n)
 {
     switch (n->node_case) {
@@ -533,13 +546,15 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
         if (e->lexpr && (!strcmp(op, "+") || !strcmp(op, "-")) && is_interval(e->rexpr))
             return xl_expr_origin(t, e->lexpr, rel, col) ? SQL_DERIVE_TIMESTAMP : SQL_DERIVE_NONE;
         if (e->lexpr && op[0] && strchr("+-*/%", op[0]) && !op[1] &&
-            (e->lexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF) !=
-                (e->rexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF)) {
-            /* col op $n: the parameter has the column's type (note_arith_params). */
-            const node_t *c =
-                e->lexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF ? e->rexpr : e->lexpr;
+            !xl_param_operand(e->lexpr) != !xl_param_operand(e->rexpr)) {
+            /* col op $n: the parameter has the column's type (note_arith_params), or the
+             * numeric its cast gives it. */
+            const node_t *c = xl_param_operand(e->lexpr) ? e->rexpr : e->lexpr;
             enum sql_derive d = xl_expr_origin(t, c, rel, col);
-            return d == SQL_DERIVE_SAME ? SQL_DERIVE_PARAM : SQL_DERIVE_NONE;
+            /* (col op $1) op $2: both parameters have the column's type. */
+            return d == SQL_DERIVE_SAME || (d == SQL_DERIVE_PARAM && strchr("+-*", op[0]))
+                       ? SQL_DERIVE_PARAM
+                       : SQL_DERIVE_NONE;
         }
         if (e->lexpr && (!strcmp(op, "/") || !strcmp(op, "%")) && is_int_const(e->rexpr))
             return xl_expr_origin(t, e->lexpr, rel, col) ? SQL_DERIVE_DIVIDE : SQL_DERIVE_NONE;
@@ -547,9 +562,10 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
             return SQL_DERIVE_NONE;
         const node_t *c = is_int4(e->rexpr) ? e->lexpr : e->rexpr;
         const node_t *k = c == e->lexpr ? e->rexpr : e->lexpr;
-        if (xl_literal_typmod(e->rexpr) != -1 && xl_literal_typmod(e->lexpr) == -1) {
-            /* col op 1.25: numeric with a scale from both (xl_origin_literal_scale). */
-            enum sql_derive d = xl_expr_origin(t, e->lexpr, rel, col);
+        if ((xl_literal_typmod(e->rexpr) != -1) != (xl_literal_typmod(e->lexpr) != -1)) {
+            /* col op 1.25, 1.25 op col: numeric with a scale from both. */
+            enum sql_derive d = xl_expr_origin(
+                t, xl_literal_typmod(e->rexpr) != -1 ? e->lexpr : e->rexpr, rel, col);
             if (d != SQL_DERIVE_SAME && d != SQL_DERIVE_VALUE)
                 return SQL_DERIVE_NONE;
             return op[0] == '*' ? SQL_DERIVE_MULNUM : SQL_DERIVE_ADDNUM;
@@ -631,6 +647,13 @@ enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char *
     default:
         return SQL_DERIVE_NONE;
     }
+}
+
+/* The scale of col op 1.25 or 1.25 op col: its literal's (xl_literal_typmod). */
+int32_t xl_operand_literal_typmod(const PgQuery__AExpr *e)
+{
+    int32_t m = xl_literal_typmod(e->rexpr);
+    return m != -1 ? m : xl_literal_typmod(e->lexpr);
 }
 
 /*

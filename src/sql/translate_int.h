@@ -114,14 +114,49 @@ uint32_t xl_select_expr_type(struct tr *t, const node_t *n);
 enum sql_derive xl_expr_origin2(const struct tr *t, const node_t *n, const char **rel,
                                 const char **col, const char **rel2, const char **col2);
 /* n computes a numeric with its own display scale, its exact digits remembered by the
- * backend (pg_avg, pg_numeric_div/op/pow; PGTYPMOD_NUMERIC_EXACT) (translate_expr.c). */
+ * backend (pg_avg, pg_numeric_div/op/pow; PGTYPMOD_NUMERIC_EXACT) (translate_num.c). */
 bool xl_numeric_exact(const node_t *n);
 /* n is a coalesce() or CASE of one column (or an aggregate of it) and numeric constants, or a
  * CASE of numeric constants only (*numeric: then its type is numeric), whose constants keep
- * their own scale (pg_numeric_lit) when n is a result column (translate_expr.c). */
+ * their own scale (pg_numeric_lit) when n is a result column (translate_num.c). */
 bool xl_keeps_constant_scale(const struct tr *t, const node_t *n, bool *numeric);
+/* A value of such a coalesce() or CASE: a numeric constant through pg_numeric_lit. */
+bool xl_scaled_value(struct tr *t, const node_t *n);
+/* e is numeric / numeric (an integer operand is cast): pg_numeric_div (translate_num.c). */
+bool xl_numeric_div(const PgQuery__AExpr *e);
+/* fn([op, ]l, r, exact [, column]) for the numeric operator n (translate_num.c). */
+bool xl_num_call(struct tr *t, const node_t *n, const char *fn, const char *op, const node_t *l,
+                 const node_t *r);
+/* n as a parameter operand: $n itself or $n::numeric gives the ParamRef, else NULL
+ * (translate_infer.c). */
+const node_t *xl_param_operand(const node_t *n);
+/* n is col op $n, col * integer or col op col2 (+ - *) of table columns of types known at
+ * run time only; o: the columns (side 0 left, 1 right; NULL for the parameter or constant).
+ * Emitted as xl_column_numeric_begin, the plain operator, xl_column_numeric_end: numeric in
+ * exact decimal with PostgreSQL's result scale where a column is numeric (translate_num.c). */
+struct xl_colop {
+    const char *rel[2], *col[2];
+    bool literal;   /* the other operand is a numeric literal */
+    bool nested[2]; /* the side is itself such an operation on its column */
+};
+bool xl_column_numeric(const struct tr *t, const node_t *n, struct xl_colop *o);
+bool xl_column_numeric_begin(struct tr *t, const struct xl_colop *o);
+bool xl_column_numeric_end(struct tr *t, const node_t *n, const struct xl_colop *o);
+/* n is sum(col) of a table column of a type known at run time only; emitted by
+ * xl_numeric_sum_call with plain for the other types: exact on a plain numeric column
+ * (translate_num.c). */
+bool xl_numeric_sum(const struct tr *t, const node_t *n);
+/* " OVER (...)" of a window function call (translate_expr.c). */
+bool xl_over(struct tr *t, const PgQuery__WindowDef *w);
+bool xl_numeric_sum_call(struct tr *t, const node_t *n,
+                         bool (*plain)(struct tr *, const PgQuery__FuncCall *));
+/* An operand of arithmetic: an untyped literal takes the other operand's number type
+ * (translate_expr.c). */
+bool xl_arith_operand(struct tr *t, const node_t *n, const node_t *other);
 /* A numeric literal's scale as a typmod, -1 when n is none (translate_infer.c). */
 int32_t xl_literal_typmod(const node_t *n);
+/* The literal operand's of col op 1.25 or 1.25 op col (translate_infer.c). */
+int32_t xl_operand_literal_typmod(const PgQuery__AExpr *e);
 /* The table column an expression's type follows, and how (translate_infer.c). */
 enum sql_derive xl_expr_origin(const struct tr *t, const node_t *n, const char **rel,
                                const char **col);

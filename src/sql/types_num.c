@@ -553,6 +553,46 @@ int pgnumeric_text_scale(const char *s)
     return scale;
 }
 
+#define PARAM_SLOTS 64 /* numeric parameters whose digits are kept, per thread */
+
+static __thread struct {
+    const void *st;
+    int idx;
+    double d;
+    char text[64];
+} param_ring[PARAM_SLOTS];
+static __thread unsigned param_next;
+static __thread const void *param_stmt;
+
+/* Keeps the digits of parameter idx of st, bound as the number d. */
+static void param_remember(const void *st, int idx, double d, const struct num *n)
+{
+    for (unsigned i = 0; i < PARAM_SLOTS; i++)
+        if (param_ring[i].st == st && param_ring[i].idx == idx)
+            param_ring[i].st = NULL; /* rebound: the old digits are gone */
+    unsigned k = param_next++ % PARAM_SLOTS;
+    int len = snprintf(param_ring[k].text, sizeof param_ring[k].text, "%s%s%s%s", n->neg ? "-" : "",
+                       n->intd, n->frac[0] ? "." : "", n->frac);
+    if (len < 0 || (size_t)len >= sizeof param_ring[k].text)
+        return;
+    param_ring[k].st = st;
+    param_ring[k].idx = idx;
+    param_ring[k].d = d;
+}
+
+void pgnumeric_set_statement(const struct sqlite3_stmt *st)
+{
+    param_stmt = st;
+}
+
+const char *pgnumeric_param_exact(int idx, double d)
+{
+    for (unsigned i = 0; param_stmt && i < PARAM_SLOTS; i++)
+        if (param_ring[i].st == param_stmt && param_ring[i].idx == idx && param_ring[i].d == d)
+            return param_ring[i].text;
+    return NULL;
+}
+
 /* Binds numeric text in storage form: an integer when exact in int64, else a double. */
 static bool num_bind_text(sqlite3_stmt *st, int idx, const char *s, size_t len, const char **err,
                           char *errbuf, size_t errcap)
@@ -578,8 +618,11 @@ static bool num_bind_text(sqlite3_stmt *st, int idx, const char *s, size_t len, 
     errno = 0;
     if (strspn(n.frac, "0") == strlen(n.frac) && strlen(n.intd) <= 19 &&
         all_digits(n.intd, strlen(n.intd)) && ((iv = strtoll(txt, &end, 10)), errno == 0) &&
-        (*end == '\0' || *end == '.'))
+        (*end == '\0' || *end == '.')) {
+        param_remember(st, idx, (double)iv, &n);
         return bind_rc(sqlite3_bind_int64(st, idx, iv), err, errbuf, errcap);
+    }
+    param_remember(st, idx, strtod(txt, NULL), &n);
     return bind_double(st, idx, strtod(txt, NULL), err, errbuf, errcap);
 }
 

@@ -696,7 +696,9 @@ static uint32_t sq_origin_type(sqlite3 *db, const struct sql_column *c, int32_t 
         if (oid != PGOID_INT2 && oid != PGOID_INT4 && oid != PGOID_INT8 && oid != PGOID_NUMERIC)
             return 0;
         if (oid == PGOID_NUMERIC && *mod < 4) {
-            *mod = -1; /* unconstrained numeric: the value's own digits */
+            /* unconstrained numeric: pg_numeric_op's digits (col + 0.5 with a literal), else
+             * the value's own */
+            *mod = PGTYPMOD_NUMERIC_EXACT;
             return PGOID_NUMERIC;
         }
         s = c->derive == SQL_DERIVE_MULNUM ? s + cs : (s > cs ? s : cs);
@@ -778,10 +780,15 @@ void sq_column_types(const struct sql_stmt *stmt, sqlite3_stmt *st, bool have_ro
         if (i < stmt->n_columns && stmt->columns[i].derive != SQL_DERIVE_NONE &&
             (types[i] = sq_origin_type(sqlite3_db_handle(st), &stmt->columns[i], &mods[i]))) {
             /* coalesce(col, constants): the constants print their own digits (pg_numeric_lit),
-             * the column's values its scale. */
+             * the column's values its scale; col op $n and the like on a numeric column
+             * (xl_column_numeric): pg_numeric_op's. */
             if (types[i] == PGOID_NUMERIC && stmt->columns[i].typmod == PGTYPMOD_NUMERIC_EXACT &&
                 (stmt->columns[i].derive == SQL_DERIVE_VALUE ||
-                 stmt->columns[i].derive == SQL_DERIVE_SUM))
+                 stmt->columns[i].derive == SQL_DERIVE_SUM ||
+                 stmt->columns[i].derive == SQL_DERIVE_PARAM ||
+                 stmt->columns[i].derive == SQL_DERIVE_WIDEN ||
+                 stmt->columns[i].derive == SQL_DERIVE_ADD2 ||
+                 stmt->columns[i].derive == SQL_DERIVE_MUL2))
                 mods[i] = pgtypmod_numeric_exact(i, mods[i] >= 4 ? (mods[i] - 4) & 0xffff : -1);
             else if (mods[i] == PGTYPMOD_NUMERIC_EXACT) /* avg() */
                 mods[i] = pgtypmod_numeric_exact(i, -1);
@@ -911,6 +918,7 @@ int sq_run(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st, 
     s->fn.xact_start_us = s->tx == 'I' || !s->fn.xact_start_us ? sq_now_us() : s->fn.xact_start_us;
     if (*rows == 0)
         pgnumeric_forget_exact(); /* a new statement: earlier results' digits no longer apply */
+    pgnumeric_set_statement(st);  /* its numeric parameters' digits */
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (!*typed) {
             sq_column_types(stmt, st, true, types, mods, n);

@@ -6,8 +6,8 @@
 # command tag or SQLSTATE, result column names with type OIDs, and the rows as text.
 # Statements tagged "-- refused: why" must get 0A000 from SQLite (PostgreSQL's answer is not
 # compared); statements tagged "-- differs: why" are known differences still to fix: counted
-# and shown, not failed (there is one left: numeric display scale after arithmetic with a
-# parameter, diff_params.sql).
+# and shown, not failed (there is one left: a plain numeric column keeps the number, not the
+# scale it was written with, diff_types.sql).
 # shellcheck source=tests/lib/harness.sh
 source "$(dirname "$0")/../lib/harness.sh"
 

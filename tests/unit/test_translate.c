@@ -96,11 +96,15 @@ START_TEST(test_select_clauses)
     struct sql_stmt *st = tr1("SELECT a, count(*), sum(c), avg(d) FROM t WHERE b LIKE 'x%' "
                               "GROUP BY a HAVING count(*) > 1 ORDER BY a DESC, 2 NULLS FIRST, "
                               "3 LIMIT 10 OFFSET $1");
-    ck_assert_str_eq(st->sqlite,
-                     "SELECT \"a\" AS \"a\", count(*) AS \"count\", sum(\"c\") AS \"sum\", "
-                     "pg_avg(\"d\") AS \"avg\" FROM \"t\" WHERE pg_like(\"b\", 'x%') GROUP BY "
-                     "\"a\" HAVING (count(*) > 1) ORDER BY \"a\" DESC NULLS FIRST, 2 NULLS "
-                     "FIRST, 3 NULLS LAST LIMIT 10 OFFSET ?1");
+    ck_assert_str_eq(
+        st->sqlite,
+        "SELECT \"a\" AS \"a\", count(*) AS \"count\", CASE WHEN "
+        "pg_colnumeric('t', 'c') = -1 THEN pg_numeric_sum(\"c\", pg_colnumeric('t', 'c'), 2) "
+        "ELSE "
+        "sum(\"c\") END AS \"sum\", "
+        "pg_avg(\"d\") AS \"avg\" FROM \"t\" WHERE pg_like(\"b\", 'x%') GROUP BY "
+        "\"a\" HAVING (count(*) > 1) ORDER BY \"a\" DESC NULLS FIRST, 2 NULLS "
+        "FIRST, 3 NULLS LAST LIMIT 10 OFFSET ?1");
     ck_assert_int_eq(st->n_params, 1);
     ck_assert_uint_eq(st->param_types[0], PGOID_INT8);
     ck_assert_uint_eq(st->columns[1].type, PGOID_INT8);

@@ -89,7 +89,7 @@
 -- columns: count:20 count:20 count:20
 
 -- pg: SELECT sum(a), avg(a), min(a), max(a) FROM t
--- sqlite: SELECT sum("a") AS "sum", pg_avg("a") AS "avg", min("a") AS "min", max("a") AS "max" FROM "t"
+-- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'a') = -1 THEN pg_numeric_sum("a", pg_colnumeric('t', 'a'), 0) ELSE sum("a") END AS "sum", pg_avg("a") AS "avg", min("a") AS "min", max("a") AS "max" FROM "t"
 -- columns: sum:0 avg:1700 min:0 max:0
 
 -- pg: SELECT string_agg(a, ','), bool_and(b), bool_or(b), every(b) FROM t

@@ -55,7 +55,7 @@
 -- grouping: items q_emp=q_emp grouped - refs salary@21 aggrefs - grouped
 
 -- pg: SELECT sum(salary) OVER (PARTITION BY boss), sum(sum(salary)) OVER () FROM q_emp GROUP BY dept
--- sqlite: SELECT sum("salary") OVER (PARTITION BY "boss") AS "sum", sum(sum("salary")) OVER () AS "sum" FROM "q_emp" GROUP BY "dept"
+-- sqlite: SELECT CASE WHEN pg_colnumeric('q_emp', 'salary') = -1 THEN pg_numeric_sum("salary", pg_colnumeric('q_emp', 'salary'), 0) OVER (PARTITION BY "boss") ELSE sum("salary") OVER (PARTITION BY "boss") END AS "sum", sum(CASE WHEN pg_colnumeric('q_emp', 'salary') = -1 THEN pg_numeric_sum("salary", pg_colnumeric('q_emp', 'salary')) ELSE sum("salary") END) OVER () AS "sum" FROM "q_emp" GROUP BY "dept"
 -- grouping: items q_emp=q_emp grouped dept refs salary@12,boss@39 aggrefs salary grouped
 
 -- pg: SELECT dept, (SELECT count(*) FROM q_dept d WHERE d.name = q_emp.dept), name IN (SELECT name FROM q_dept) FROM q_emp GROUP BY dept

@@ -30,7 +30,7 @@
 -- columns: x:25
 
 -- pg: SELECT x.dept, x.total FROM (SELECT dept, sum(salary) AS total FROM q_emp GROUP BY dept) x WHERE x.total > 100
--- sqlite: SELECT "x"."dept" AS "dept", "x"."total" AS "total" FROM (SELECT "dept" AS "dept", sum("salary") AS "total" FROM "q_emp" GROUP BY "dept") AS "x" WHERE ("x"."total" > 100)
+-- sqlite: SELECT "x"."dept" AS "dept", "x"."total" AS "total" FROM (SELECT "dept" AS "dept", CASE WHEN pg_colnumeric('q_emp', 'salary') = -1 THEN pg_numeric_sum("salary", pg_colnumeric('q_emp', 'salary')) ELSE sum("salary") END AS "total" FROM "q_emp" GROUP BY "dept") AS "x" WHERE ("x"."total" > 100)
 -- columns: dept:0 total:0
 
 -- pg: WITH a AS (SELECT x FROM t) SELECT x + 1 FROM a

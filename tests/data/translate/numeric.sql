@@ -20,7 +20,7 @@
 -- columns: ?column?:1700 ?column?:1700 ?column?:1700
 
 -- pg: SELECT x * 2, x + 1.5, 1.5 * 2 FROM t
--- sqlite: SELECT ("x" * 2) AS "?column?", ("x" + 1.5) AS "?column?", pg_numeric_op('*', '1.5', 2, 0, 2) AS "?column?" FROM "t"
+-- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'x') < -1 THEN ("x" * 2) ELSE pg_numeric_op('*', pg_numeric_pad("x", pg_colnumeric('t', 'x')), 2, 0, 0) END AS "?column?", CASE WHEN pg_colnumeric('t', 'x') < -2 THEN ("x" + 1.5) ELSE pg_numeric_op('+', pg_numeric_pad("x", pg_colnumeric('t', 'x')), '1.5', 0, 1) END AS "?column?", pg_numeric_op('*', '1.5', 2, 0, 2) AS "?column?" FROM "t"
 -- columns: ?column?:0 ?column?:0 ?column?:1700
 
 -- pg: SELECT 2.0 ^ 0.5, 2 ^ 0.5, x ^ 2.0, avg(x) ^ 2, 2 ^ 3 FROM t
@@ -31,7 +31,7 @@
 -- error: 0A000 more than 15 significant digits
 
 -- pg: SELECT coalesce(x, 0), coalesce(x, -1.50), coalesce(sum(x), 0) FROM t
--- sqlite: SELECT coalesce("x", pg_numeric_lit(0, 0)) AS "coalesce", coalesce("x", pg_numeric_lit('-1.50', 1)) AS "coalesce", coalesce(sum("x"), pg_numeric_lit(0, 2)) AS "coalesce" FROM "t"
+-- sqlite: SELECT coalesce("x", pg_numeric_lit(0, 0)) AS "coalesce", coalesce("x", pg_numeric_lit('-1.50', 1)) AS "coalesce", coalesce(CASE WHEN pg_colnumeric('t', 'x') = -1 THEN pg_numeric_sum("x", pg_colnumeric('t', 'x')) ELSE sum("x") END, pg_numeric_lit(0, 2)) AS "coalesce" FROM "t"
 -- columns: coalesce:0 coalesce:0 coalesce:0
 
 -- pg: SELECT coalesce(x, y, 0), coalesce(x, 'a'), coalesce(x, NULL, 1) FROM t

@@ -6,7 +6,7 @@
 -- "-- error: SQLSTATE fragment", and optionally "-- columns: name:oid ..." (0: typed by the backend).
 
 -- pg: SELECT a + b, a - b, a * b, -a FROM t
--- sqlite: SELECT ("a" + "b") AS "?column?", ("a" - "b") AS "?column?", ("a" * "b") AS "?column?", (-"a") AS "?column?" FROM "t"
+-- sqlite: SELECT CASE WHEN max(pg_colnumeric('t', 'a'), pg_colnumeric('t', 'b')) < -1 OR min(pg_colnumeric('t', 'a'), pg_colnumeric('t', 'b')) < -2 THEN ("a" + "b") ELSE pg_numeric_op('+', pg_numeric_pad("a", pg_colnumeric('t', 'a')), pg_numeric_pad("b", pg_colnumeric('t', 'b')), 0, 0) END AS "?column?", CASE WHEN max(pg_colnumeric('t', 'a'), pg_colnumeric('t', 'b')) < -1 OR min(pg_colnumeric('t', 'a'), pg_colnumeric('t', 'b')) < -2 THEN ("a" - "b") ELSE pg_numeric_op('-', pg_numeric_pad("a", pg_colnumeric('t', 'a')), pg_numeric_pad("b", pg_colnumeric('t', 'b')), 0, 1) END AS "?column?", CASE WHEN max(pg_colnumeric('t', 'a'), pg_colnumeric('t', 'b')) < -1 OR min(pg_colnumeric('t', 'a'), pg_colnumeric('t', 'b')) < -2 THEN ("a" * "b") ELSE pg_numeric_op('*', pg_numeric_pad("a", pg_colnumeric('t', 'a')), pg_numeric_pad("b", pg_colnumeric('t', 'b')), 0, 2) END AS "?column?", (-"a") AS "?column?" FROM "t"
 -- columns: ?column?:0 ?column?:0 ?column?:0 ?column?:0
 
 -- pg: SELECT a / b, a % b FROM t

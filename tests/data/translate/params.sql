@@ -5,6 +5,9 @@
 -- column); LIMIT and OFFSET are int8, an explicit cast names the type, a parameter computed
 -- with an operand of known type takes that type; 0 is unknown (text in ParameterDescription).
 -- Result types of expressions with parameters follow (col - $1 has the column's type).
+-- col + - * $1 (and col * 2, col + col2) asks at run time whether a column is numeric
+-- (pg_colnumeric): then pg_numeric_op computes in exact decimal with PostgreSQL's scale, else
+-- SQLite's operator does; $1::numeric counts as such a parameter, typed numeric by its cast.
 -- Format: "-- pg:" a PostgreSQL statement, then "-- sqlite:" the exact SQLite text or
 -- "-- error: SQLSTATE fragment", and optionally "-- columns: name:oid ..." (0: typed by the
 -- backend) and "-- params: $N:T ..." (tests/unit/test_translate.c).
@@ -38,7 +41,7 @@
 -- params: $1:20 $2:20
 
 -- pg: SELECT i4 - $1, i2 + $2, n + $3, f4 * $4, i8 / $5, i4 % $6, $7 - i8 FROM t
--- sqlite: SELECT ("i4" - ?1) AS "?column?", ("i2" + ?2) AS "?column?", ("n" + ?3) AS "?column?", ("f4" * ?4) AS "?column?", pg_div("i8", ?5) AS "?column?", pg_mod("i4", ?6) AS "?column?", (?7 - "i8") AS "?column?" FROM "t"
+-- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'i4') < -1 THEN ("i4" - ?1) ELSE pg_numeric_op('-', pg_numeric_pad("i4", pg_colnumeric('t', 'i4')), ?1, 1048576, 0) END AS "?column?", CASE WHEN pg_colnumeric('t', 'i2') < -1 THEN ("i2" + ?2) ELSE pg_numeric_op('+', pg_numeric_pad("i2", pg_colnumeric('t', 'i2')), ?2, 2097152, 1) END AS "?column?", CASE WHEN pg_colnumeric('t', 'n') < -1 THEN ("n" + ?3) ELSE pg_numeric_op('+', pg_numeric_pad("n", pg_colnumeric('t', 'n')), ?3, 3145728, 2) END AS "?column?", CASE WHEN pg_colnumeric('t', 'f4') < -1 THEN ("f4" * ?4) ELSE pg_numeric_op('*', pg_numeric_pad("f4", pg_colnumeric('t', 'f4')), ?4, 4194304, 3) END AS "?column?", pg_div("i8", ?5) AS "?column?", pg_mod("i4", ?6) AS "?column?", CASE WHEN pg_colnumeric('t', 'i8') < -1 THEN (?7 - "i8") ELSE pg_numeric_op('-', ?7, pg_numeric_pad("i8", pg_colnumeric('t', 'i8')), 112, 6) END AS "?column?" FROM "t"
 -- columns: ?column?:0 ?column?:0 ?column?:0 ?column?:0 ?column?:0 ?column?:0 ?column?:0
 -- params: $1:~t.i4 $2:~t.i2 $3:~t.n $4:~t.f4 $5:~t.i8 $6:~t.i4 $7:~t.i8
 
@@ -65,7 +68,7 @@
 -- A timestamp column minus a parameter: PostgreSQL types it as the column; not a number, so
 -- the backend leaves it unknown rather than guess.
 -- pg: SELECT ts - $1 FROM t
--- sqlite: SELECT ("ts" - ?1) AS "?column?" FROM "t"
+-- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'ts') < -1 THEN ("ts" - ?1) ELSE pg_numeric_op('-', pg_numeric_pad("ts", pg_colnumeric('t', 'ts')), ?1, 1048576, 0) END AS "?column?" FROM "t"
 -- params: $1:~t.ts
 
 -- Concatenation prints a boolean as true/false and a table column as its declared type does.
@@ -86,10 +89,17 @@
 -- params: $1:t.id $2:t.i4 $3:t.i4
 
 -- pg: UPDATE t SET i2 = i2 + $1 WHERE id = $2
--- sqlite: UPDATE "t" SET "i2" = pg_assign(("i2" + ?1), 't', 'i2') WHERE ("id" = pg_assign(?2, 't', 'id'))
+-- sqlite: UPDATE "t" SET "i2" = pg_assign(CASE WHEN pg_colnumeric('t', 'i2') < -1 THEN ("i2" + ?1) ELSE pg_numeric_op('+', pg_numeric_pad("i2", pg_colnumeric('t', 'i2')), ?1, 1048576) END, 't', 'i2') WHERE ("id" = pg_assign(?2, 't', 'id'))
 -- params: $1:~t.i2 $2:t.id
 
 -- A column of a subquery or WITH query that is a table column: that column's type.
 -- pg: WITH w AS (SELECT id, i4 FROM t) SELECT s.id FROM (SELECT id, n FROM t) s, w WHERE s.n > $1 AND w.i4 = $2
 -- sqlite: WITH "w" AS (SELECT "id" AS "id", "i4" AS "i4" FROM "t") SELECT "s"."id" AS "id" FROM (SELECT "id" AS "id", "n" AS "n" FROM "t") AS "s", "w" WHERE (("s"."n" > ?1) AND ("w"."i4" = pg_assign(?2, 'w', 'i4')))
 -- params: $1:t.n $2:t.i4
+
+-- pg: SELECT n * $1::numeric, $2::numeric - i4, n + $3::numeric(10,2) FROM t
+-- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'n') < -1 THEN ("n" * pg_cast(?1, 'numeric')) ELSE pg_numeric_op('*', pg_numeric_pad("n", pg_colnumeric('t', 'n')), pg_cast(?1, 'numeric'), 1048576, 0) END AS "?column?", CASE WHEN pg_colnumeric('t', 'i4') < -1 THEN (pg_cast(?2, 'numeric') - "i4") ELSE pg_numeric_op('-', pg_cast(?2, 'numeric'), pg_numeric_pad("i4", pg_colnumeric('t', 'i4')), 32, 1) END AS "?column?", ("n" + pg_cast(?3, 'numeric', 10, 2)) AS "?column?" FROM "t"
+-- columns: ?column?:0 ?column?:0 ?column?:0
+
+-- pg: SELECT n * $1 - $2 FROM t
+-- sqlite: SELECT CASE WHEN pg_colnumeric('t', 'n') < -1 THEN (CASE WHEN pg_colnumeric('t', 'n') < -1 THEN ("n" * ?1) ELSE pg_numeric_op('*', pg_numeric_pad("n", pg_colnumeric('t', 'n')), ?1, 1048576) END - ?2) ELSE pg_numeric_op('-', CASE WHEN pg_colnumeric('t', 'n') < -1 THEN ("n" * ?1) ELSE pg_numeric_op('*', pg_numeric_pad("n", pg_colnumeric('t', 'n')), ?1, 1048576) END, ?2, 2097153, 0) END AS "?column?" FROM "t"

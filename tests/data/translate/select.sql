@@ -130,7 +130,7 @@
 -- columns: a:0 rank:20
 
 -- pg: SELECT a, sum(a) OVER (PARTITION BY b) FROM t
--- sqlite: SELECT "a" AS "a", sum("a") OVER (PARTITION BY "b") AS "sum" FROM "t"
+-- sqlite: SELECT "a" AS "a", CASE WHEN pg_colnumeric('t', 'a') = -1 THEN pg_numeric_sum("a", pg_colnumeric('t', 'a'), 1) OVER (PARTITION BY "b") ELSE sum("a") OVER (PARTITION BY "b") END AS "sum" FROM "t"
 -- columns: a:0 sum:0
 
 -- pg: SELECT a, avg(a) OVER () FROM t

@@ -18,7 +18,6 @@ SELECT id FROM t_par WHERE i8 = $1 AND $2 = i2 AND f4 < $3 AND uu IN ($4, $5) AN
 SELECT id FROM t_par ORDER BY id LIMIT $1 OFFSET $2;
 -- params: 1|2|0.25|2|3|3|10|2
 SELECT i4 - $1, i2 + $2, n + $3, f4 * $4, i8 / $5, i4 % $6, $7 - i8 FROM t_par WHERE id = $8;
--- differs: numeric + a numeric parameter has the digits of the double SQLite computes (3, not PostgreSQL's 3.0 with the larger scale of the operands)
 -- params: 0.5
 SELECT n + $1 FROM t_par WHERE id = 2;
 -- params: 1|2|3|1.5|40
@@ -47,3 +46,35 @@ SELECT $1, i4 - $2, i2 + $1, i2 * $3, i4 + $2, $4 FROM t_par WHERE id = 2;
 -- params: 7|2
 -- ptypes: 21|701
 SELECT $1, i2 + $1, i4 - $2, f4 * $2, f4 * $1, n2 - $1 FROM t_par WHERE id = 2;
+CREATE TABLE t_parn (id integer PRIMARY KEY, n numeric, n2 numeric(10,2), f8 float8, i4 integer);
+INSERT INTO t_parn VALUES (1, 2.5, 1.10, 0.1, 7), (2, -0.125, 3, 2.5, -3);
+-- params: 0.25|2|1.5
+SELECT id, n + $1, n * $2, $3 - n FROM t_parn ORDER BY id;
+-- params: 0.50|2.00|1.0
+SELECT id, n + $1, n * $2, $2 - n, n2 + $1, n2 * $3 FROM t_parn ORDER BY id;
+-- params: 1|2|0.5|0.001
+SELECT id, n2 + $1, n2 * $2, n2 - $3, $4 * n2 FROM t_parn ORDER BY id;
+-- params: 0.2|3
+SELECT id, f8 + $1, i4 * $2, i4 - $2, $2 - i4 FROM t_parn ORDER BY id;
+-- params: 0.5
+SELECT id FROM t_parn WHERE n + $1 > 1 ORDER BY id;
+-- params: 1.5
+UPDATE t_parn SET n = n + $1 WHERE id = 2 RETURNING n;
+-- params: 0.75
+SELECT sum(n * $1), max(n2 - $1) FROM t_parn;
+INSERT INTO t_parn (id, n) VALUES (3, 'NaN'), (4, 'Infinity'), (5, '-Infinity'), (6, 0);
+-- params: 1|Infinity|2
+SELECT id, n + $1, n - $2, n * $2, $3 * n FROM t_parn ORDER BY id;
+-- params: 0.5|0.25
+SELECT id, n + $1::numeric, $2::numeric * n FROM t_parn WHERE id <= 2 ORDER BY id;
+-- params: 0.5|0.25
+SELECT id, i4 + $1::numeric, f8 * $2::numeric, n - $1::numeric FROM t_parn WHERE id <= 2 ORDER BY id;
+-- ptypes: 1700|1700
+-- params: 0.5|0.25
+SELECT id, i4 + $1, $2 * i4, n - $1 FROM t_parn WHERE id <= 2 ORDER BY id;
+-- ptypes: 701
+-- params: 0.2
+SELECT id, n + $1 FROM t_parn WHERE id <= 2 ORDER BY id;
+-- params: x
+SELECT n + $1 FROM t_parn WHERE id = 1;
+DROP TABLE t_parn;

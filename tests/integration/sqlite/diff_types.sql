@@ -194,3 +194,6 @@ INSERT INTO t_plain VALUES (2.50), (1.0), (3);
 -- differs: a plain numeric column keeps the number, not the scale it was written with (2.5 and 1, PostgreSQL 2.50 and 1.0)
 SELECT n FROM t_plain ORDER BY n;
 DROP TABLE t_plain;
+SELECT 'Infinity'::numeric, '-Infinity'::numeric, 'NaN'::numeric, ' inf '::numeric, '-inf'::numeric;
+SELECT 'Infinity'::numeric(10,2);
+SELECT 'infinite'::numeric;
