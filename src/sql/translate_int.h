@@ -182,6 +182,9 @@ bool xl_with(struct tr *t, const PgQuery__WithClause *w);
 bool xl_sort_list(struct tr *t, node_t *const *v, size_t n);
 
 bool xl_select_columns(struct tr *t, struct sql_stmt *st, const PgQuery__SelectStmt *s);
+/* translate_columns.c: the result columns of target list v (st->columns). */
+bool xl_fill_columns(struct tr *t, struct sql_stmt *st, node_t *const *v, size_t n);
+bool xl_target_is_star(const node_t *val);
 
 /* Utility statements (translate_utility.c). */
 bool xl_transaction(struct tr *t, struct sql_stmt *st, const PgQuery__TransactionStmt *s);
