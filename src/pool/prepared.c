@@ -2,9 +2,9 @@
  * Named prepared statements in transaction and statement pooling: the shared registry, the
  * client's names, the server's prepared set and the reply queue (include/pool/prepared.h).
  *
- * Threads: the registry is shared by every worker and guarded by ps_lock, which is taken on
- * a client's Parse and Close, never on Bind. A client's names and a server's set and queue
- * belong to the thread that owns the client (the server is attached to it).
+ * Threads: the registry (prepared_registry.c) is shared by every worker and guarded by its
+ * lock, taken on a client's Parse and Close, never on Bind. A client's names and a server's
+ * set and queue belong to the thread that owns the client (the server is attached to it).
  *
  * The reply queue holds one entry per message sent to the server that gets a reply (Flush and
  * copy data get none), in order, plus entries the proxy answers itself (F_FAKE). Entries
@@ -14,6 +14,7 @@
  * "skipping" and entries pushed until the Sync are undone at once.
  */
 #include "pool/prepared.h"
+#include "prepared_int.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -34,208 +35,8 @@
 #include "util/util.h"
 #include "wire/proto.h"
 
-#define PS_NAME_MAX    40                    /* "myrmex_" and a 64-bit number */
-#define PS_RETIRED_MAX 1024                  /* unreferenced entries kept for reuse */
-#define PS_NONE_NAME   PS_NAME_PREFIX "none" /* never prepared: a Bind of it fails */
-
-/* ---- the shared registry ---------------------------------------------------------------- */
-
-struct ps_entry {
-    struct ps_entry *hnext;
-    struct list retired; /* ps_retired, while nothing refers to it */
-    uint64_t hash;
-    char *query;
-    size_t query_len;
-    uint8_t *types; /* the Parse message's parameter type OIDs, as sent */
-    size_t types_len;
-    char *search_path;
-    const struct pool *pool; /* a statement's meaning depends on the database and user */
-    uint64_t sid;            /* the server-side name is PS_NAME_PREFIX<sid> */
-    int refs;
-    _Atomic bool stale; /* its plan broke after DDL: out of the registry, Binds fail */
-    _Atomic bool valid; /* a server of the pool accepted its Parse */
-};
-
-static pthread_mutex_t ps_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ps_entry **ps_buckets;
-static size_t ps_nbuckets, ps_count;
-static struct list ps_retired = {&ps_retired, &ps_retired};
-static size_t ps_n_retired;
-static _Atomic uint64_t ps_next_sid = 1;
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 1099511628211ULL;
-    return h;
-}
-
-static uint64_t entry_hash(const struct pool *pool, const char *q, size_t qlen,
-                           const uint8_t *types, size_t tlen, const char *sp)
-{
-    uint64_t h = fnv(1469598103934665603ULL, &pool, sizeof(pool));
-    h = fnv(h, q, qlen);
-    h = fnv(h, "\0", 1);
-    h = fnv(h, types, tlen);
-    h = fnv(h, "\0", 1);
-    return sp ? fnv(h, sp, strlen(sp)) : h;
-}
-
-static bool entry_matches(const struct ps_entry *e, uint64_t h, const struct pool *pool,
-                          const char *q, size_t qlen, const uint8_t *types, size_t tlen,
-                          const char *sp)
-{
-    return e->hash == h && e->pool == pool && e->query_len == qlen && e->types_len == tlen &&
-           memcmp(e->query, q, qlen) == 0 && (tlen == 0 || memcmp(e->types, types, tlen) == 0) &&
-           (e->search_path ? sp && strcmp(e->search_path, sp) == 0 : !sp);
-}
-
-static void entry_free(struct ps_entry *e)
-{
-    free(e->query);
-    free(e->types);
-    free(e->search_path);
-    free(e);
-}
-
-/* Unlink e from its bucket; under ps_lock. */
-static void registry_unlink(struct ps_entry *e)
-{
-    struct ps_entry **pp = &ps_buckets[e->hash & (ps_nbuckets - 1)];
-    while (*pp && *pp != e)
-        pp = &(*pp)->hnext;
-    if (*pp)
-        *pp = e->hnext;
-    ps_count--;
-}
-
-static void registry_grow(void)
-{
-    size_t n = ps_nbuckets ? ps_nbuckets * 2 : 256;
-    struct ps_entry **b = xcalloc(n, sizeof(*b));
-    for (size_t i = 0; i < ps_nbuckets; i++) {
-        struct ps_entry *e = ps_buckets[i], *next;
-        for (; e; e = next) {
-            next = e->hnext;
-            e->hnext = b[e->hash & (n - 1)];
-            b[e->hash & (n - 1)] = e;
-        }
-    }
-    free(ps_buckets);
-    ps_buckets = b;
-    ps_nbuckets = n;
-}
-
-/* The entry for (query, types, search_path), with a reference for the caller. */
-static struct ps_entry *registry_get(const struct pool *pool, const char *q, size_t qlen,
-                                     const uint8_t *types, size_t tlen, const char *sp)
-{
-    uint64_t h = entry_hash(pool, q, qlen, types, tlen, sp);
-    struct ps_entry *e;
-
-    pthread_mutex_lock(&ps_lock);
-    if (ps_count >= ps_nbuckets)
-        registry_grow();
-    for (e = ps_buckets[h & (ps_nbuckets - 1)]; e; e = e->hnext)
-        if (entry_matches(e, h, pool, q, qlen, types, tlen, sp))
-            break;
-    if (!e) {
-        e = xcalloc(1, sizeof(*e));
-        list_init(&e->retired);
-        e->hash = h;
-        e->query = xmalloc(qlen + 1);
-        memcpy(e->query, q, qlen);
-        e->query[qlen] = '\0';
-        e->query_len = qlen;
-        if (tlen) {
-            e->types = xmalloc(tlen);
-            memcpy(e->types, types, tlen);
-        }
-        e->types_len = tlen;
-        e->search_path = sp ? xstrdup(sp) : NULL;
-        e->pool = pool;
-        e->sid = atomic_fetch_add(&ps_next_sid, 1);
-        e->hnext = ps_buckets[h & (ps_nbuckets - 1)];
-        ps_buckets[h & (ps_nbuckets - 1)] = e;
-        ps_count++;
-    }
-    if (e->refs++ == 0 && list_linked(&e->retired)) {
-        list_del(&e->retired);
-        ps_n_retired--;
-    }
-    pthread_mutex_unlock(&ps_lock);
-    return e;
-}
-
-static void registry_put(struct ps_entry *e)
-{
-    if (!e)
-        return;
-    pthread_mutex_lock(&ps_lock);
-    if (--e->refs == 0 && atomic_load(&e->stale)) {
-        entry_free(e); /* already out of the registry */
-    } else if (e->refs == 0) {
-        list_add_head(&ps_retired, &e->retired);
-        if (++ps_n_retired > PS_RETIRED_MAX) {
-            struct ps_entry *old = list_entry(ps_retired.prev, struct ps_entry, retired);
-            list_del(&old->retired);
-            ps_n_retired--;
-            registry_unlink(old);
-            entry_free(old);
-        }
-    }
-    pthread_mutex_unlock(&ps_lock);
-}
-
-static void registry_ref(struct ps_entry *e)
-{
-    pthread_mutex_lock(&ps_lock);
-    e->refs++;
-    pthread_mutex_unlock(&ps_lock);
-}
-
-/*
- * The server's plan of statement sid no longer fits (DDL changed its result type). As on
- * PostgreSQL, the statements prepared before keep failing, whichever server runs them, until
- * the client prepares again: the entry leaves the registry (a new Parse of the same text gets
- * a fresh one) and its Binds are refused. Its server-side copies age out of the servers' sets.
- */
-static void registry_retire(uint64_t sid)
-{
-    pthread_mutex_lock(&ps_lock);
-    for (size_t i = 0; i < ps_nbuckets; i++)
-        for (struct ps_entry *e = ps_buckets[i]; e; e = e->hnext)
-            if (e->sid == sid) {
-                registry_unlink(e);
-                atomic_store(&e->stale, true);
-                if (e->refs == 0) {
-                    list_del(&e->retired);
-                    ps_n_retired--;
-                    entry_free(e);
-                }
-                pthread_mutex_unlock(&ps_lock);
-                return;
-            }
-    pthread_mutex_unlock(&ps_lock);
-}
-
-void ps_registry_free(void)
-{
-    pthread_mutex_lock(&ps_lock);
-    for (size_t i = 0; i < ps_nbuckets; i++) {
-        struct ps_entry *e = ps_buckets[i], *next;
-        for (; e; e = next) {
-            next = e->hnext;
-            entry_free(e);
-        }
-    }
-    free(ps_buckets);
-    ps_buckets = NULL;
-    ps_nbuckets = ps_count = ps_n_retired = 0;
-    list_init(&ps_retired);
-    pthread_mutex_unlock(&ps_lock);
-}
+#define PS_NAME_MAX  40                    /* "myrmex_" and a 64-bit number */
+#define PS_NONE_NAME PS_NAME_PREFIX "none" /* never prepared: a Bind of it fails */
 
 /* ---- a client's statement names --------------------------------------------------------- */
 
@@ -264,7 +65,7 @@ static struct ps_entry *cmap_get(struct client *c, const char *name)
     struct ps_client *pc = c->ps;
     if (!pc || pc->count == 0)
         return NULL;
-    struct ps_cstmt *cs = *cmap_slot(pc, name, fnv(1469598103934665603ULL, name, strlen(name)));
+    struct ps_cstmt *cs = *cmap_slot(pc, name, ps_fnv(1469598103934665603ULL, name, strlen(name)));
     return cs ? cs->e : NULL;
 }
 
@@ -272,7 +73,7 @@ static struct ps_entry *cmap_get(struct client *c, const char *name)
 static void cmap_put(struct client *c, const char *name, struct ps_entry *e)
 {
     struct ps_client *pc = c->ps;
-    uint64_t h = fnv(1469598103934665603ULL, name, strlen(name));
+    uint64_t h = ps_fnv(1469598103934665603ULL, name, strlen(name));
     size_t nlen = strlen(name);
 
     if (!pc)
@@ -307,7 +108,7 @@ static struct ps_entry *cmap_take(struct client *c, const char *name)
     struct ps_client *pc = c->ps;
     if (!pc || pc->count == 0)
         return NULL;
-    struct ps_cstmt **pp = cmap_slot(pc, name, fnv(1469598103934665603ULL, name, strlen(name)));
+    struct ps_cstmt **pp = cmap_slot(pc, name, ps_fnv(1469598103934665603ULL, name, strlen(name)));
     struct ps_cstmt *cs = *pp;
     if (!cs)
         return NULL;
@@ -898,7 +699,7 @@ static bool deallocate_text(struct client *c, const char *name, char *out, size_
         snprintf(out, cap, "DEALLOCATE " PS_NONE_NAME);
         return true;
     }
-    uint64_t sid = atomic_fetch_add(&ps_next_sid, 1);
+    uint64_t sid = registry_next_sid();
     struct ps_entry tmp = {.query = "SELECT 1", .query_len = 8};
     inject_parse(s, c, &tmp, sid, simple ? F_QUIET : 0);
     if (simple) {
