@@ -94,7 +94,7 @@ static void registry_grow(void)
 
 /* The entry for (query, types, search_path), with a reference for the caller. */
 struct ps_entry *registry_get(const struct pool *pool, const char *q, size_t qlen,
-                                     const uint8_t *types, size_t tlen, const char *sp)
+                              const uint8_t *types, size_t tlen, const char *sp)
 {
     uint64_t h = entry_hash(pool, q, qlen, types, tlen, sp);
     struct ps_entry *e;
