@@ -540,6 +540,14 @@ bool pool_uses_config(const struct config *cfg)
     return used;
 }
 
+void pool_for_each(pool_visit_fn fn, void *arg)
+{
+    struct list *pos, *tmp;
+    pthread_mutex_lock(&pool_lock);
+    list_for_each_safe(pos, tmp, &pools) fn(arg, list_entry(pos, struct pool, node));
+    pthread_mutex_unlock(&pool_lock);
+}
+
 int pool_total_servers(void)
 {
     struct list *pos, *tmp;
