@@ -52,7 +52,8 @@ struct pool *pool_get(const struct db_config *db, const char *client_user)
     p->db_name = xstrdup(db->name);
     p->user = xstrdup(user);
     p->db = db;
-    p->mode = config_pool_mode(cfg, db, user);
+    /* A console session is one client's for its whole connection. */
+    p->mode = db->backend == DB_BACKEND_ADMIN ? POOL_SESSION : config_pool_mode(cfg, db, user);
     list_init(&p->idle);
     list_init(&p->waiting);
     list_add_tail(&pools, &p->node);
@@ -68,6 +69,9 @@ static int pool_count_servers(const struct pool *p, bool by_db)
     list_for_each_safe(pos, tmp, &pools)
     {
         const struct pool *q = list_entry(pos, struct pool, node);
+        /* Console sessions are no connections to a database: they count for no user. */
+        if (!by_db && q->db->backend == DB_BACKEND_ADMIN)
+            continue;
         if (by_db ? strcmp(q->db_name, p->db_name) == 0 : strcmp(q->user, p->user) == 0)
             n += q->n_servers;
     }
@@ -99,7 +103,8 @@ static bool pool_can_open(const struct pool *p, bool use_reserve)
         return false;
     if (max_db > 0 && pool_count_servers(p, true) >= max_db)
         return false;
-    if (max_user > 0 && pool_count_servers(p, false) >= max_user)
+    if (max_user > 0 && p->db->backend != DB_BACKEND_ADMIN &&
+        pool_count_servers(p, false) >= max_user)
         return false;
     return true;
 }
