@@ -133,8 +133,8 @@ static void client_auth_ok(struct client *c, const struct scram_keys *keys)
     bool ready;
 
     /* The console: authenticated like everyone, then only its users are let in. */
-    if (p->db->backend == DB_BACKEND_ADMIN &&
-        admin_role_of(proxy_config(), c->user) == ADMIN_ROLE_NONE) {
+    if (!p || (p->db->backend == DB_BACKEND_ADMIN &&
+               admin_role_of(proxy_config(), c->user) == ADMIN_ROLE_NONE)) {
         client_fatal(c, "28000",
                      "not allowed: user \"%s\" is in neither admin_users nor stats_users, "
                      "so it may not use the admin console",
@@ -364,7 +364,9 @@ static void client_on_startup(struct client *c, const struct proto_startup *st)
         client_fatal(c, "3D000", "database \"%s\" does not exist", c->dbname);
         return;
     }
-    c->pool = pool_get(db, c->user);
+    /* Someone who may not use the console is refused after authenticating, with no pool. */
+    if (db != admin_db() || admin_role_of(cfg, c->user) != ADMIN_ROLE_NONE)
+        c->pool = pool_get(db, c->user);
     client_start_auth(c);
 }
 

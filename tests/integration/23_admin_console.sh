@@ -191,6 +191,7 @@ assert_eq transaction "$mode" "pool_mode"
 assert_eq "$(server_backends)" "$((sv_active + sv_idle + sv_used + sv_tested + sv_login))" \
     "the pool's servers are PostgreSQL's backends of app"
 assert_ge "$((sv_idle + sv_used))" 1 "the idle client's server went back to the pool"
+assert_not_match "\|$APP2_USER\|" "$pools" "no console pool for a user refused at login"
 assert_match '^myrmex\|mxadmin\|[1-9][0-9]*\|0\|0\|0\|[1-9]' "$(printf '%s\n' "$pools" | grep "^myrmex|$ADMIN_USER|")" \
     "the console's own pool: this client and its session"
 
