@@ -319,5 +319,11 @@ wait_until 10 "broken console sessions to end (only this one left)" console_sess
 echo "COMMIT;" >&7
 exec 7>&-
 exec 8>&-
+# A console session still open at shutdown ends with the proxy, which exits 0.
+hold lastconsole "$ADMIN_USER" "$ADMIN_PASS" myrmex last_console
+exec 6<>"$T/lastconsole.fifo"
+echo "SHOW STATE;" >&6
+wait_until 10 "the last console query" grep -q '^active|yes$' "$T/lastconsole.out"
 myrmex_stop
+exec 6>&-
 note "admin console: ok"
