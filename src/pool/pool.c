@@ -313,6 +313,12 @@ void pool_release(struct server *s)
         pthread_mutex_unlock(&pool_lock);
         return;
     }
+    if (p->db->backend == DB_BACKEND_ADMIN) {
+        /* A console session whose client left before it was ready: never kept idle. */
+        pthread_mutex_unlock(&pool_lock);
+        server_close(s, "console session with no client");
+        return;
+    }
     s->idle_since_ms = now;
     __atomic_store_n(&s->state, SERVER_IDLE, __ATOMIC_RELEASE);
     list_add_head(&p->idle, &s->node);

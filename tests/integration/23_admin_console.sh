@@ -14,14 +14,16 @@ ADMIN_USER=mxadmin
 ADMIN_PASS=admin-Secret3
 STATS_USER=mxstats
 STATS_PASS=stats-Secret4
+ADMIN2_USER=mxadmin2
+ADMIN2_PASS=admin2-Secret5
 LITE="$T/lite.db"
 
 pg_start
 pgclient_build
 write_userlist "$USERLIST" "$APP_USER" "$APP_PASS" "$APP2_USER" "$APP2_PASS" \
-    "$ADMIN_USER" "$ADMIN_PASS" "$STATS_USER" "$STATS_PASS"
+    "$ADMIN_USER" "$ADMIN_PASS" "$STATS_USER" "$STATS_PASS" "$ADMIN2_USER" "$ADMIN2_PASS"
 myrmex_start "
-admin_users = $ADMIN_USER
+admin_users = $ADMIN_USER,$ADMIN2_USER
 stats_users = nobody, $STATS_USER
 default_pool_size = 7
 server_idle_timeout = 300
@@ -309,6 +311,25 @@ s.sendall(struct.pack("!I", 40) + struct.pack("!I", 196608) + b"user\0mxadmin\0d
 s.close()
 print("broken clients done")
 PY
+# A console client that leaves right after its password (its pool's first session may still be
+# logging in, or already attached): no console session is left behind, idle or otherwise.
+python3 - "$MX_PORT" "$ADMIN2_USER" "$ADMIN2_PASS" <<'PY'
+import hashlib, socket, struct, sys
+port, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+body = struct.pack("!I", 196608) + b"user\0" + user.encode() + b"\0database\0myrmex\0\0"
+s.sendall(struct.pack("!I", len(body) + 4) + body)
+head = s.recv(5)
+assert head[:1] == b"R", head
+rest = s.recv(struct.unpack("!I", head[1:5])[0] - 4)
+assert struct.unpack("!I", rest[:4])[0] == 5, rest
+inner = hashlib.md5((password + user).encode()).hexdigest().encode()
+pw = b"md5" + hashlib.md5(inner + rest[4:8]).hexdigest().encode() + b"\0"
+s.sendall(b"p" + struct.pack("!I", len(pw) + 4) + pw)
+s.close()
+PY
+admin2_gone() { [ -z "$(row_of "SHOW SERVERS" S "$ADMIN2_USER")" ]; }
+wait_until 10 "no console session left for a client that left during login" admin2_gone
 bg_wait "$load_pid" 60 || fail "the load beside the broken console clients failed: $(cat "$T/load.out")"
 assert_match 'errors=0' "$(cat "$T/load.out")" "app clients undisturbed"
 mx_alive || fail "the proxy died"
