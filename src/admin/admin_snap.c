@@ -223,8 +223,9 @@ void admin_snap_take(struct admin_snap *snap)
         struct admin_snap part;
         memset(&part, 0, sizeof(part));
         if (!worker_call(&proxy.workers[i], admin_snap_worker, &part, ADMIN_SNAP_WAIT_MS)) {
-            snap->workers_missed++;
-            continue;
+            /* The workers are stopping: do not wait for each of the others in turn. */
+            snap->workers_missed = proxy.n_workers - i;
+            break;
         }
         for (size_t j = 0; j < part.n_socks; j++)
             *admin_snap_push(snap) = part.socks[j];
