@@ -12,7 +12,7 @@
 
 enum pool_mode { POOL_SESSION = 0, POOL_TRANSACTION, POOL_STATEMENT };
 enum auth_method { AUTH_TRUST = 0, AUTH_PLAIN, AUTH_MD5, AUTH_SCRAM };
-enum db_backend { DB_BACKEND_POSTGRES = 0, DB_BACKEND_SQLITE };
+enum db_backend { DB_BACKEND_POSTGRES = 0, DB_BACKEND_SQLITE, DB_BACKEND_ADMIN };
 
 /*
  * One [databases] entry. Integer fields are -1 when not given (the global default applies).

@@ -15,8 +15,12 @@
 struct event_base;
 struct event;
 struct client;
+struct worker;
 
 #define WORKER_MAX_CANCELS 256
+
+/* A function another thread asks a worker to run on its own thread (worker_call). */
+typedef void (*worker_call_fn)(struct worker *w, void *arg);
 
 struct worker {
     int id;
@@ -42,12 +46,20 @@ struct worker {
     pthread_mutex_t mailbox_lock;
     uint64_t cancels[WORKER_MAX_CANCELS];
     int n_cancels;
+    struct list calls; /* struct worker_call waiting to run here (mailbox_lock) */
 };
 
 /* Wake a worker to read its mailbox (any thread). */
 void worker_wake(struct worker *w);
 /* Post a cancel for the client with this key (any thread). */
 void worker_post_cancel(struct worker *w, uint64_t key);
+/*
+ * Run fn(w, arg) on w's thread and wait until it returns. For threads that may block (the
+ * console's session threads), never for an event loop. fn sees w's connections as their owner
+ * does, so it may read them without locks; it must not block. false when w did not pick the
+ * call up within timeout_ms (it is stopping): fn did not run and never will.
+ */
+bool worker_call(struct worker *w, worker_call_fn fn, void *arg, int timeout_ms);
 /* Schedule the reap event so closed objects are freed after the current callback. */
 void worker_schedule_reap(struct worker *w);
 /*

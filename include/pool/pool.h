@@ -88,6 +88,12 @@ void pool_reconfigure(const struct config *cfg);
 bool pool_uses_config(const struct config *cfg);
 /* Close every idle server (shutdown). */
 void pool_close_idle(void);
+/*
+ * Call fn for every pool with pool_lock held (any thread): fn may read the pool's counters and
+ * its idle servers, and must neither block nor take pool_lock.
+ */
+typedef void (*pool_visit_fn)(void *arg, const struct pool *p);
+void pool_for_each(pool_visit_fn fn, void *arg);
 /* Active servers over all pools (for shutdown). */
 int pool_total_servers(void);
 void pool_destroy_all(void);

@@ -166,6 +166,11 @@ static void client_detach_server(struct client *c, bool session_end)
         server_close(s, "client left with the server in an unknown state");
         return;
     }
+    if (s->pool->db->backend == DB_BACKEND_ADMIN) {
+        /* A console session serves one client: it ends with it, nothing to reset or pool. */
+        server_close(s, "console session ended");
+        return;
+    }
     if (reset && reset[0] &&
         ((session_end && c->pool->mode == POOL_SESSION) || cfg->server_reset_query_always)) {
         if (strcasecmp(reset, "DISCARD ALL") == 0 || strcasecmp(reset, "RESET ALL") == 0)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "admin/admin.h"
 #include "auth/md5.h"
 #include "auth/scram.h"
 #include "client/client.h"
@@ -131,6 +132,15 @@ static void client_auth_ok(struct client *c, const struct scram_keys *keys)
     struct pool *p = c->pool;
     bool ready;
 
+    /* The console: authenticated like everyone, then only its users are let in. */
+    if (!p || (p->db->backend == DB_BACKEND_ADMIN &&
+               admin_role_of(proxy_config(), c->user) == ADMIN_ROLE_NONE)) {
+        client_fatal(c, "28000",
+                     "not allowed: user \"%s\" is in neither admin_users nor stats_users, "
+                     "so it may not use the admin console",
+                     c->user);
+        return;
+    }
     client_send_auth(c, PROTO_AUTH_OK, NULL, 0);
     client_drop_secret(c);
     if (c->scram) {
@@ -349,12 +359,14 @@ static void client_on_startup(struct client *c, const struct proto_startup *st)
         client_fatal(c, "53300", "no more connections allowed (max_client_conn)");
         return;
     }
-    db = config_find_db(cfg, c->dbname);
+    db = admin_is_db(c->dbname) ? admin_db() : config_find_db(cfg, c->dbname);
     if (!db) {
         client_fatal(c, "3D000", "database \"%s\" does not exist", c->dbname);
         return;
     }
-    c->pool = pool_get(db, c->user);
+    /* Someone who may not use the console is refused after authenticating, with no pool. */
+    if (db != admin_db() || admin_role_of(cfg, c->user) != ADMIN_ROLE_NONE)
+        c->pool = pool_get(db, c->user);
     client_start_auth(c);
 }
 

@@ -457,6 +457,11 @@ static bool config_put_db(struct config_loader *ld, struct db_config *db, const 
     struct config_origin *grown_origin;
     char *origin;
 
+    /* The admin console's virtual database (include/admin/admin.h, ADMIN_DBNAME). */
+    if (strcmp(db->name, "myrmex") == 0) {
+        snprintf(msg, msglen, "the database name 'myrmex' is reserved for the admin console");
+        return false;
+    }
     for (size_t i = 0; i < cfg->n_dbs; i++) {
         if (strcmp(cfg->dbs[i].name, db->name) != 0)
             continue;

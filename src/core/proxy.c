@@ -19,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "admin/admin.h"
 #include "core/io.h"
 #include "pool/pool.h"
 #include "pool/prepared.h"
@@ -306,6 +307,8 @@ int proxy_run(void)
         pthread_join(proxy.workers[i].thread, NULL);
     for (int i = 0; i < proxy.n_workers; i++)
         worker_fini(&proxy.workers[i]);
+    /* Console sessions see EOF too; they read pools, so they must end before pools go. */
+    admin_server_shutdown(PROXY_SQLITE_EXIT_WAIT_MS);
     pool_destroy_all();
     ps_registry_free();
     /* Every server socket is closed now: SQLite session threads see EOF and end. */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 
 #include "client/client.h"
 #include "core/proxy.h"
@@ -27,6 +28,17 @@
 #define WORKER_ACCEPT_BATCH 64
 
 static __thread struct worker *worker_self;
+
+enum worker_call_state { WORKER_CALL_QUEUED = 0, WORKER_CALL_RUNNING, WORKER_CALL_DONE };
+
+/* One worker_call(), on the caller's stack; state and node under the worker's mailbox_lock. */
+struct worker_call {
+    struct list node; /* worker->calls while queued */
+    worker_call_fn fn;
+    void *arg;
+    enum worker_call_state state;
+    pthread_cond_t done;
+};
 
 struct worker *worker_current(void)
 {
@@ -45,6 +57,41 @@ void worker_post_cancel(struct worker *w, uint64_t key)
         w->cancels[w->n_cancels++] = key;
     pthread_mutex_unlock(&w->mailbox_lock);
     worker_wake(w);
+}
+
+bool worker_call(struct worker *w, worker_call_fn fn, void *arg, int timeout_ms)
+{
+    struct worker_call call = {.fn = fn, .arg = arg, .state = WORKER_CALL_QUEUED};
+    struct timespec until;
+    bool ran;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_init(&call.done, NULL);
+    pthread_mutex_lock(&w->mailbox_lock);
+    list_add_tail(&w->calls, &call.node);
+    pthread_mutex_unlock(&w->mailbox_lock);
+    worker_wake(w);
+    pthread_mutex_lock(&w->mailbox_lock);
+    while (call.state != WORKER_CALL_DONE) {
+        if (call.state == WORKER_CALL_RUNNING) {
+            /* Picked up: fn does not block, so this wait is short. */
+            pthread_cond_wait(&call.done, &w->mailbox_lock);
+        } else if (pthread_cond_timedwait(&call.done, &w->mailbox_lock, &until) == ETIMEDOUT &&
+                   call.state == WORKER_CALL_QUEUED) {
+            list_del(&call.node);
+            break;
+        }
+    }
+    ran = call.state == WORKER_CALL_DONE;
+    pthread_mutex_unlock(&w->mailbox_lock);
+    pthread_cond_destroy(&call.done);
+    return ran;
 }
 
 void worker_schedule_reap(struct worker *w)
@@ -98,6 +145,19 @@ static void worker_on_mailbox(evutil_socket_t fd, short what, void *arg)
     pthread_mutex_unlock(&w->mailbox_lock);
     for (int i = 0; i < n_cancels; i++)
         cancel_execute(w, cancels[i]);
+
+    pthread_mutex_lock(&w->mailbox_lock);
+    while ((node = list_pop(&w->calls))) {
+        struct worker_call *call = list_entry(node, struct worker_call, node);
+        call->state = WORKER_CALL_RUNNING;
+        pthread_mutex_unlock(&w->mailbox_lock);
+        call->fn(w, call->arg);
+        pthread_mutex_lock(&w->mailbox_lock);
+        /* The caller frees call once it sees DONE, which it cannot before the unlock. */
+        call->state = WORKER_CALL_DONE;
+        pthread_cond_signal(&call->done);
+    }
+    pthread_mutex_unlock(&w->mailbox_lock);
 }
 
 static void worker_on_reap(evutil_socket_t fd, short what, void *arg)
@@ -174,6 +234,7 @@ bool worker_init(struct worker *w, int id)
     list_init(&w->handoff);
     list_init(&w->cancel_conns);
     list_init(&w->resume);
+    list_init(&w->calls);
     pthread_mutex_init(&w->mailbox_lock, NULL);
     w->base = event_base_new();
     if (!w->base)

@@ -52,7 +52,8 @@ struct pool *pool_get(const struct db_config *db, const char *client_user)
     p->db_name = xstrdup(db->name);
     p->user = xstrdup(user);
     p->db = db;
-    p->mode = config_pool_mode(cfg, db, user);
+    /* A console session is one client's for its whole connection. */
+    p->mode = db->backend == DB_BACKEND_ADMIN ? POOL_SESSION : config_pool_mode(cfg, db, user);
     list_init(&p->idle);
     list_init(&p->waiting);
     list_add_tail(&pools, &p->node);
@@ -68,6 +69,9 @@ static int pool_count_servers(const struct pool *p, bool by_db)
     list_for_each_safe(pos, tmp, &pools)
     {
         const struct pool *q = list_entry(pos, struct pool, node);
+        /* Console sessions are no connections to a database: they count for no user. */
+        if (!by_db && q->db->backend == DB_BACKEND_ADMIN)
+            continue;
         if (by_db ? strcmp(q->db_name, p->db_name) == 0 : strcmp(q->user, p->user) == 0)
             n += q->n_servers;
     }
@@ -99,7 +103,8 @@ static bool pool_can_open(const struct pool *p, bool use_reserve)
         return false;
     if (max_db > 0 && pool_count_servers(p, true) >= max_db)
         return false;
-    if (max_user > 0 && pool_count_servers(p, false) >= max_user)
+    if (max_user > 0 && p->db->backend != DB_BACKEND_ADMIN &&
+        pool_count_servers(p, false) >= max_user)
         return false;
     return true;
 }
@@ -306,6 +311,12 @@ void pool_release(struct server *s)
             io_stop_read(&s->io);
         pool_handoff(c, s, NULL);
         pthread_mutex_unlock(&pool_lock);
+        return;
+    }
+    if (p->db->backend == DB_BACKEND_ADMIN) {
+        /* A console session whose client left before it was ready: never kept idle. */
+        pthread_mutex_unlock(&pool_lock);
+        server_close(s, "console session with no client");
         return;
     }
     s->idle_since_ms = now;
@@ -538,6 +549,14 @@ bool pool_uses_config(const struct config *cfg)
     }
     pthread_mutex_unlock(&pool_lock);
     return used;
+}
+
+void pool_for_each(pool_visit_fn fn, void *arg)
+{
+    struct list *pos, *tmp;
+    pthread_mutex_lock(&pool_lock);
+    list_for_each_safe(pos, tmp, &pools) fn(arg, list_entry(pos, struct pool, node));
+    pthread_mutex_unlock(&pool_lock);
 }
 
 int pool_total_servers(void)

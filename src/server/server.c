@@ -18,6 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "admin/admin.h"
 #include "client/client.h"
 #include "core/proxy.h"
 #include "core/worker.h"
@@ -114,6 +115,24 @@ void server_connect(struct pool *pool, struct worker *w, const struct params *st
         params_set(&s->params, PARAM_SEARCH_PATH, NULL);
     }
 
+    if (db->backend == DB_BACKEND_ADMIN) {
+        /* The admin console: a session thread on the other end of a socketpair. */
+        snprintf(s->prefix, sizeof(s->prefix), "S-%d %s@console", s->id, pool->user);
+        s->addr.ss_family = AF_UNIX;
+        if (!admin_server_open(&fd, err, sizeof(err)))
+            goto fail;
+        if (!io_init(&s->io, fd)) {
+            close(fd);
+            snprintf(err, sizeof(err), "out of memory");
+            goto fail;
+        }
+        io_assign(&s->io, w->base, server_on_read, server_on_write, s);
+        list_add_tail(&w->connecting, &s->node);
+        server_login_start(s);
+        event_add(&s->io.wev, NULL);
+        s->io.writing = true;
+        return;
+    }
     if (db->backend == DB_BACKEND_SQLITE) {
         /* The embedded backend: a session thread on the other end of a socketpair. */
         snprintf(s->prefix, sizeof(s->prefix), "S-%d %s@sqlite", s->id, pool->user);
@@ -284,6 +303,8 @@ void server_send_cancel(struct server *s)
         sqlite_server_cancel(s->be_pid, s->be_key);
         return;
     }
+    if (s->pool->db->backend == DB_BACKEND_ADMIN)
+        return; /* console commands are short and cannot be interrupted */
     cc = xcalloc(1, sizeof(*cc));
 
     cc->fd = socket(s->addr.ss_family, SOCK_STREAM, 0);

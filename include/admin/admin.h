@@ -1,0 +1,39 @@
+/*
+ * The admin console: the virtual database "myrmex". A client that logs in to it is served by a
+ * console session instead of a pool's backend: like an SQLite session, one thread per
+ * connection speaks the v3 protocol on the far end of a socketpair, so the pool, client and
+ * forwarding code treat it as a server, and the event loops never wait for a console command.
+ */
+#ifndef MYRMEX_ADMIN_ADMIN_H
+#define MYRMEX_ADMIN_ADMIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config;
+struct db_config;
+
+#define ADMIN_DBNAME "myrmex"
+
+enum admin_role {
+    ADMIN_ROLE_NONE = 0, /* neither admin_users nor stats_users: refused at login (28000) */
+    ADMIN_ROLE_STATS,    /* stats_users: SHOW commands only */
+    ADMIN_ROLE_ADMIN,    /* admin_users: every command */
+};
+
+/* The [databases]-like entry of the console (static; never freed, never reloaded). */
+const struct db_config *admin_db(void);
+/* Whether name is the console's database. */
+bool admin_is_db(const char *name);
+/* What user may do on the console under cfg. */
+enum admin_role admin_role_of(const struct config *cfg, const char *user);
+
+/*
+ * Start a console session on a new socketpair; *fd_out is the proxy's end (non-blocking,
+ * close-on-exec). false with err when the thread or socketpair cannot be made.
+ */
+bool admin_server_open(int *fd_out, char *err, size_t errlen);
+/* Wait up to timeout_ms for every console session to end (their sockets are closed first). */
+void admin_server_shutdown(int timeout_ms);
+
+#endif

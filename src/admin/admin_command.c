@@ -1,0 +1,203 @@
+/*
+ * Console commands: who may run what, and the commands that need no connection state.
+ * admin_users run everything; stats_users only SHOW (and the harmless SETs of session
+ * parameters drivers send at connect, which are acknowledged and ignored as PgBouncer does).
+ * Commands PgBouncer has and myrmex does not yet are refused with 0A000, never mistaken for
+ * syntax errors; anything else is 42601 with PgBouncer's text.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "admin/admin_parse.h"
+#include "admin_int.h"
+#include "config.h"
+#include "core/proxy.h"
+
+/* Session parameters drivers set or read at connect; the console has no session. */
+static const struct {
+    const char *name, *value;
+} admin_fake_params[] = {
+    {"client_encoding", "UTF8"},
+    {"default_transaction_isolation", "read committed"},
+    {"standard_conforming_strings", "on"},
+    {"datestyle", "ISO"},
+    {"timezone", "UTC"},
+    {"extra_float_digits", "2"},
+    {"application_name", ""},
+};
+
+static const char *admin_fake_param(const char *name)
+{
+    for (size_t i = 0; i < sizeof(admin_fake_params) / sizeof(admin_fake_params[0]); i++)
+        if (strcasecmp(name, admin_fake_params[i].name) == 0)
+            return admin_fake_params[i].value;
+    return NULL;
+}
+
+static void admin_show_help(struct admin_result *r)
+{
+    admin_result_notice(r, "Console usage",
+                        "\n\tSHOW HELP|CONFIG|DATABASES|POOLS|CLIENTS|SERVERS|USERS|VERSION"
+                        "\n\tSHOW LISTS|MEM|STATE");
+    admin_result_tag(r, "SHOW");
+}
+
+static void admin_show_version(struct admin_result *r)
+{
+    admin_result_columns(r, "s", "version");
+    admin_result_row(r, PACKAGE_NAME " " PACKAGE_VERSION);
+}
+
+static void admin_show_state(struct admin_result *r)
+{
+    bool running = atomic_load(&proxy.run_state) == PROXY_RUNNING;
+    admin_result_columns(r, "ss", "key", "value");
+    /* PAUSE and SUSPEND do not exist yet: a running proxy is active, never paused. */
+    admin_result_row(r, "active", running ? "yes" : "no");
+    admin_result_row(r, "paused", "no");
+    admin_result_row(r, "suspended", "no");
+}
+
+static void admin_config_row(void *arg, const char *key, const char *value,
+                             const char *default_value, bool reloadable, const char *doc)
+{
+    admin_result_row(arg, key, value, default_value, reloadable ? "yes" : "no");
+}
+
+static void admin_show_config(struct admin_result *r)
+{
+    admin_result_columns(r, "ssss", "key", "value", "default", "changeable");
+    config_visit(proxy_config(), admin_config_row, r);
+}
+
+/* PgBouncer's SHOW subjects myrmex does not serve yet. */
+static const char *const admin_show_later[] = {
+    "stats",      "stats_totals", "stats_averages", "totals",
+    "fds",        "sockets",      "active_sockets", "peers",
+    "peer_pools", "dns_hosts",    "dns_zones",      "prepared_statements",
+};
+
+/* PgBouncer's control commands, all for admin_users; none is implemented yet. */
+static const char *const admin_control[] = {
+    "pause",       "resume",  "disable",  "enable", "reconnect",  "kill",
+    "kill_client", "suspend", "shutdown", "reload", "wait_close",
+};
+
+static bool admin_in(const char *word, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(word, list[i]) == 0)
+            return true;
+    return false;
+}
+
+static void admin_syntax_error(struct admin_result *r, const char *stmt)
+{
+    size_t len;
+    while (*stmt == ' ' || *stmt == '\t' || *stmt == '\n' || *stmt == '\r')
+        stmt++;
+    len = strlen(stmt);
+    while (len > 0 && strchr(" \t\n\r", stmt[len - 1]))
+        len--;
+    admin_result_error(r, "42601", "invalid command '%.*s', use SHOW HELP;", (int)len, stmt);
+}
+
+static void admin_denied(const struct admin_ctx *ctx, struct admin_result *r, const char *verb)
+{
+    admin_result_error(r, "42501",
+                       "admin access needed: user \"%s\" is in stats_users and may only run "
+                       "SHOW commands, not %s",
+                       ctx->user, verb);
+}
+
+static void admin_run_show(const struct admin_ctx *ctx, const char *what, const char *stmt,
+                           struct admin_result *r)
+{
+    const char *fake = admin_fake_param(what);
+    static const struct {
+        const char *name;
+        void (*fn)(struct admin_result *r);
+    } shows[] = {
+        {"help", admin_show_help},
+        {"version", admin_show_version},
+        {"config", admin_show_config},
+        {"state", admin_show_state},
+        {"databases", admin_show_databases},
+        {"pools", admin_show_pools},
+        {"clients", admin_show_clients},
+        {"servers", admin_show_servers},
+        {"users", admin_show_users},
+        {"lists", admin_show_lists},
+        {"mem", admin_show_mem},
+    };
+
+    (void)ctx;
+    if (fake) {
+        admin_result_columns(r, "s", what);
+        admin_result_row(r, fake);
+        return;
+    }
+    for (size_t i = 0; i < sizeof(shows) / sizeof(shows[0]); i++) {
+        if (strcmp(what, shows[i].name) == 0) {
+            shows[i].fn(r);
+            return;
+        }
+    }
+    if (admin_in(what, admin_show_later, sizeof(admin_show_later) / sizeof(admin_show_later[0]))) {
+        admin_result_error(r, "0A000", "SHOW %s is not supported by myrmex yet", what);
+        return;
+    }
+    admin_syntax_error(r, stmt);
+}
+
+void admin_command_run(const struct admin_ctx *ctx, const char *stmt, struct admin_result *r)
+{
+    struct admin_parse_cmd cmd;
+
+    admin_parse_command(stmt, &cmd);
+    switch (cmd.kind) {
+    case ADMIN_PARSE_EMPTY:
+        return;
+    case ADMIN_PARSE_INVALID:
+        admin_syntax_error(r, stmt);
+        return;
+    case ADMIN_PARSE_TOO_LONG:
+        admin_result_error(r, "42601", "bad arguments: a name or value is too long");
+        return;
+    case ADMIN_PARSE_SET:
+        if (admin_fake_param(cmd.arg)) {
+            admin_result_notice(r, "SET ignored", NULL);
+            admin_result_tag(r, "SET");
+            return;
+        }
+        if (ctx->role != ADMIN_ROLE_ADMIN) {
+            admin_denied(ctx, r, "SET");
+            return;
+        }
+        admin_result_error(r, "0A000",
+                           "SET of configuration options is not supported by myrmex "
+                           "yet; edit the configuration file and reload");
+        return;
+    case ADMIN_PARSE_COMMAND:
+        break;
+    }
+    if (strcmp(cmd.verb, "show") == 0) {
+        if (!cmd.arg[0]) {
+            admin_syntax_error(r, stmt);
+            return;
+        }
+        admin_run_show(ctx, cmd.arg, stmt, r);
+        return;
+    }
+    if (admin_in(cmd.verb, admin_control, sizeof(admin_control) / sizeof(admin_control[0]))) {
+        if (ctx->role != ADMIN_ROLE_ADMIN) {
+            admin_denied(ctx, r, cmd.verb);
+            return;
+        }
+        admin_result_error(r, "0A000", "%s is not supported by myrmex's console yet", cmd.verb);
+        return;
+    }
+    admin_syntax_error(r, stmt);
+}

@@ -1,0 +1,126 @@
+/*
+ * Private to src/admin/: the result of one console command (admin_result.c), the commands
+ * (admin_command.c, admin_show.c) and the snapshot of the proxy's connections they read
+ * (admin_snap.c).
+ */
+#ifndef MYRMEX_ADMIN_ADMIN_INT_H
+#define MYRMEX_ADMIN_ADMIN_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "admin/admin.h"
+#include "config/config.h"
+#include "wire/proto.h"
+
+struct pool;
+
+#define ADMIN_MAX_COLUMNS 32
+
+/*
+ * One command's answer. The RowDescription is kept apart from the rows so that a Describe of
+ * the extended protocol can send it alone; an error replaces everything else.
+ * Column types as PgBouncer's console sends them: 's' text, 'i' int4, 'q' int8, 'T' a
+ * timestamp as text (wall-clock milliseconds, 0 for NULL).
+ */
+struct admin_result {
+    struct proto_builder notices; /* NoticeResponses */
+    struct proto_builder desc;    /* the RowDescription, empty for a command without rows */
+    struct proto_builder rows;    /* DataRows */
+    char fmt[ADMIN_MAX_COLUMNS + 1];
+    long n_rows;
+    char tag[64]; /* CommandComplete */
+    bool error;
+    char sqlstate[6];
+    char message[512];
+};
+
+void admin_result_init(struct admin_result *r);
+void admin_result_fini(struct admin_result *r);
+void admin_result_reset(struct admin_result *r);
+/* Open a result set: one type letter per column in fmt, then the column names. */
+void admin_result_columns(struct admin_result *r, const char *fmt, ...);
+/* One row, values in the types of the open result set (a NULL string is a NULL). */
+void admin_result_row(struct admin_result *r, ...);
+void admin_result_notice(struct admin_result *r, const char *message, const char *detail);
+void admin_result_tag(struct admin_result *r, const char *tag);
+void admin_result_error(struct admin_result *r, const char *sqlstate, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Who runs the commands of one console session. */
+struct admin_ctx {
+    enum admin_role role;
+    char user[64];
+};
+
+/* Run one statement (admin_parse_next) into r. */
+void admin_command_run(const struct admin_ctx *ctx, const char *stmt, struct admin_result *r);
+
+/* The SHOW commands that read the proxy's state (admin_show.c). */
+void admin_show_databases(struct admin_result *r);
+void admin_show_pools(struct admin_result *r);
+void admin_show_clients(struct admin_result *r);
+void admin_show_servers(struct admin_result *r);
+void admin_show_users(struct admin_result *r);
+void admin_show_lists(struct admin_result *r);
+void admin_show_mem(struct admin_result *r);
+
+/* ---- the snapshot (admin_snap.c) ---- */
+
+/* Where a connection stands, in PgBouncer's list names. */
+enum admin_sock_list {
+    ADMIN_CL_LOGIN = 0, /* startup or authentication: not in a pool yet */
+    ADMIN_CL_ACTIVE,    /* logged in, not waiting (with or without a server) */
+    ADMIN_CL_WAITING,   /* waiting for a server */
+    ADMIN_SV_ACTIVE,    /* attached to a client */
+    ADMIN_SV_IDLE,      /* in the pool, ready */
+    ADMIN_SV_USED,      /* in the pool, to be checked with server_check_query before reuse */
+    ADMIN_SV_TESTED,    /* running the reset or check query */
+    ADMIN_SV_LOGIN,     /* connecting or logging in */
+};
+
+/* One row of SHOW CLIENTS / SHOW SERVERS, copied on the thread that owns the connection. */
+struct admin_sock {
+    enum admin_sock_list list;
+    const struct pool *pool; /* identity only (pools live until exit); NULL before login */
+    int id;
+    char user[64];
+    char database[64];
+    bool linked; /* a client with a server, or a server with a client */
+    char addr[64];
+    int port;
+    char local_addr[64];
+    int local_port;
+    int64_t connect_wall_ms, request_wall_ms;
+    int64_t wait_us;
+    bool close_needed;
+    char ptr[24], link[24];
+    int remote_pid;
+    char application_name[64];
+};
+
+/* One pool, copied under pool_lock. */
+struct admin_pool {
+    const struct pool *pool;
+    char database[64];
+    char user[64];
+    enum pool_mode mode;
+    int n_servers;
+};
+
+struct admin_snap {
+    struct admin_sock *socks;
+    size_t n_socks, cap_socks;
+    struct admin_pool *pools;
+    size_t n_pools, cap_pools;
+    int workers_missed; /* workers that did not answer in time (stopping) */
+};
+
+/* Copy every worker's connections and every pool (see admin_snap.c on how, without races). */
+void admin_snap_take(struct admin_snap *snap);
+void admin_snap_fini(struct admin_snap *snap);
+/* Wall-clock milliseconds of a now_ms() instant. */
+int64_t admin_wall_ms(int64_t mono_ms);
+
+#endif
