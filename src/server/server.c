@@ -115,29 +115,15 @@ void server_connect(struct pool *pool, struct worker *w, const struct params *st
         params_set(&s->params, PARAM_SEARCH_PATH, NULL);
     }
 
-    if (db->backend == DB_BACKEND_ADMIN) {
-        /* The admin console: a session thread on the other end of a socketpair. */
-        snprintf(s->prefix, sizeof(s->prefix), "S-%d %s@console", s->id, pool->user);
+    if (db->backend == DB_BACKEND_ADMIN || db->backend == DB_BACKEND_SQLITE) {
+        /* In-process backends (the admin console, the embedded SQLite backend): a session
+         * thread on the other end of a socketpair. */
+        bool admin = db->backend == DB_BACKEND_ADMIN;
+        snprintf(s->prefix, sizeof(s->prefix), "S-%d %s@%s", s->id, pool->user,
+                 admin ? "console" : "sqlite");
         s->addr.ss_family = AF_UNIX;
-        if (!admin_server_open(&fd, err, sizeof(err)))
-            goto fail;
-        if (!io_init(&s->io, fd)) {
-            close(fd);
-            snprintf(err, sizeof(err), "out of memory");
-            goto fail;
-        }
-        io_assign(&s->io, w->base, server_on_read, server_on_write, s);
-        list_add_tail(&w->connecting, &s->node);
-        server_login_start(s);
-        event_add(&s->io.wev, NULL);
-        s->io.writing = true;
-        return;
-    }
-    if (db->backend == DB_BACKEND_SQLITE) {
-        /* The embedded backend: a session thread on the other end of a socketpair. */
-        snprintf(s->prefix, sizeof(s->prefix), "S-%d %s@sqlite", s->id, pool->user);
-        s->addr.ss_family = AF_UNIX;
-        if (!sqlite_server_open(db, &fd, &s->sq_token, err, sizeof(err)))
+        if (admin ? !admin_server_open(&fd, err, sizeof(err))
+                  : !sqlite_server_open(db, &fd, &s->sq_token, err, sizeof(err)))
             goto fail;
         if (!io_init(&s->io, fd)) {
             close(fd);
