@@ -29,6 +29,7 @@
 #include "core/proxy.h"
 #include "util/list.h"
 #include "util/log.h"
+#include "util/session.h"
 #include "util/util.h"
 
 #define ADMIN_MAX_MESSAGE (1024 * 1024)
@@ -98,22 +99,12 @@ enum admin_role admin_role_of(const struct config *cfg, const char *user)
 
 static bool admin_flush(struct admin_session *s)
 {
-    size_t off = 0;
-
     if (s->out.failed || s->lost) {
         proto_builder_reset(&s->out);
         return false;
     }
-    while (off < s->out.len) {
-        ssize_t n = send(s->fd, s->out.data + off, s->out.len - off, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            s->lost = true;
-            break;
-        }
-        off += (size_t)n;
-    }
+    if (!session_send_all(s->fd, s->out.data, s->out.len))
+        s->lost = true;
     proto_builder_reset(&s->out);
     return !s->lost;
 }
@@ -598,20 +589,10 @@ static void *admin_thread(void *arg)
 bool admin_server_open(int *fd_out, char *err, size_t errlen)
 {
     struct admin_session *s;
-    pthread_attr_t attr;
-    pthread_t tid;
     int sv[2];
 
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-        snprintf(err, errlen, "could not create a socketpair: %s", strerror(errno));
+    if (!session_socketpair(sv, err, errlen))
         return false;
-    }
-    if (fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL, 0) | O_NONBLOCK) < 0) {
-        snprintf(err, errlen, "could not set up a socketpair: %s", strerror(errno));
-        close(sv[0]);
-        close(sv[1]);
-        return false;
-    }
     s = xcalloc(1, sizeof(*s));
     s->fd = sv[1];
     proto_builder_init(&s->out);
@@ -620,10 +601,7 @@ bool admin_server_open(int *fd_out, char *err, size_t errlen)
     admin_n_sessions++;
     pthread_mutex_unlock(&admin_lock);
 
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&tid, &attr, admin_thread, s) != 0) {
-        pthread_attr_destroy(&attr);
+    if (!session_thread_start(admin_thread, s)) {
         snprintf(err, errlen, "could not start a console session thread");
         pthread_mutex_lock(&admin_lock);
         list_del(&s->node);
@@ -633,27 +611,12 @@ bool admin_server_open(int *fd_out, char *err, size_t errlen)
         close(sv[0]);
         return false;
     }
-    pthread_attr_destroy(&attr);
     *fd_out = sv[0];
     return true;
 }
 
 void admin_server_shutdown(int timeout_ms)
 {
-    struct timespec deadline;
-
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&admin_lock);
-    while (admin_n_sessions > 0)
-        if (pthread_cond_timedwait(&admin_gone, &admin_lock, &deadline) == ETIMEDOUT)
-            break;
-    if (admin_n_sessions > 0)
-        log_warning("%d console session(s) still running at exit", admin_n_sessions);
-    pthread_mutex_unlock(&admin_lock);
+    session_wait_all_gone(&admin_lock, &admin_gone, &admin_n_sessions, timeout_ms,
+                          "console session(s)");
 }

@@ -20,6 +20,7 @@
 #include "core/proxy.h"
 #include "sqlite/session.h"
 #include "util/log.h"
+#include "util/session.h"
 #include "util/util.h"
 
 /*
@@ -110,22 +111,14 @@ static uint32_t sq_next_pid = 1;
 
 bool sq_flush(struct sq_session *s)
 {
-    size_t off = 0;
-
     if (s->out.failed) {
         proto_builder_reset(&s->out);
         return false;
     }
-    while (off < s->out.len) {
-        ssize_t n = send(s->fd, s->out.data + off, s->out.len - off, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            proto_builder_reset(&s->out);
-            s->lost = true;
-            return false;
-        }
-        off += (size_t)n;
+    if (!session_send_all(s->fd, s->out.data, s->out.len)) {
+        proto_builder_reset(&s->out);
+        s->lost = true;
+        return false;
     }
     /* The client is owed nothing more when the last thing it got is a ReadyForQuery. */
     if (s->out.len > 0)
@@ -703,20 +696,10 @@ bool sqlite_server_open(const struct db_config *db, int *fd_out, uint64_t *token
 {
     const struct config *cfg = proxy_config();
     struct sq_session *s;
-    pthread_attr_t attr;
-    pthread_t tid;
     int sv[2];
 
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-        snprintf(err, errlen, "could not create a socketpair: %s", strerror(errno));
+    if (!session_socketpair(sv, err, errlen))
         return false;
-    }
-    if (fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL, 0) | O_NONBLOCK) < 0) {
-        snprintf(err, errlen, "could not set up a socketpair: %s", strerror(errno));
-        close(sv[0]);
-        close(sv[1]);
-        return false;
-    }
     s = xcalloc(1, sizeof(*s));
     pthread_cond_init(&s->wait_cv, NULL);
     s->fd = s->pair_fd = sv[1];
@@ -739,10 +722,7 @@ bool sqlite_server_open(const struct db_config *db, int *fd_out, uint64_t *token
     sq_n_sessions++;
     pthread_mutex_unlock(&sq_lock);
 
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&tid, &attr, sq_thread, s) != 0) {
-        pthread_attr_destroy(&attr);
+    if (!session_thread_start(sq_thread, s)) {
         snprintf(err, errlen, "could not start an SQLite session thread");
         pthread_mutex_lock(&sq_lock);
         list_del(&s->node);
@@ -752,7 +732,6 @@ bool sqlite_server_open(const struct db_config *db, int *fd_out, uint64_t *token
         close(sv[0]);
         return false;
     }
-    pthread_attr_destroy(&attr);
     *fd_out = sv[0];
     *token_out = s->token;
     return true;
@@ -784,20 +763,5 @@ void sqlite_server_cancel(uint32_t pid, uint32_t key)
 
 void sqlite_server_shutdown(int timeout_ms)
 {
-    struct timespec deadline;
-
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&sq_lock);
-    while (sq_n_sessions > 0)
-        if (pthread_cond_timedwait(&sq_gone, &sq_lock, &deadline) == ETIMEDOUT)
-            break;
-    if (sq_n_sessions > 0)
-        log_warning("%d SQLite session(s) still running at exit", sq_n_sessions);
-    pthread_mutex_unlock(&sq_lock);
+    session_wait_all_gone(&sq_lock, &sq_gone, &sq_n_sessions, timeout_ms, "SQLite session(s)");
 }
