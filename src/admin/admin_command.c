@@ -72,17 +72,9 @@ static void admin_show_config(struct admin_result *r)
     config_visit(proxy_config(), admin_config_row, r);
 }
 
-/* PgBouncer's SHOW subjects myrmex does not serve yet. */
-static const char *const admin_show_later[] = {
-    "stats",      "stats_totals", "stats_averages", "totals",
-    "fds",        "sockets",      "active_sockets", "peers",
-    "peer_pools", "dns_hosts",    "dns_zones",      "prepared_statements",
-};
-
-/* PgBouncer's control commands, all for admin_users; none is implemented yet. */
-static const char *const admin_control[] = {
-    "pause",       "resume",  "disable",  "enable", "reconnect",  "kill",
-    "kill_client", "suspend", "shutdown", "reload", "wait_close",
+/* PgBouncer's SHOW subjects myrmex does not serve (no DNS cache, no peers, no fd passing). */
+static const char *const admin_show_unsupported[] = {
+    "fds", "sockets", "active_sockets", "peers", "peer_pools", "dns_hosts", "dns_zones",
 };
 
 static bool admin_in(const char *word, const char *const *list, size_t n)
@@ -112,44 +104,103 @@ static void admin_denied(const struct admin_ctx *ctx, struct admin_result *r, co
                        ctx->user, verb);
 }
 
-static void admin_run_show(const struct admin_ctx *ctx, const char *what, const char *stmt,
-                           struct admin_result *r)
+bool admin_too_many_words(const struct admin_parse_cmd *cmd, int max, struct admin_result *r)
 {
-    const char *fake = admin_fake_param(what);
-    static const struct {
-        const char *name;
-        void (*fn)(struct admin_result *r);
-    } shows[] = {
-        {"help", admin_show_help},
-        {"version", admin_show_version},
-        {"config", admin_show_config},
-        {"state", admin_show_state},
-        {"databases", admin_show_databases},
-        {"pools", admin_show_pools},
-        {"clients", admin_show_clients},
-        {"servers", admin_show_servers},
-        {"users", admin_show_users},
-        {"lists", admin_show_lists},
-        {"mem", admin_show_mem},
-    };
+    if (cmd->n_words <= max)
+        return false;
+    admin_result_error(r, "42601", "bad arguments: %s takes at most %d argument%s", cmd->verb, max,
+                       max == 1 ? "" : "s");
+    return true;
+}
 
+void admin_notify(const struct admin_ctx *ctx, const char *message, const char *detail)
+{
+    if (ctx->notify)
+        ctx->notify(ctx->session, message, detail);
+}
+
+/*
+ * SHOW subjects. plain: a subject with no arguments (SHOW POOLS); fn: one that reads its own
+ * words (SHOW JOBS, SHOW QUERIES app LIMIT 5).
+ */
+static const struct {
+    const char *name;
+    void (*plain)(struct admin_result *r);
+    admin_fn fn;
+} admin_shows[] = {
+    {"help", admin_show_help, NULL},
+    {"version", admin_show_version, NULL},
+    {"config", admin_show_config, NULL},
+    {"state", admin_show_state, NULL},
+    {"databases", admin_show_databases, NULL},
+    {"pools", admin_show_pools, NULL},
+    {"clients", admin_show_clients, NULL},
+    {"servers", admin_show_servers, NULL},
+    {"users", admin_show_users, NULL},
+    {"lists", admin_show_lists, NULL},
+    {"mem", admin_show_mem, NULL},
+};
+
+/* PgBouncer's control commands myrmex does not have yet. */
+static void admin_not_yet(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                          struct admin_result *r)
+{
     (void)ctx;
-    if (fake) {
+    admin_result_error(r, "0A000", "%s is not supported by myrmex's console yet", cmd->verb);
+}
+
+/* Commands other than SHOW and SET: all for admin_users only. */
+static const struct {
+    const char *verb;
+    admin_fn fn;
+} admin_commands[] = {
+    {"pause", admin_not_yet},       {"resume", admin_not_yet},     {"disable", admin_not_yet},
+    {"enable", admin_not_yet},      {"reconnect", admin_not_yet},  {"kill", admin_not_yet},
+    {"kill_client", admin_not_yet}, {"suspend", admin_not_yet},    {"shutdown", admin_not_yet},
+    {"reload", admin_not_yet},      {"wait_close", admin_not_yet},
+};
+
+static void admin_run_show(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                           const char *stmt, struct admin_result *r)
+{
+    const char *what = cmd->arg;
+    const char *fake = admin_fake_param(what);
+
+    if (!what[0]) {
+        admin_syntax_error(r, stmt);
+        return;
+    }
+    for (size_t i = 0; i < sizeof(admin_shows) / sizeof(admin_shows[0]); i++) {
+        if (strcmp(what, admin_shows[i].name) != 0)
+            continue;
+        if (admin_shows[i].fn) {
+            admin_shows[i].fn(ctx, cmd, r);
+        } else if (cmd->n_words > 1) {
+            admin_syntax_error(r, stmt);
+        } else {
+            admin_shows[i].plain(r);
+        }
+        return;
+    }
+    if (fake && cmd->n_words == 1) {
         admin_result_columns(r, "s", what);
         admin_result_row(r, fake);
         return;
     }
-    for (size_t i = 0; i < sizeof(shows) / sizeof(shows[0]); i++) {
-        if (strcmp(what, shows[i].name) == 0) {
-            shows[i].fn(r);
-            return;
-        }
-    }
-    if (admin_in(what, admin_show_later, sizeof(admin_show_later) / sizeof(admin_show_later[0]))) {
-        admin_result_error(r, "0A000", "SHOW %s is not supported by myrmex yet", what);
+    if (cmd->n_words == 1 &&
+        admin_in(what, admin_show_unsupported,
+                 sizeof(admin_show_unsupported) / sizeof(admin_show_unsupported[0]))) {
+        admin_result_error(r, "0A000", "SHOW %s is not supported by myrmex", what);
         return;
     }
     admin_syntax_error(r, stmt);
+}
+
+bool admin_command_read_only(const char *stmt)
+{
+    struct admin_parse_cmd cmd;
+    admin_parse_command(stmt, &cmd);
+    return cmd.kind != ADMIN_PARSE_COMMAND || strcmp(cmd.verb, "show") == 0;
 }
 
 void admin_command_run(const struct admin_ctx *ctx, const char *stmt, struct admin_result *r)
@@ -184,19 +235,17 @@ void admin_command_run(const struct admin_ctx *ctx, const char *stmt, struct adm
         break;
     }
     if (strcmp(cmd.verb, "show") == 0) {
-        if (!cmd.arg[0]) {
-            admin_syntax_error(r, stmt);
-            return;
-        }
-        admin_run_show(ctx, cmd.arg, stmt, r);
+        admin_run_show(ctx, &cmd, stmt, r);
         return;
     }
-    if (admin_in(cmd.verb, admin_control, sizeof(admin_control) / sizeof(admin_control[0]))) {
+    for (size_t i = 0; i < sizeof(admin_commands) / sizeof(admin_commands[0]); i++) {
+        if (!admin_commands[i].fn || strcmp(cmd.verb, admin_commands[i].verb) != 0)
+            continue;
         if (ctx->role != ADMIN_ROLE_ADMIN) {
             admin_denied(ctx, r, cmd.verb);
             return;
         }
-        admin_result_error(r, "0A000", "%s is not supported by myrmex's console yet", cmd.verb);
+        admin_commands[i].fn(ctx, &cmd, r);
         return;
     }
     admin_syntax_error(r, stmt);

@@ -48,14 +48,34 @@ void admin_result_tag(struct admin_result *r, const char *tag);
 void admin_result_error(struct admin_result *r, const char *sqlstate, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Who runs the commands of one console session. */
+/*
+ * Who runs the commands of one console session, and how a long command (PAUSE, WAIT JOB,
+ * WAIT_CLOSE, ...) talks to its client while it runs on the session's thread.
+ */
 struct admin_ctx {
     enum admin_role role;
     char user[64];
+    void *session;
+    /* Send a NoticeResponse to the client now (progress of a long command). */
+    void (*notify)(void *session, const char *message, const char *detail);
+    /* Whether the client has gone away: a waiting command stops waiting. */
+    bool (*gone)(void *session);
 };
+
+struct admin_parse_cmd;
+
+/* One console command: cmd is the parsed statement (verb, words), r its answer. */
+typedef void (*admin_fn)(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                         struct admin_result *r);
 
 /* Run one statement (admin_parse_next) into r. */
 void admin_command_run(const struct admin_ctx *ctx, const char *stmt, struct admin_result *r);
+/* Whether stmt only reads (SHOW): a Describe of a prepared statement may run it. */
+bool admin_command_read_only(const char *stmt);
+/* A notice now through ctx (nothing when the session has no client to tell). */
+void admin_notify(const struct admin_ctx *ctx, const char *message, const char *detail);
+/* "bad arguments" (42601) when cmd has more than max words after the verb; true if so. */
+bool admin_too_many_words(const struct admin_parse_cmd *cmd, int max, struct admin_result *r);
 
 /* The SHOW commands that read the proxy's state (admin_show.c). */
 void admin_show_databases(struct admin_result *r);

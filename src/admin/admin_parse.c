@@ -1,7 +1,8 @@
 /*
  * The console's command parser (admin_parse.h). A statement is a few tokens: words (letters,
  * digits, '_', unquoted and folded to lower case, or "double quoted" with "" for a quote),
- * 'strings' with '' for a quote, and '='. Nothing else is valid, as in PgBouncer's console.
+ * 'strings' with '' for a quote, and '='. Nothing else is valid, as in PgBouncer's console;
+ * which words a command takes is its own business (admin_command.c).
  */
 #include "admin/admin_parse.h"
 
@@ -120,17 +121,20 @@ static enum admin_token admin_parse_token(const char **s, char *buf, size_t cap)
 
 void admin_parse_command(const char *stmt, struct admin_parse_cmd *out)
 {
-    enum admin_token t[5];
-    char tok[5][ADMIN_PARSE_VALUE_MAX];
+    enum { MAX_TOKENS = ADMIN_PARSE_MAX_WORDS + 1 };
+    enum admin_token t[MAX_TOKENS];
+    char tok[MAX_TOKENS][ADMIN_PARSE_VALUE_MAX];
     const char *p = stmt;
     int n = 0;
 
     memset(out, 0, sizeof(*out));
     for (;;) {
-        enum admin_token k = admin_parse_token(&p, tok[n < 5 ? n : 4], sizeof(tok[0]));
+        char scratch[ADMIN_PARSE_VALUE_MAX];
+        enum admin_token k =
+            admin_parse_token(&p, n < MAX_TOKENS ? tok[n] : scratch, sizeof(scratch));
         if (k == TOK_END)
             break;
-        if (k == TOK_BAD || n == 5) {
+        if (k == TOK_BAD || n == MAX_TOKENS) {
             out->kind = ADMIN_PARSE_INVALID;
             return;
         }
@@ -147,12 +151,13 @@ void admin_parse_command(const char *stmt, struct admin_parse_cmd *out)
     out->kind = ADMIN_PARSE_INVALID;
     if (t[0] != TOK_WORD)
         return;
-    if (strlen(tok[0]) >= sizeof(out->verb) || (n > 1 && strlen(tok[1]) >= sizeof(out->arg))) {
+    if (strlen(tok[0]) >= sizeof(out->verb) ||
+        (n > 1 && t[1] == TOK_WORD && strlen(tok[1]) >= sizeof(out->arg))) {
         out->kind = ADMIN_PARSE_TOO_LONG;
         return;
     }
     strcpy(out->verb, tok[0]);
-    if (n > 1)
+    if (n > 1 && t[1] == TOK_WORD)
         strcpy(out->arg, tok[1]);
     if (strcmp(tok[0], "set") == 0) {
         /* SET key = value | SET key TO value */
@@ -164,6 +169,12 @@ void admin_parse_command(const char *stmt, struct admin_parse_cmd *out)
         }
         return;
     }
-    if (n == 1 || (n == 2 && t[1] == TOK_WORD))
-        out->kind = ADMIN_PARSE_COMMAND;
+    for (int i = 1; i < n; i++) {
+        if (t[i] == TOK_EQ)
+            return;
+        strcpy(out->words[i - 1], tok[i]);
+        out->string[i - 1] = t[i] == TOK_STRING;
+    }
+    out->n_words = n - 1;
+    out->kind = ADMIN_PARSE_COMMAND;
 }

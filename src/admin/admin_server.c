@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,35 @@ static void admin_send_error(struct admin_session *s, const char *severity, cons
 {
     struct proto_error e = {.severity = severity, .sqlstate = sqlstate, .message = message};
     proto_write_error(&s->out, &e);
+}
+
+/* ctx->notify: a NoticeResponse sent at once. */
+static void admin_session_notify(void *arg, const char *message, const char *detail)
+{
+    struct admin_session *s = arg;
+    struct proto_error e = {
+        .severity = "NOTICE", .sqlstate = "00000", .message = message, .detail = detail};
+    proto_write_error(&s->out, &e);
+    admin_flush(s);
+}
+
+/* ctx->gone: the client closed, or sent Terminate, while a command waits. */
+static bool admin_session_gone(void *arg)
+{
+    struct admin_session *s = arg;
+    struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+    uint8_t byte;
+    ssize_t n;
+
+    if (s->lost)
+        return true;
+    if (poll(&pfd, 1, 0) <= 0)
+        return false;
+    if (pfd.revents & (POLLHUP | POLLERR))
+        return true;
+    n = recv(s->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n == 1 && byte == 'X') ||
+           (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
 static void admin_send_tag(struct admin_session *s, const struct admin_result *r)
@@ -360,10 +390,16 @@ static void admin_on_describe(struct admin_session *s, const uint8_t *body, uint
         return;
     }
     if (kind == 'S') {
-        /* No parameters; the columns come from running the (read-only) command. */
+        /* No parameters; the columns of a SHOW come from running it. Any other command acts,
+         * so it runs only when executed: its statement describes as NoData. */
         proto_begin(&s->out, 't');
         proto_put_u16(&s->out, 0);
         proto_end(&s->out);
+        if (!admin_command_read_only(e->sql)) {
+            proto_begin(&s->out, 'n');
+            proto_end(&s->out);
+            return;
+        }
         memset(&tmp, 0, sizeof(tmp));
         tmp.sql = e->sql;
         e = &tmp;
@@ -595,6 +631,9 @@ bool admin_server_open(int *fd_out, char *err, size_t errlen)
         return false;
     s = xcalloc(1, sizeof(*s));
     s->fd = sv[1];
+    s->ctx.session = s;
+    s->ctx.notify = admin_session_notify;
+    s->ctx.gone = admin_session_gone;
     proto_builder_init(&s->out);
     pthread_mutex_lock(&admin_lock);
     list_add_tail(&admin_sessions, &s->node);

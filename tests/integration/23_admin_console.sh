@@ -109,7 +109,7 @@ done
 out=$(PGPASSWORD=$STATS_PASS psql -X -q -h 127.0.0.1 -p "$MX_PORT" -U "$STATS_USER" -d myrmex -c "RELOAD" 2>&1) || true
 assert_match 'admin access needed' "$out" "the 42501 message says why"
 assert_eq 0A000 "$(err_of "$ADMIN_USER" "$ADMIN_PASS" "PAUSE")" "an admin's command that is not there yet"
-assert_eq 0A000 "$(err_of "$ADMIN_USER" "$ADMIN_PASS" "SHOW STATS")" "SHOW STATS is not there yet"
+assert_eq 0A000 "$(err_of "$ADMIN_USER" "$ADMIN_PASS" "SHOW FDS")" "SHOW FDS: fd passing is not a myrmex feature"
 for cmd in "nonsense" "SELECT * FROM pools" "SHOW nonsense" "SHOW POOLS now" "SHOW" "SHOW 'pools'"; do
     assert_eq 42601 "$(err_of "$ADMIN_USER" "$ADMIN_PASS" "$cmd")" "syntax error for: $cmd"
 done

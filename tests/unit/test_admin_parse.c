@@ -85,22 +85,52 @@ END_TEST
 
 START_TEST(test_invalid)
 {
-    ck_assert_int_eq(parse("SHOW POOLS NOW").kind, ADMIN_PARSE_INVALID);
     ck_assert_int_eq(parse("SELECT * FROM pools").kind, ADMIN_PARSE_INVALID);
     ck_assert_int_eq(parse("SELECT 1").kind, ADMIN_PARSE_COMMAND); /* a shape; the verb decides */
-    ck_assert_int_eq(parse("SHOW 'pools'").kind, ADMIN_PARSE_INVALID);
     ck_assert_int_eq(parse("'show'").kind, ADMIN_PARSE_INVALID);
     ck_assert_int_eq(parse("SHOW \"pools").kind, ADMIN_PARSE_INVALID);
     ck_assert_int_eq(parse("SHOW \"\"").kind, ADMIN_PARSE_INVALID);
     ck_assert_int_eq(parse("SHOW pools()").kind, ADMIN_PARSE_INVALID);
     ck_assert_int_eq(parse("= =").kind, ADMIN_PARSE_INVALID);
-    ck_assert_int_eq(parse("a b c d e f g").kind, ADMIN_PARSE_INVALID);
+    ck_assert_int_eq(parse("a b c d e f g h i j k l").kind, ADMIN_PARSE_INVALID); /* 12 tokens */
+    ck_assert_int_eq(parse("KILL = app").kind, ADMIN_PARSE_INVALID);
     ck_assert_int_eq(parse("SET").kind, ADMIN_PARSE_INVALID);
     ck_assert_int_eq(parse("SET x").kind, ADMIN_PARSE_INVALID);
     ck_assert_int_eq(parse("SET x = ").kind, ADMIN_PARSE_INVALID);
     ck_assert_int_eq(parse("SET x == 1").kind, ADMIN_PARSE_INVALID);
     ck_assert_int_eq(parse("SET x = 1 2").kind, ADMIN_PARSE_INVALID);
     ck_assert_int_eq(parse("SET 'x' = 1").kind, ADMIN_PARSE_INVALID);
+}
+END_TEST
+
+START_TEST(test_words)
+{
+    struct admin_parse_cmd c = parse("SHOW QUERIES app ORDER BY p99 LIMIT 5");
+    ck_assert_int_eq(c.kind, ADMIN_PARSE_COMMAND);
+    ck_assert_str_eq(c.verb, "show");
+    ck_assert_str_eq(c.arg, "queries");
+    ck_assert_int_eq(c.n_words, 7);
+    ck_assert_str_eq(c.words[0], "queries");
+    ck_assert_str_eq(c.words[4], "p99");
+    ck_assert_str_eq(c.words[6], "5");
+    ck_assert(!c.string[6]);
+    c = parse("BACKUP app LABEL 'before ''v2'''");
+    ck_assert_int_eq(c.kind, ADMIN_PARSE_COMMAND);
+    ck_assert_int_eq(c.n_words, 3);
+    ck_assert_str_eq(c.words[2], "before 'v2'");
+    ck_assert(c.string[2]);
+    /* A 'string' is never the arg: SHOW 'pools' is not SHOW POOLS. */
+    c = parse("SHOW 'pools'");
+    ck_assert_int_eq(c.kind, ADMIN_PARSE_COMMAND);
+    ck_assert_str_eq(c.arg, "");
+    ck_assert_int_eq(c.n_words, 1);
+    ck_assert(c.string[0]);
+    c = parse("SHOW POOLS NOW");
+    ck_assert_int_eq(c.kind, ADMIN_PARSE_COMMAND);
+    ck_assert_int_eq(c.n_words, 2);
+    c = parse("a b c d e f g h i j k"); /* the verb and ten words */
+    ck_assert_int_eq(c.kind, ADMIN_PARSE_COMMAND);
+    ck_assert_int_eq(c.n_words, 10);
 }
 END_TEST
 
@@ -151,6 +181,7 @@ int main(void)
     tcase_add_test(tc, test_split);
     tcase_add_test(tc, test_commands);
     tcase_add_test(tc, test_invalid);
+    tcase_add_test(tc, test_words);
     tcase_add_test(tc, test_set);
     tcase_add_test(tc, test_limits);
     suite_add_tcase(s, tc);
