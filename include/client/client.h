@@ -109,6 +109,9 @@ void client_fatal(struct client *c, const char *sqlstate, const char *fmt, ...)
 void client_error(struct client *c, const char *sqlstate, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void client_close(struct client *c, const char *reason);
+/* Close c with a FATAL error now, whatever it is doing (KILL); a leased client's socket is
+ * taken back first (its query is cancelled). */
+void client_kill(struct client *c, const char *sqlstate, const char *msg);
 void client_free(struct client *c);
 /* Wipe and free the login's copy of the secret. */
 void client_drop_secret(struct client *c);

@@ -89,6 +89,15 @@ struct config {
  * line written into err (errlen bytes).
  */
 struct config *config_load(const char *path, char *err, size_t errlen);
+/* One value of the console's SET. */
+struct config_set {
+    char *key, *value;
+};
+/* config_load, then the values of SET on top (a reload keeps none: the proxy passes them). */
+struct config *config_load_with(const char *path, const struct config_set *sets, size_t n_sets,
+                                char *err, size_t errlen);
+/* 1 when a reload may change option key, 0 when it needs a restart, -1 when there is none. */
+int config_option_reloadable(const char *key);
 void config_destroy(struct config *cfg);
 
 const struct db_config *config_find_db(const struct config *cfg, const char *name);
@@ -111,6 +120,8 @@ int config_pool_size(const struct config *cfg, const struct db_config *db);
 bool config_parse_db(const char *name, const char *value, struct db_config *out, char *err,
                      size_t errlen);
 void config_db_fini(struct db_config *db);
+/* Whether servers of a and b connect to the same place as the same user (reload). */
+bool config_db_same_target(const struct db_config *a, const struct db_config *b);
 
 /*
  * Parse one [users] value ("pool_mode=transaction max_user_connections=10") into out.

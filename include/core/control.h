@@ -15,5 +15,16 @@ bool control_disabled(const char *db);
 /* Whether the whole proxy is paused (PAUSE with no database) or suspended (SUSPEND). */
 bool control_all_paused(void);
 bool control_suspended(void);
+/* Whether db itself was paused (PAUSE db, KILL db), not through a PAUSE of everything. */
+bool control_db_paused_itself(const char *db);
+/* Whether any one database is paused itself. */
+bool control_any_db_paused(void);
+
+/* Setters, for the console and signals. db NULL: every database (RESUME then clears all). */
+void control_set_paused(const char *db, bool on);
+void control_set_disabled(const char *db, bool on);
+void control_set_suspended(bool on);
+/* At exit. */
+void control_free(void);
 
 #endif

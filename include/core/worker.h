@@ -76,6 +76,7 @@ struct worker *worker_current(void);
 bool worker_init(struct worker *w, int id);
 bool worker_start(struct worker *w);
 void worker_stop_listening(struct worker *w);
+void worker_resume_listening(struct worker *w);
 void worker_fini(struct worker *w);
 void worker_free_base(struct worker *w);
 

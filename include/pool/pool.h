@@ -48,6 +48,11 @@ struct pool {
      * servers, Binds of named statements. */
     _Atomic uint64_t ps_client_parses, ps_server_parses, ps_binds;
 
+    /* RECONNECT, or a reload that changes where servers connect, starts a new generation:
+     * servers of an older one are closed once released. n_cur: servers of this one. */
+    uint32_t gen;
+    int n_cur;
+
     struct scram_keys scram_keys; /* from a client's SCRAM login, for pass-through */
     int64_t login_failed_ms;      /* last failed server login, for server_login_retry */
     char login_error[256];        /* "SQLSTATE message" of that failure */
@@ -88,6 +93,14 @@ void pool_reconfigure(const struct config *cfg);
 bool pool_uses_config(const struct config *cfg);
 /* Close every idle server (shutdown). */
 void pool_close_idle(void);
+/* Close the idle servers of database db's pools (NULL: every database's); returns how many. */
+int pool_close_idle_of(const char *db);
+/* RECONNECT: db's servers (NULL: all) are closed now if idle, else when released. */
+void pool_reconnect(const char *db);
+/* Servers of db's pools (NULL: all but the console's), or only those RECONNECT marked. */
+int pool_count_servers_of(const char *db, bool stale_only);
+/* server_connect: s joins its pool's current generation. */
+void pool_count_new_server(struct server *s);
 /*
  * Call fn for every pool with pool_lock held (any thread): fn may read the pool's counters and
  * its idle servers, and must neither block nor take pool_lock.

@@ -60,6 +60,7 @@ struct server {
     uint64_t sq_token;      /* an SQLite session's: its lease messages carry it */
     struct sq_lease *lease; /* the attached client's socket is lent to the session */
 
+    uint32_t gen; /* the pool's generation when it connected (pool.h) */
     int64_t connect_ms, idle_since_ms, lifetime_ms;
     struct sockaddr_storage addr;
     socklen_t addr_len;

@@ -13,6 +13,7 @@
 #include "admin/admin_parse.h"
 #include "admin_int.h"
 #include "config.h"
+#include "core/control.h"
 #include "core/proxy.h"
 
 /* Session parameters drivers set or read at connect; the console has no session. */
@@ -53,11 +54,11 @@ static void admin_show_version(struct admin_result *r)
 static void admin_show_state(struct admin_result *r)
 {
     bool running = atomic_load(&proxy.run_state) == PROXY_RUNNING;
+    bool paused = control_all_paused(), suspended = control_suspended();
     admin_result_columns(r, "ss", "key", "value");
-    /* PAUSE and SUSPEND do not exist yet: a running proxy is active, never paused. */
-    admin_result_row(r, "active", running ? "yes" : "no");
-    admin_result_row(r, "paused", "no");
-    admin_result_row(r, "suspended", "no");
+    admin_result_row(r, "active", running && !paused && !suspended ? "yes" : "no");
+    admin_result_row(r, "paused", paused ? "yes" : "no");
+    admin_result_row(r, "suspended", suspended ? "yes" : "no");
 }
 
 static void admin_config_row(void *arg, const char *key, const char *value,
@@ -141,23 +142,22 @@ static const struct {
     {"mem", admin_show_mem, NULL},
 };
 
-/* PgBouncer's control commands myrmex does not have yet. */
-static void admin_not_yet(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
-                          struct admin_result *r)
-{
-    (void)ctx;
-    admin_result_error(r, "0A000", "%s is not supported by myrmex's console yet", cmd->verb);
-}
-
 /* Commands other than SHOW and SET: all for admin_users only. */
 static const struct {
     const char *verb;
     admin_fn fn;
 } admin_commands[] = {
-    {"pause", admin_not_yet},       {"resume", admin_not_yet},     {"disable", admin_not_yet},
-    {"enable", admin_not_yet},      {"reconnect", admin_not_yet},  {"kill", admin_not_yet},
-    {"kill_client", admin_not_yet}, {"suspend", admin_not_yet},    {"shutdown", admin_not_yet},
-    {"reload", admin_not_yet},      {"wait_close", admin_not_yet},
+    {"pause", admin_cmd_pause},
+    {"resume", admin_cmd_resume},
+    {"suspend", admin_cmd_suspend},
+    {"disable", admin_cmd_disable},
+    {"enable", admin_cmd_enable},
+    {"reconnect", admin_cmd_reconnect},
+    {"wait_close", admin_cmd_wait_close},
+    {"kill", admin_cmd_kill},
+    {"kill_client", admin_cmd_kill_client},
+    {"shutdown", admin_cmd_shutdown},
+    {"reload", admin_cmd_reload},
 };
 
 static void admin_run_show(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
@@ -227,9 +227,7 @@ void admin_command_run(const struct admin_ctx *ctx, const char *stmt, struct adm
             admin_denied(ctx, r, "SET");
             return;
         }
-        admin_result_error(r, "0A000",
-                           "SET of configuration options is not supported by myrmex "
-                           "yet; edit the configuration file and reload");
+        admin_cmd_set(ctx, &cmd, r);
         return;
     case ADMIN_PARSE_COMMAND:
         break;

@@ -77,6 +77,32 @@ void admin_notify(const struct admin_ctx *ctx, const char *message, const char *
 /* "bad arguments" (42601) when cmd has more than max words after the verb; true if so. */
 bool admin_too_many_words(const struct admin_parse_cmd *cmd, int max, struct admin_result *r);
 
+/* Control commands (admin_control.c). */
+void admin_cmd_pause(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                     struct admin_result *r);
+void admin_cmd_resume(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                      struct admin_result *r);
+void admin_cmd_suspend(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                       struct admin_result *r);
+void admin_cmd_disable(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                       struct admin_result *r);
+void admin_cmd_enable(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                      struct admin_result *r);
+void admin_cmd_reconnect(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                         struct admin_result *r);
+void admin_cmd_wait_close(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                          struct admin_result *r);
+void admin_cmd_kill(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                    struct admin_result *r);
+void admin_cmd_kill_client(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                           struct admin_result *r);
+void admin_cmd_shutdown(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                        struct admin_result *r);
+void admin_cmd_reload(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                      struct admin_result *r);
+void admin_cmd_set(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                   struct admin_result *r);
+
 /* The SHOW commands that read the proxy's state (admin_show.c). */
 void admin_show_databases(struct admin_result *r);
 void admin_show_pools(struct admin_result *r);

@@ -10,6 +10,7 @@
 
 #include "admin_int.h"
 #include "client/client.h"
+#include "core/control.h"
 #include "core/proxy.h"
 #include "pool/pool.h"
 #include "server/server.h"
@@ -93,7 +94,9 @@ void admin_show_databases(struct admin_result *r)
             (int)(cfg->server_lifetime_ms / 1000), admin_mode_name(db->pool_mode), NULL,
             db->max_db_connections >= 0 ? db->max_db_connections : cfg->max_db_connections,
             admin_count_servers(&snap, db->name, false), 0,
-            admin_count_clients(&snap, db->name, false), 0, 0);
+            admin_count_clients(&snap, db->name, false),
+            control_db_paused_itself(db->name) || control_all_paused() || control_suspended(),
+            control_disabled(db->name));
     }
     /* The console itself, as PgBouncer lists its own database: one session per client. */
     admin_result_row(r, ADMIN_DBNAME, NULL, cfg->listen_port, ADMIN_DBNAME, NULL, 0, 0, 0, 0,

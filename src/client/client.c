@@ -360,7 +360,7 @@ bool client_on_ready(struct client *c, char status)
     if (!b.failed)
         evbuffer_add(c->io.out, b.data, b.len);
     proto_builder_fini(&b);
-    if (atomic_load(&proxy.run_state) != PROXY_RUNNING && status == 'I' && c->expect_rfq == 0 &&
+    if (atomic_load(&proxy.run_state) >= PROXY_DRAINING && status == 'I' && c->expect_rfq == 0 &&
         !c->unsynced) {
         /* Draining: the transaction finished, so this client is done. */
         io_flush(&c->io);
@@ -784,7 +784,7 @@ void client_check_timeouts(struct client *c, int64_t now)
             if (cfg->idle_transaction_timeout_ms > 0 &&
                 now - c->last_active_ms > cfg->idle_transaction_timeout_ms)
                 client_fatal(c, "25P03", "idle_transaction_timeout: idle in transaction too long");
-        } else if (run_state != PROXY_RUNNING) {
+        } else if (run_state >= PROXY_DRAINING) {
             client_fatal(c, "57P01", "terminating connection: the proxy is shutting down");
         } else if (cfg->client_idle_timeout_ms > 0 &&
                    now - c->last_active_ms > cfg->client_idle_timeout_ms) {
@@ -794,7 +794,7 @@ void client_check_timeouts(struct client *c, int64_t now)
             client_fatal(c, "57P01", "terminating connection: shutdown_timeout reached");
         break;
     case CLIENT_IDLE:
-        if (run_state != PROXY_RUNNING)
+        if (run_state >= PROXY_DRAINING)
             client_fatal(c, "57P01", "terminating connection: the proxy is shutting down");
         else if (cfg->client_idle_timeout_ms > 0 &&
                  now - c->last_active_ms > cfg->client_idle_timeout_ms)

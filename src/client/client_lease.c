@@ -40,7 +40,7 @@ void client_lease_try(struct client *c)
 
     if (!s || s->lease || c->state != CLIENT_ACTIVE || s->state != SERVER_ACTIVE ||
         c->pool->mode != POOL_SESSION || c->pool->db->backend != DB_BACKEND_SQLITE || s->ps_track ||
-        atomic_load(&proxy.run_state) != PROXY_RUNNING)
+        atomic_load(&proxy.run_state) >= PROXY_DRAINING)
         return;
     /* At a message boundary both ways, with nothing owed or in flight. */
     carry = evbuffer_get_length(c->io.in);
@@ -130,6 +130,16 @@ static void client_lease_kill(struct client *c, int64_t now, const char *sqlstat
         server_send_cancel(c->server);
 }
 
+void client_kill(struct client *c, const char *sqlstate, const char *msg)
+{
+    if (c->state == CLIENT_CLOSED)
+        return;
+    if (client_leased(c))
+        client_lease_kill(c, now_ms(), sqlstate, msg, true);
+    else
+        client_fatal(c, sqlstate, "%s", msg);
+}
+
 void client_lease_abandon(struct client *c)
 {
     struct server *s = c->server;
@@ -169,7 +179,7 @@ void client_lease_check_timeouts(struct client *c, int64_t now)
         if (cfg->idle_transaction_timeout_ms > 0 && now - active > cfg->idle_transaction_timeout_ms)
             client_lease_kill(c, now, "25P03",
                               "idle_transaction_timeout: idle in transaction too long", false);
-    } else if (run_state != PROXY_RUNNING) {
+    } else if (run_state >= PROXY_DRAINING) {
         client_lease_kill(c, now, "57P01", "terminating connection: the proxy is shutting down",
                           false);
     } else if (cfg->client_idle_timeout_ms > 0 && now - active > cfg->client_idle_timeout_ms) {

@@ -16,6 +16,7 @@
 #include "auth/md5.h"
 #include "auth/scram.h"
 #include "client/client.h"
+#include "core/control.h"
 #include "core/proxy.h"
 #include "pool/pool.h"
 #include "server/server.h"
@@ -362,6 +363,11 @@ static void client_on_startup(struct client *c, const struct proto_startup *st)
     db = admin_is_db(c->dbname) ? admin_db() : config_find_db(cfg, c->dbname);
     if (!db) {
         client_fatal(c, "3D000", "database \"%s\" does not exist", c->dbname);
+        return;
+    }
+    if (db != admin_db() && control_disabled(db->name)) {
+        client_fatal(c, "55000", "database \"%s\" is not currently accepting connections (DISABLE)",
+                     db->name);
         return;
     }
     /* Someone who may not use the console is refused after authenticating, with no pool. */

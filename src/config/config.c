@@ -838,7 +838,34 @@ static bool config_validate(const struct config_loader *ld, char *err, size_t er
     return true;
 }
 
+/* Values given by the console's SET, applied last ("SET key" is their origin). */
+static bool config_apply_sets(struct config_loader *ld, const struct config_set *sets, size_t n,
+                              char *err, size_t errlen)
+{
+    char msg[512], where[96];
+
+    for (size_t i = 0; i < n; i++) {
+        const struct config_option *opt = config_option_find(sets[i].key);
+        snprintf(where, sizeof(where), "SET %s", sets[i].key);
+        if (!opt) {
+            snprintf(err, errlen, "unrecognized configuration parameter \"%s\"", sets[i].key);
+            return false;
+        }
+        if (!config_option_apply(ld, opt, sets[i].value, where, NULL, msg, sizeof(msg))) {
+            snprintf(err, errlen, "%s", msg);
+            return false;
+        }
+    }
+    return true;
+}
+
 struct config *config_load(const char *path, char *err, size_t errlen)
+{
+    return config_load_with(path, NULL, 0, err, errlen);
+}
+
+struct config *config_load_with(const char *path, const struct config_set *sets, size_t n_sets,
+                                char *err, size_t errlen)
 {
     struct config_loader ld;
     struct config *cfg;
@@ -873,7 +900,8 @@ struct config *config_load(const char *path, char *err, size_t errlen)
             goto fail;
     }
     if (!config_apply_env_options(&ld, err, errlen) ||
-        !config_apply_env_databases(&ld, err, errlen) || !config_apply_env_url(&ld, err, errlen))
+        !config_apply_env_databases(&ld, err, errlen) || !config_apply_env_url(&ld, err, errlen) ||
+        !config_apply_sets(&ld, sets, n_sets, err, errlen))
         goto fail;
     if (cfg->auth_file[0] != '\0') {
         char auth_err[1024];
@@ -972,6 +1000,12 @@ void config_visit(const struct config *cfg, config_visit_fn fn, void *arg)
         fn(arg, opt->name, config_value_format(cfg, opt, buf, sizeof(buf)), opt->def, opt->reload,
            opt->doc);
     }
+}
+
+int config_option_reloadable(const char *key)
+{
+    const struct config_option *opt = config_option_find(key);
+    return opt ? opt->reload : -1;
 }
 
 bool config_reload_compatible(const struct config *old_cfg, const struct config *new_cfg, char *err,

@@ -33,6 +33,21 @@ void config_db_fini(struct db_config *db)
     memset(db, 0, sizeof(*db));
 }
 
+static bool config_str_same(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+bool config_db_same_target(const struct db_config *a, const struct db_config *b)
+{
+    return a->backend == b->backend && a->port == b->port && config_str_same(a->host, b->host) &&
+           config_str_same(a->dbname, b->dbname) && config_str_same(a->user, b->user) &&
+           config_str_same(a->password, b->password) &&
+           config_str_same(a->sqlite_path, b->sqlite_path) &&
+           config_str_same(a->connect_query, b->connect_query) &&
+           config_str_same(a->application_name, b->application_name);
+}
+
 void config_user_fini(struct user_config *user)
 {
     free(user->name);

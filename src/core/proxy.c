@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "admin/admin.h"
+#include "core/control.h"
 #include "core/io.h"
 #include "pool/pool.h"
 #include "pool/prepared.h"
@@ -34,13 +35,19 @@
 struct proxy proxy;
 
 static struct event_base *main_base;
+static struct event *request_ev; /* activated by proxy_request_shutdown from any thread */
+static atomic_int shutdown_request = -1;
 static char *config_path;
+/* Reloads and SET run on console threads and the main thread: reload_lock orders them. */
+static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
     struct config *cfg;
     int64_t since_ms;
 } retired[PROXY_MAX_RETIRED];
 static int n_retired;
-static int sigterm_count;
+static struct config_set *sets; /* values of SET since the last RELOAD */
+static size_t n_sets;
+static int stop_signals;
 
 static void proxy_apply_logging(const struct config *cfg)
 {
@@ -132,6 +139,17 @@ static void proxy_close_listeners(void)
     proxy.unix_path[0] = '\0';
 }
 
+void proxy_set_accepting(bool on)
+{
+    if (atomic_load(&proxy.run_state) != PROXY_RUNNING || proxy.n_listen_fds == 0)
+        return;
+    for (int i = 0; i < proxy.n_workers; i++)
+        if (on)
+            worker_resume_listening(&proxy.workers[i]);
+        else
+            worker_stop_listening(&proxy.workers[i]);
+}
+
 bool proxy_start(struct config *cfg)
 {
     sigset_t set;
@@ -178,11 +196,22 @@ bool proxy_start(struct config *cfg)
     return true;
 }
 
-bool proxy_reload(const char *path, char *err, size_t errlen)
+static void proxy_sets_free(struct config_set *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(list[i].key);
+        free(list[i].value);
+    }
+    free(list);
+}
+
+/* Load the file with with[] on top and publish it (reload_lock held); false with err. */
+static bool proxy_load_publish(const struct config_set *with, size_t n_with, char *err,
+                               size_t errlen)
 {
     struct config *old_cfg = proxy_config(), *new_cfg;
 
-    new_cfg = config_load(path, err, errlen);
+    new_cfg = config_load_with(config_path, with, n_with, err, errlen);
     if (!new_cfg)
         return false;
     if (!config_reload_compatible(old_cfg, new_cfg, err, errlen)) {
@@ -200,13 +229,78 @@ bool proxy_reload(const char *path, char *err, size_t errlen)
     retired[n_retired].cfg = old_cfg;
     retired[n_retired].since_ms = now_ms();
     n_retired++;
+    for (size_t i = 0; i < new_cfg->n_warnings; i++)
+        log_warning("%s", new_cfg->warnings[i]);
     return true;
+}
+
+bool proxy_reload(char *err, size_t errlen)
+{
+    bool ok;
+
+    pthread_mutex_lock(&reload_lock);
+    ok = proxy_load_publish(NULL, 0, err, errlen);
+    if (ok) {
+        proxy_sets_free(sets, n_sets);
+        sets = NULL;
+        n_sets = 0;
+    }
+    pthread_mutex_unlock(&reload_lock);
+    return ok;
+}
+
+bool proxy_set_option(const char *key, const char *value, char sqlstate[6], char *err,
+                      size_t errlen)
+{
+    struct config_set *next;
+    size_t n = 0;
+    int reloadable = config_option_reloadable(key);
+    bool ok;
+
+    if (reloadable < 0) {
+        snprintf(sqlstate, 6, "42704");
+        snprintf(err, errlen, "unrecognized configuration parameter \"%s\"", key);
+        return false;
+    }
+    if (reloadable == 0) {
+        snprintf(sqlstate, 6, "55P02");
+        snprintf(err, errlen,
+                 "parameter \"%s\" cannot be changed without restarting the proxy: it is read "
+                 "once at start (sockets, threads); edit the file and restart",
+                 key);
+        return false;
+    }
+    pthread_mutex_lock(&reload_lock);
+    next = xcalloc(n_sets + 1, sizeof(*next));
+    for (size_t i = 0; i < n_sets; i++) {
+        if (strcasecmp(sets[i].key, key) == 0)
+            continue;
+        next[n].key = xstrdup(sets[i].key);
+        next[n].value = xstrdup(sets[i].value);
+        n++;
+    }
+    next[n].key = xstrdup(key);
+    next[n].value = xstrdup(value);
+    n++;
+    ok = proxy_load_publish(next, n, err, errlen);
+    if (ok) {
+        proxy_sets_free(sets, n_sets);
+        sets = next;
+        n_sets = n;
+    } else {
+        proxy_sets_free(next, n);
+        snprintf(sqlstate, 6, "22023");
+    }
+    pthread_mutex_unlock(&reload_lock);
+    return ok;
 }
 
 static void proxy_free_retired(bool all)
 {
     int64_t now = now_ms();
     int kept = 0;
+
+    pthread_mutex_lock(&reload_lock);
     for (int i = 0; i < n_retired; i++) {
         if (all || (now - retired[i].since_ms > PROXY_RETIRE_GRACE_MS &&
                     !pool_uses_config(retired[i].cfg)))
@@ -215,18 +309,67 @@ static void proxy_free_retired(bool all)
             retired[kept++] = retired[i];
     }
     n_retired = kept;
+    pthread_mutex_unlock(&reload_lock);
 }
 
-static void proxy_begin_drain(const char *why)
+/* Stop accepting and move to state (WAIT_CLIENTS or DRAINING); never backwards. */
+static void proxy_begin_drain(const char *why, int state)
 {
     const struct config *cfg = proxy_config();
-    if (atomic_load(&proxy.run_state) != PROXY_RUNNING)
+    int current = atomic_load(&proxy.run_state);
+    int64_t now = now_ms(), window;
+
+    if (current >= state)
         return;
-    log_info("%s: no new connections; waiting up to %.1f s for transactions to finish", why,
-             (double)cfg->shutdown_timeout_ms / 1000.0);
-    atomic_store(&proxy.drain_deadline_ms, now_ms() + cfg->shutdown_timeout_ms);
-    atomic_store(&proxy.run_state, PROXY_DRAINING);
-    proxy_close_listeners();
+    if (current == PROXY_RUNNING) {
+        atomic_store(&proxy.drain_deadline_ms, now + cfg->shutdown_timeout_ms);
+        /* Clients served until they leave, but closed at their transaction's end in time to
+         * be gone by shutdown_timeout: the last 5 s of it (or its second half). */
+        window = cfg->shutdown_timeout_ms / 2 < 5000 ? cfg->shutdown_timeout_ms / 2 : 5000;
+        atomic_store(&proxy.drain_phase_ms, now + cfg->shutdown_timeout_ms - window);
+        proxy_close_listeners();
+    }
+    if (state == PROXY_WAIT_CLIENTS)
+        log_info("%s: no new connections; serving the %d client(s) until they leave, for up to "
+                 "%.1f s",
+                 why, atomic_load(&proxy.n_clients), (double)cfg->shutdown_timeout_ms / 1000.0);
+    else
+        log_info("%s: no new connections; each client is closed when its transaction ends, "
+                 "for up to %.1f s",
+                 why, (double)(atomic_load(&proxy.drain_deadline_ms) - now) / 1000.0);
+    atomic_store(&proxy.run_state, state);
+}
+
+static void proxy_stop_now(const char *why)
+{
+    log_info("%s: exiting now", why);
+    atomic_store(&proxy.run_state, PROXY_STOPPING);
+    event_base_loopbreak(main_base);
+}
+
+void proxy_request_shutdown(enum proxy_shutdown how)
+{
+    atomic_store(&shutdown_request, (int)how);
+    if (request_ev)
+        event_active(request_ev, EV_READ, 0);
+}
+
+static void proxy_on_request(evutil_socket_t fd, short what, void *arg)
+{
+    int how = atomic_exchange(&shutdown_request, -1);
+    switch (how) {
+    case PROXY_SHUTDOWN_NOW:
+        proxy_stop_now("SHUTDOWN");
+        break;
+    case PROXY_SHUTDOWN_WAIT_CLIENTS:
+        proxy_begin_drain("SHUTDOWN WAIT_FOR_CLIENTS", PROXY_WAIT_CLIENTS);
+        break;
+    case PROXY_SHUTDOWN_WAIT_SERVERS:
+        proxy_begin_drain("SHUTDOWN WAIT_FOR_SERVERS", PROXY_DRAINING);
+        break;
+    default:
+        break;
+    }
 }
 
 static void proxy_on_signal(evutil_socket_t sig, short what, void *arg)
@@ -234,22 +377,32 @@ static void proxy_on_signal(evutil_socket_t sig, short what, void *arg)
     char err[512];
     switch (sig) {
     case SIGHUP:
-        if (proxy_reload(config_path, err, sizeof(err)))
+        if (proxy_reload(err, sizeof(err)))
             log_info("configuration reloaded from %s", config_path ? config_path : "environment");
         else
             log_error("reload failed, keeping the current configuration: %s", err);
         break;
     case SIGTERM:
-        if (++sigterm_count > 1) {
-            log_info("second SIGTERM: exiting now");
-            atomic_store(&proxy.run_state, PROXY_STOPPING);
-            event_base_loopbreak(main_base);
+    case SIGINT:
+        if (++stop_signals > 1) {
+            proxy_stop_now(sig == SIGTERM ? "second SIGTERM" : "second stop signal");
             break;
         }
-        proxy_begin_drain("SIGTERM");
+        if (sig == SIGTERM)
+            proxy_begin_drain("SIGTERM", PROXY_WAIT_CLIENTS);
+        else
+            proxy_begin_drain("SIGINT", PROXY_DRAINING);
         break;
-    case SIGINT:
-        proxy_begin_drain("SIGINT");
+    case SIGUSR1:
+        log_info("SIGUSR1: pausing every database (servers close as their transactions end)");
+        control_set_paused(NULL, true);
+        pool_close_idle_of(NULL);
+        break;
+    case SIGUSR2:
+        log_info("SIGUSR2: resuming");
+        control_set_paused(NULL, false);
+        control_set_suspended(false);
+        proxy_set_accepting(true);
         break;
     default:
         break;
@@ -273,7 +426,11 @@ static void proxy_on_tick(evutil_socket_t fd, short what, void *arg)
         event_base_loopbreak(main_base);
         return;
     }
-    if (state == PROXY_DRAINING && now > atomic_load(&proxy.drain_deadline_ms)) {
+    if (state == PROXY_WAIT_CLIENTS && now > atomic_load(&proxy.drain_phase_ms)) {
+        log_info("%d client(s) still connected: closing each when its transaction ends",
+                 proxy_total_clients());
+        atomic_store(&proxy.run_state, PROXY_DRAINING);
+    } else if (state == PROXY_DRAINING && now > atomic_load(&proxy.drain_deadline_ms)) {
         log_info("shutdown_timeout reached with %d client(s); closing them", proxy_total_clients());
         atomic_store(&proxy.run_state, PROXY_STOPPING);
         atomic_store(&proxy.drain_deadline_ms, now + 2000);
@@ -297,6 +454,8 @@ int proxy_run(void)
     }
     tick = event_new(main_base, -1, EV_PERSIST, proxy_on_tick, NULL);
     event_add(tick, &tv);
+    request_ev = event_new(main_base, -1, EV_PERSIST, proxy_on_request, NULL);
+    event_add(request_ev, NULL);
     event_base_dispatch(main_base);
 
     atomic_store(&proxy.run_state, PROXY_STOPPING);
@@ -319,8 +478,14 @@ int proxy_run(void)
     for (int i = 0; i < 5; i++)
         event_free(sigs[i]);
     event_free(tick);
+    event_free(request_ev);
+    request_ev = NULL;
     event_base_free(main_base);
     proxy_free_retired(true);
+    proxy_sets_free(sets, n_sets);
+    sets = NULL;
+    n_sets = 0;
+    control_free();
     config_destroy(atomic_exchange(&proxy.cfg, NULL));
     log_info("shutdown complete");
     libevent_global_shutdown();

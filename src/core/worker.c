@@ -264,6 +264,12 @@ void worker_stop_listening(struct worker *w)
         event_del(w->listen_evs[i]);
 }
 
+void worker_resume_listening(struct worker *w)
+{
+    for (int i = 0; i < w->n_listen; i++)
+        event_add(w->listen_evs[i], NULL);
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "client/client.h"
+#include "core/control.h"
 #include "core/proxy.h"
 #include "server/server.h"
 #include "util/log.h"
@@ -59,6 +60,29 @@ struct pool *pool_get(const struct db_config *db, const char *client_user)
     list_add_tail(&pools, &p->node);
     pthread_mutex_unlock(&pool_lock);
     return p;
+}
+
+/* Whether new transactions on p wait (PAUSE, KILL, SUSPEND); never the console's. */
+static bool pool_paused(const struct pool *p)
+{
+    return p->db->backend != DB_BACKEND_ADMIN && control_paused(p->db_name);
+}
+
+/* A server of p is gone: uncount it (lock held). */
+static void pool_uncount(struct pool *p, const struct server *s)
+{
+    p->n_servers--;
+    if (s->gen == p->gen)
+        p->n_cur--;
+}
+
+void pool_count_new_server(struct server *s)
+{
+    struct pool *p = s->pool;
+    pthread_mutex_lock(&pool_lock);
+    s->gen = p->gen;
+    p->n_cur++;
+    pthread_mutex_unlock(&pool_lock);
 }
 
 /* Servers of every pool of the same database, or of the same user (lock held). */
@@ -98,6 +122,8 @@ static bool pool_can_open(const struct pool *p, bool use_reserve)
 
     int run_state = atomic_load(&proxy.run_state);
     if (run_state == PROXY_STOPPING || (run_state != PROXY_RUNNING && p->n_waiting == 0))
+        return false;
+    if (pool_paused(p))
         return false;
     if (p->n_servers >= size + (use_reserve ? reserve : 0))
         return false;
@@ -191,11 +217,13 @@ enum pool_acquire_result pool_acquire(struct client *c)
 {
     struct pool *p = c->pool;
     struct server *s;
-    bool open_new = false;
+    bool open_new = false, paused;
     int64_t now = now_ms();
 
     pthread_mutex_lock(&pool_lock);
-    s = pool_pop_idle(p, c->worker);
+    /* Paused: the client waits in the queue like any other, until RESUME or its timeout. */
+    paused = pool_paused(p);
+    s = paused ? NULL : pool_pop_idle(p, c->worker);
     if (s) {
         pthread_mutex_unlock(&pool_lock);
         /* A no-op for a server idle on this worker; else event_del waits for its old worker. */
@@ -218,7 +246,7 @@ enum pool_acquire_result pool_acquire(struct client *c)
         c->server = s;
         return POOL_ACQUIRED;
     }
-    if (pool_login_backoff(p, now)) {
+    if (!paused && pool_login_backoff(p, now)) {
         snprintf(c->handoff_msg, sizeof(c->handoff_msg), "%s", p->login_error);
         c->handoff_error = c->handoff_msg;
         pthread_mutex_unlock(&pool_lock);
@@ -290,6 +318,15 @@ void pool_release(struct server *s)
         server_close(s, s->dirty ? "server state unknown" : "server_lifetime reached");
         return;
     }
+    if (__atomic_load_n(&p->gen, __ATOMIC_RELAXED) != s->gen) {
+        server_close(s, "closing because of RECONNECT or a changed database entry");
+        return;
+    }
+    if (pool_paused(p)) {
+        /* PAUSE closes every server once its transaction is over (so it may restart). */
+        server_close(s, "database paused");
+        return;
+    }
     /* Idle, the server keeps its read event on this worker to notice EOF. */
     pool_adopt_server(s, w);
     io_start_read(&s->io);
@@ -355,7 +392,7 @@ bool pool_idle_event(struct server *s)
     /* Data or EOF while idle: nothing a client asked for, so the connection is retired. */
     list_del(&s->node);
     __atomic_store_n(&s->state, SERVER_CLOSED, __ATOMIC_RELEASE);
-    p->n_servers--;
+    pool_uncount(p, s);
     pthread_mutex_unlock(&pool_lock);
     log_at(LOG_INFO, s->prefix, "closing idle server: %s",
            n == 0 ? "server closed the connection" : "unexpected data from an idle server");
@@ -370,7 +407,7 @@ void pool_server_closed(struct server *s, const char *login_error)
     bool open_new;
 
     pthread_mutex_lock(&pool_lock);
-    p->n_servers--;
+    pool_uncount(p, s);
     if (s->connecting_counted) {
         s->connecting_counted = false;
         p->n_connecting--;
@@ -439,6 +476,15 @@ static void pool_close_unlinked(struct server *s)
     server_free(s);
 }
 
+static int pool_close_idle_where(const char *db, bool all, bool stale_only);
+
+/* Mark p's servers for closing (lock held). */
+static void pool_bump_gen(struct pool *p)
+{
+    __atomic_store_n(&p->gen, p->gen + 1, __ATOMIC_RELAXED);
+    p->n_cur = 0;
+}
+
 void pool_janitor(int64_t now)
 {
     const struct config *cfg = proxy_config();
@@ -463,12 +509,12 @@ void pool_janitor(int64_t now)
             if ((idle_out || old) && n_doomed < (int)ARRAY_SIZE(doomed)) {
                 list_del(&s->node);
                 __atomic_store_n(&s->state, SERVER_CLOSED, __ATOMIC_RELEASE);
-                p->n_servers--;
+                pool_uncount(p, s);
                 doomed[n_doomed++] = s;
             }
         }
         if (n_opens < (int)ARRAY_SIZE(opens) && !pool_login_backoff(p, now) &&
-            atomic_load(&proxy.run_state) == PROXY_RUNNING) {
+            atomic_load(&proxy.run_state) != PROXY_STOPPING) {
             bool reserve = false;
             if (p->n_waiting > 0) {
                 struct client *first = list_entry(p->waiting.next, struct client, wait_node);
@@ -478,7 +524,8 @@ void pool_janitor(int64_t now)
                 p->n_servers++;
                 p->n_connecting++;
                 opens[n_opens++] = p;
-            } else if (reserve && pool_want_new_server(p, true)) {
+            } else if (pool_want_new_server(p, reserve)) {
+                /* Waiters with no server coming (after RESUME, or a server that died). */
                 opens[n_opens++] = p;
             }
         }
@@ -497,6 +544,7 @@ void pool_janitor(int64_t now)
 void pool_reconfigure(const struct config *cfg)
 {
     struct list *pos, *tmp;
+    bool stale = false;
 
     pthread_mutex_lock(&pool_lock);
     list_for_each_safe(pos, tmp, &pools)
@@ -504,35 +552,103 @@ void pool_reconfigure(const struct config *cfg)
         struct pool *p = list_entry(pos, struct pool, node);
         const struct db_config *db = config_find_db(cfg, p->db_name);
         if (db) {
+            /* Where or as whom servers connect changed: today's servers go when released. */
+            if (p->db->backend != DB_BACKEND_ADMIN && !config_db_same_target(p->db, db)) {
+                pool_bump_gen(p);
+                stale = true;
+            }
             p->db = db;
             p->mode = config_pool_mode(cfg, db, p->user);
         }
         /* A database removed from the file keeps its old entry until its clients leave. */
     }
     pthread_mutex_unlock(&pool_lock);
+    if (stale)
+        pool_close_idle_where(NULL, false, true);
+}
+
+/* Whether p is one of database db's pools (db NULL: any database's, never the console's). */
+static bool pool_of(const struct pool *p, const char *db)
+{
+    return p->db->backend != DB_BACKEND_ADMIN && (!db || strcmp(p->db_name, db) == 0);
+}
+
+/* Close the idle servers of db's pools (all: every pool's), or only those of an older
+ * generation. Returns how many. */
+static int pool_close_idle_where(const char *db, bool all, bool stale_only)
+{
+    struct server *doomed[1024];
+    int n = 0, total = 0;
+    struct list *pos, *tmp, *spos, *stmp;
+
+    do {
+        n = 0;
+        pthread_mutex_lock(&pool_lock);
+        list_for_each_safe(pos, tmp, &pools)
+        {
+            struct pool *p = list_entry(pos, struct pool, node);
+            if (!all && !pool_of(p, db))
+                continue;
+            list_for_each_safe(spos, stmp, &p->idle)
+            {
+                struct server *s = list_entry(spos, struct server, node);
+                if (n == (int)ARRAY_SIZE(doomed))
+                    break;
+                if (stale_only && s->gen == p->gen)
+                    continue;
+                list_del(&s->node);
+                __atomic_store_n(&s->state, SERVER_CLOSED, __ATOMIC_RELEASE);
+                pool_uncount(p, s);
+                doomed[n++] = s;
+            }
+        }
+        pthread_mutex_unlock(&pool_lock);
+        for (int i = 0; i < n; i++)
+            pool_close_unlinked(doomed[i]);
+        total += n;
+    } while (n == (int)ARRAY_SIZE(doomed));
+    return total;
 }
 
 void pool_close_idle(void)
 {
-    struct server *doomed[1024];
-    int n = 0;
+    pool_close_idle_where(NULL, true, false);
+}
+
+int pool_close_idle_of(const char *db)
+{
+    return pool_close_idle_where(db, false, false);
+}
+
+void pool_reconnect(const char *db)
+{
     struct list *pos, *tmp;
 
     pthread_mutex_lock(&pool_lock);
     list_for_each_safe(pos, tmp, &pools)
     {
         struct pool *p = list_entry(pos, struct pool, node);
-        struct list *node;
-        while (n < (int)ARRAY_SIZE(doomed) && (node = list_pop(&p->idle))) {
-            struct server *s = list_entry(node, struct server, node);
-            __atomic_store_n(&s->state, SERVER_CLOSED, __ATOMIC_RELEASE);
-            p->n_servers--;
-            doomed[n++] = s;
-        }
+        if (pool_of(p, db))
+            pool_bump_gen(p);
     }
     pthread_mutex_unlock(&pool_lock);
-    for (int i = 0; i < n; i++)
-        pool_close_unlinked(doomed[i]);
+    pool_close_idle_where(db, false, true);
+}
+
+int pool_count_servers_of(const char *db, bool stale_only)
+{
+    struct list *pos, *tmp;
+    int n = 0;
+
+    pthread_mutex_lock(&pool_lock);
+    list_for_each_safe(pos, tmp, &pools)
+    {
+        const struct pool *p = list_entry(pos, struct pool, node);
+        if (pool_of(p, db))
+            n += stale_only ? p->n_servers - p->n_cur : p->n_servers;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    return n;
 }
 
 bool pool_uses_config(const struct config *cfg)

@@ -103,6 +103,7 @@ void server_connect(struct pool *pool, struct worker *w, const struct params *st
     s->connecting_counted = true; /* the caller counted it in pool->n_connecting */
     s->io.fd = -1;
     s->connect_ms = now_ms();
+    pool_count_new_server(s);
     s->login_deadline_ms = s->connect_ms + cfg->server_connect_timeout_ms;
     /* Spread lifetimes a little so a pool's servers do not all expire at once. */
     s->lifetime_ms =

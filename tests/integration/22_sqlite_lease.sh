@@ -191,7 +191,14 @@ SQL
 drained=$BG_PID
 wait_until 10 "the leased client" grep -q leased "$T/drained.out"
 start=$(now_ms)
-myrmex_stop 15
+# SIGINT (SHUTDOWN WAIT_FOR_SERVERS): a client is closed as soon as it is between transactions.
+kill -INT "$MX_PID"
+wait_pid_exit "$MX_PID" 15 || fail "proxy still running 15 s after SIGINT"
+rc=0
+wait "$MX_PID" || rc=$?
+MX_PID=""
+assert_eq 0 "$rc" "exit status after SIGINT"
+mx_check_sanitizer
 note "shutdown with a leased idle client took $(($(now_ms) - start)) ms"
 bg_wait "$drained" 10 || true
 assert_match '57P01|shutting down' "$(cat "$T/drained.out")" "a leased idle client is ended by the shutdown"
