@@ -41,7 +41,19 @@ static void admin_show_help(struct admin_result *r)
 {
     admin_result_notice(r, "Console usage",
                         "\n\tSHOW HELP|CONFIG|DATABASES|POOLS|CLIENTS|SERVERS|USERS|VERSION"
-                        "\n\tSHOW LISTS|MEM|STATE");
+                        "\n\tSHOW LISTS|MEM|STATE"
+                        "\n\tSET key = arg"
+                        "\n\tRELOAD"
+                        "\n\tPAUSE [<db>]"
+                        "\n\tRESUME [<db>]"
+                        "\n\tDISABLE <db>"
+                        "\n\tENABLE <db>"
+                        "\n\tRECONNECT [<db>]"
+                        "\n\tKILL [<db>]"
+                        "\n\tKILL_CLIENT <client_id>"
+                        "\n\tSUSPEND"
+                        "\n\tSHUTDOWN [WAIT_FOR_SERVERS|WAIT_FOR_CLIENTS]"
+                        "\n\tWAIT_CLOSE [<db>]");
     admin_result_tag(r, "SHOW");
 }
 
