@@ -78,14 +78,14 @@ void admin_show_stats(struct admin_result *r)
     struct stats_values avg;
 
     admin_stats_collect(&set);
-    admin_result_columns(
-        r, "s" ADMIN_STATS_FMT ADMIN_STATS_FMT, "database", "total_server_assignment_count",
-        "total_xact_count", "total_query_count", "total_received", "total_sent", "total_xact_time",
-        "total_query_time", "total_wait_time", "total_client_parse_count",
-        "total_server_parse_count", "total_bind_count", "avg_server_assignment_count",
-        "avg_xact_count", "avg_query_count", "avg_recv", "avg_sent", "avg_xact_time",
-        "avg_query_time", "avg_wait_time", "avg_client_parse_count", "avg_server_parse_count",
-        "avg_bind_count");
+    admin_result_columns(r, "s" ADMIN_STATS_FMT ADMIN_STATS_FMT, "database",
+                         "total_server_assignment_count", "total_xact_count", "total_query_count",
+                         "total_received", "total_sent", "total_xact_time", "total_query_time",
+                         "total_wait_time", "total_client_parse_count", "total_server_parse_count",
+                         "total_bind_count", "avg_server_assignment_count", "avg_xact_count",
+                         "avg_query_count", "avg_recv", "avg_sent", "avg_xact_time",
+                         "avg_query_time", "avg_wait_time", "avg_client_parse_count",
+                         "avg_server_parse_count", "avg_bind_count");
     for (size_t i = 0; i < set.n; i++) {
         stats_average(&set.dbs[i].delta, set.period_us, &avg);
         admin_result_row(r, set.dbs[i].name, ADMIN_STATS_ARGS(set.dbs[i].total),
@@ -219,8 +219,8 @@ void admin_show_prepared_statements(struct admin_result *r)
     pool_for_each(admin_ps_visit, &set);
     if (set.n > 1)
         qsort(set.rows, set.n, sizeof(*set.rows), admin_ps_cmp);
-    admin_result_columns(r, "ssNNN", "database", "user", "client_parse_count",
-                         "server_parse_count", "bind_count");
+    admin_result_columns(r, "ssNNN", "database", "user", "client_parse_count", "server_parse_count",
+                         "bind_count");
     for (size_t i = 0; i < set.n; i++)
         admin_result_row(r, set.rows[i].database, set.rows[i].user, set.rows[i].client_parses,
                          set.rows[i].server_parses, set.rows[i].binds);

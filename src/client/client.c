@@ -387,6 +387,7 @@ bool client_on_ready(struct client *c, char status)
         s->client = NULL;
         s->read_blocked = false;
         c->state = CLIENT_IDLE;
+        c->stats_xact_us = 0; /* rolled back: no transaction to count */
         server_start_reset(s, "ROLLBACK");
         return true;
     }
