@@ -136,6 +136,7 @@ echo "CREATE TABLE t (x int); SELECT 'lite-ok';" >&6
 wait_until 10 "the SQLite client's query" grep -q '^lite-ok$' "$T/lite.out"
 wait_until 10 "a lease in $MX_LOG" grep -q 'socket lent to the SQLite session' "$MX_LOG"
 x0=$(total lite xact_count) q0=$(total lite query_count) r0=$(total lite received) s0=$(total lite sent)
+t0=$(total lite xact_time) qt0=$(total lite query_time)
 {
     for i in $(seq 20); do echo "INSERT INTO t VALUES ($i);"; done
     printf 'BEGIN;\nSELECT count(*) FROM t;\nCOMMIT;\n'
@@ -146,6 +147,8 @@ wait_total lite xact_count $((x0 + 22))
 wait_total lite query_count $((q0 + 24))
 assert_ge "$(total lite received)" $((r0 + 20 * 30)) "total_received of a leased client"
 assert_ge "$(total lite sent)" $((s0 + 20 * 20)) "total_sent of a leased client"
+assert_ge "$(total lite xact_time)" $((t0 + 22)) "total_xact_time of a leased client"
+assert_ge "$(total lite query_time)" $((qt0 + 24)) "total_query_time of a leased client"
 
 # --- averages over stats_period = 1 s ------------------------------------------------------------
 PGPASSWORD=$APP_PASS timeout 60 pgbench -n -c 1 -T 3 -f "$T/bench.sql" \
