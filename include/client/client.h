@@ -98,6 +98,8 @@ struct client {
     int64_t lease_cancelled_ms; /* the busy_since_ms of the query query_timeout cancelled */
 
     int64_t connect_ms, wait_start_ms, query_start_ms, last_active_ms;
+    /* SHOW STATS: when the current query and transaction began (now_us(); 0: none). */
+    int64_t stats_query_us, stats_xact_us;
 };
 
 /* Accept a new client socket on worker w (takes fd). */

@@ -13,6 +13,7 @@
 #include "auth/scram.h"
 #include "config/config.h"
 #include "pool/params.h"
+#include "pool/stats.h"
 #include "util/list.h"
 
 struct client;
@@ -47,6 +48,7 @@ struct pool {
     /* Prepared statements in transaction pooling: Parses from clients, Parses sent to
      * servers, Binds of named statements. */
     _Atomic uint64_t ps_client_parses, ps_server_parses, ps_binds;
+    struct pool_stats stats; /* SHOW STATS (pool/stats.h) */
 
     /* RECONNECT, or a reload that changes where servers connect, starts a new generation:
      * servers of an older one are closed once released. n_cur: servers of this one. */

@@ -88,6 +88,7 @@ struct sq_session {
     bool ready;             /* the last output flushed ended with ReadyForQuery */
     bool lost;              /* a write to the client failed: what it ran is not committed */
     bool fatal;             /* a FATAL error was sent: the lease ends with the client */
+    int64_t stats_query_us, stats_xact_us; /* SHOW STATS during a lease (0: none open) */
     uint32_t pid, key;
     sqlite3 *db;
     char *path;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct db_config;
+struct pool_stats;
 
 /*
  * A lease: in session pooling, once a client's server is an SQLite session and everything
@@ -42,6 +43,9 @@ struct sq_lease {
     int64_t last_active_ms; /* the client's last message */
     int64_t busy_since_ms;  /* since when the client is owed a ReadyForQuery; 0: it is not */
     char tx;                /* the last ReadyForQuery status */
+    /* The pool's SHOW STATS counters, which the session bumps for the client (pools live
+     * until exit). */
+    struct pool_stats *stats;
 };
 
 /* A new lease of fd (the caller's reference and the session's). */

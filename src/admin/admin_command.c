@@ -42,6 +42,7 @@ static void admin_show_help(struct admin_result *r)
     admin_result_notice(r, "Console usage",
                         "\n\tSHOW HELP|CONFIG|DATABASES|POOLS|CLIENTS|SERVERS|USERS|VERSION"
                         "\n\tSHOW LISTS|MEM|STATE"
+                        "\n\tSHOW STATS|STATS_TOTALS|STATS_AVERAGES|TOTALS|PREPARED_STATEMENTS"
                         "\n\tSET key = arg"
                         "\n\tRELOAD"
                         "\n\tPAUSE [<db>]"
@@ -152,6 +153,11 @@ static const struct {
     {"users", admin_show_users, NULL},
     {"lists", admin_show_lists, NULL},
     {"mem", admin_show_mem, NULL},
+    {"stats", admin_show_stats, NULL},
+    {"stats_totals", admin_show_stats_totals, NULL},
+    {"stats_averages", admin_show_stats_averages, NULL},
+    {"totals", admin_show_totals, NULL},
+    {"prepared_statements", admin_show_prepared_statements, NULL},
 };
 
 /* Commands other than SHOW and SET: all for admin_users only. */

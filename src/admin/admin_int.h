@@ -21,8 +21,9 @@ struct pool;
 /*
  * One command's answer. The RowDescription is kept apart from the rows so that a Describe of
  * the extended protocol can send it alone; an error replaces everything else.
- * Column types as PgBouncer's console sends them: 's' text, 'i' int4, 'q' int8, 'T' a
- * timestamp as text (wall-clock milliseconds, 0 for NULL).
+ * Column types as PgBouncer's console sends them: 's' text, 'i' int4, 'q' int8, 'N' numeric
+ * (a uint64_t: PgBouncer's counters), 'T' a timestamp as text (wall-clock milliseconds, 0 for
+ * NULL).
  */
 struct admin_result {
     struct proto_builder notices; /* NoticeResponses */
@@ -111,6 +112,12 @@ void admin_show_servers(struct admin_result *r);
 void admin_show_users(struct admin_result *r);
 void admin_show_lists(struct admin_result *r);
 void admin_show_mem(struct admin_result *r);
+/* Traffic statistics (admin_stats.c). */
+void admin_show_stats(struct admin_result *r);
+void admin_show_stats_totals(struct admin_result *r);
+void admin_show_stats_averages(struct admin_result *r);
+void admin_show_totals(struct admin_result *r);
+void admin_show_prepared_statements(struct admin_result *r);
 
 /* ---- the snapshot (admin_snap.c) ---- */
 

@@ -10,9 +10,10 @@
 
 #include "admin_int.h"
 
-#define ADMIN_TEXTOID 25
-#define ADMIN_INT4OID 23
-#define ADMIN_INT8OID 20
+#define ADMIN_TEXTOID    25
+#define ADMIN_INT4OID    23
+#define ADMIN_INT8OID    20
+#define ADMIN_NUMERICOID 1700
 
 void admin_result_init(struct admin_result *r)
 {
@@ -56,6 +57,8 @@ void admin_result_columns(struct admin_result *r, const char *fmt, ...)
         } else if (fmt[i] == 'q') {
             oid = ADMIN_INT8OID;
             len = 8;
+        } else if (fmt[i] == 'N') {
+            oid = ADMIN_NUMERICOID;
         }
         proto_put_str(&r->desc, va_arg(ap, const char *));
         proto_put_u32(&r->desc, 0); /* table */
@@ -97,6 +100,10 @@ void admin_result_row(struct admin_result *r, ...)
             break;
         case 'q':
             snprintf(buf, sizeof(buf), "%" PRId64, va_arg(ap, int64_t));
+            admin_result_put(r, buf);
+            break;
+        case 'N':
+            snprintf(buf, sizeof(buf), "%" PRIu64, va_arg(ap, uint64_t));
             admin_result_put(r, buf);
             break;
         case 'T': {

@@ -234,6 +234,7 @@ void client_attach(struct client *c)
 
     s->client = c;
     s->ps_track = ps_pool_enabled(c->pool);
+    stats_add(&c->pool->stats, STATS_ASSIGNMENTS, 1);
     c->state = CLIENT_ACTIVE;
     c->cancel_sent = false;
     if (params_sync_sql(&c->params, &s->params, sql, sizeof(sql)) > 0) {
@@ -310,11 +311,45 @@ static void client_settle_tx_sets(struct client *c, char status)
     c->tx_any = false;
 }
 
+/*
+ * SHOW STATS at a ReadyForQuery the client asked for: one query ends, and a transaction when
+ * the status is back to idle. Replies already owed (a pipeline) start the next ones now.
+ */
+static void client_stats_ready(struct client *c, char status)
+{
+    struct pool_stats *st = &c->pool->stats;
+    bool more = c->expect_rfq > 1 || c->unsynced;
+    int64_t now;
+
+    if (!c->stats_query_us)
+        return;
+    now = now_us();
+    stats_add(st, STATS_QUERIES, 1);
+    stats_add(st, STATS_QUERY_TIME, (uint64_t)(now - c->stats_query_us));
+    c->stats_query_us = more ? now : 0;
+    if (status == 'I' && c->stats_xact_us) {
+        stats_add(st, STATS_XACTS, 1);
+        stats_add(st, STATS_XACT_TIME, (uint64_t)(now - c->stats_xact_us));
+        c->stats_xact_us = more ? now : 0;
+    }
+}
+
+/* SHOW STATS: a message that opens a query (and a transaction, when none is open). */
+static void client_stats_begin(struct client *c)
+{
+    if (!c->stats_query_us)
+        c->stats_query_us = now_us();
+    if (!c->stats_xact_us)
+        c->stats_xact_us = c->stats_query_us;
+}
+
 bool client_on_ready(struct client *c, char status)
 {
     struct server *s = c->server;
     struct proto_builder b;
 
+    if (c->expect_rfq > 0)
+        client_stats_ready(c, status);
     if (c->expect_rfq > 0)
         c->expect_rfq--;
     c->last_active_ms = now_ms();
@@ -352,6 +387,7 @@ bool client_on_ready(struct client *c, char status)
         s->client = NULL;
         s->read_blocked = false;
         c->state = CLIENT_IDLE;
+        c->stats_xact_us = 0; /* rolled back: no transaction to count */
         server_start_reset(s, "ROLLBACK");
         return true;
     }
@@ -386,6 +422,7 @@ void client_on_handoff(struct client *c)
     struct server *s = c->handoff_server;
     const char *err = c->handoff_error;
     bool login = c->state == CLIENT_LOGIN_WAIT;
+    int64_t waited_us;
 
     c->handoff_server = NULL;
     c->handoff_error = NULL;
@@ -398,6 +435,8 @@ void client_on_handoff(struct client *c)
     pool_adopt_server(s, c->worker);
     io_start_read(&s->io);
     c->server = s;
+    waited_us = now_us() - c->wait_start_ms * 1000;
+    stats_add(&c->pool->stats, STATS_WAIT_TIME, waited_us > 0 ? (uint64_t)waited_us : 0);
     client_attach(c);
     if (login) {
         /* Finishing the login may already give the server back: do not touch it after. */
@@ -534,6 +573,7 @@ static void client_account(struct client *c, uint8_t type, const uint8_t *body, 
     case 'F':
         if (c->expect_rfq == 0)
             c->query_start_ms = now_ms();
+        client_stats_begin(c);
         c->expect_rfq++;
         if (type == 'Q')
             client_track_set(c, (const char *)body, len, whole);
@@ -550,9 +590,11 @@ static void client_account(struct client *c, uint8_t type, const uint8_t *body, 
     case 'H':
         if (c->expect_rfq == 0 && !c->unsynced)
             c->query_start_ms = now_ms();
+        client_stats_begin(c);
         c->unsynced = true;
         break;
     case 'S':
+        client_stats_begin(c);
         c->unsynced = false;
         c->expect_rfq++;
         break;
@@ -733,6 +775,8 @@ void client_on_read(int fd, short what, void *arg)
         return;
     }
     c->last_active_ms = now_ms();
+    if (c->pool && c->state != CLIENT_STARTUP && c->state != CLIENT_AUTH)
+        stats_add(&c->pool->stats, STATS_RECEIVED, (uint64_t)n);
     if (c->state == CLIENT_STARTUP || c->state == CLIENT_AUTH)
         client_login_process(c);
     else if (c->state == CLIENT_WAITING && evbuffer_get_length(c->io.in) > IO_HIGH_WATERMARK)

@@ -57,6 +57,7 @@ void client_lease_try(struct client *c)
     struct sq_lease *l = sq_lease_new(fd);
     l->tx = s->tx_status;
     l->max_message = proxy_config()->max_packet_size;
+    l->stats = &c->pool->stats;
     c->lease_kill_ms = 0;
     c->lease_cancelled_ms = 0;
     proto_builder_init(&b);

@@ -493,6 +493,7 @@ void pool_janitor(int64_t now)
     int n_doomed = 0, n_opens = 0;
     struct list *pos, *tmp, *spos, *stmp;
 
+    stats_tick(now);
     pthread_mutex_lock(&pool_lock);
     list_for_each_safe(pos, tmp, &pools)
     {

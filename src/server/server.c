@@ -562,6 +562,8 @@ void server_on_read(int fd, short what, void *arg)
     n = io_read(&s->io);
     if (n == -2)
         return;
+    if (n > 0 && c && !s->lease)
+        stats_add(&s->pool->stats, STATS_SENT, (uint64_t)n);
     mine = s->state == SERVER_LOGIN ? server_login_process(s) : server_process(s);
     if (mine && s->state != SERVER_CLOSED && n <= 0) {
         s->dirty = true;

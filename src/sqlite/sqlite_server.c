@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "core/proxy.h"
+#include "pool/stats.h"
 #include "sqlite/session.h"
 #include "util/log.h"
 #include "util/session.h"
@@ -120,6 +121,8 @@ bool sq_flush(struct sq_session *s)
         s->lost = true;
         return false;
     }
+    if (s->lease && s->lease->stats)
+        stats_add(s->lease->stats, STATS_SENT, s->out.len);
     /* The client is owed nothing more when the last thing it got is a ReadyForQuery. */
     if (s->out.len > 0)
         s->ready = s->out.len >= 6 && s->out.data[s->out.len - 6] == 'Z' &&
@@ -163,6 +166,8 @@ static bool sq_fill(struct sq_session *s, size_t want)
         s->in_len += (size_t)n;
         if (s->lease) {
             int64_t now = now_ms();
+            if (s->lease->stats)
+                stats_add(s->lease->stats, STATS_RECEIVED, (uint64_t)n);
             __atomic_store_n(&s->lease->last_active_ms, now, __ATOMIC_RELAXED);
             if (!__atomic_load_n(&s->lease->busy_since_ms, __ATOMIC_RELAXED))
                 __atomic_store_n(&s->lease->busy_since_ms, now, __ATOMIC_RELAXED);
@@ -242,6 +247,7 @@ static bool sq_lease_finish(struct sq_session *s, enum sq_lease_end why)
     sq_flush(s);
     sq_set_blocking(l->fd, false);
     s->lease = NULL;
+    s->stats_query_us = s->stats_xact_us = 0;
     s->fd = s->pair_fd;
     s->in_pos = s->in_len = 0;
     s->skip_to_sync = false;
@@ -639,6 +645,40 @@ static int sq_dispatch(struct sq_session *s, uint8_t type, const uint8_t *body, 
     return SQ_LEASE_FATAL;
 }
 
+/*
+ * SHOW STATS for a leased client, whose messages never pass through the worker: the same
+ * counts client.c keeps (a query per ReadyForQuery asked for, a transaction when it is 'I').
+ */
+static void sq_stats_before(struct sq_session *s, uint8_t type)
+{
+    if (!s->lease || !s->lease->stats || !type || !strchr("QPBDECSF", type) ||
+        (s->skip_to_sync && type != 'S'))
+        return;
+    if (!s->stats_query_us)
+        s->stats_query_us = now_us();
+    if (!s->stats_xact_us)
+        s->stats_xact_us = s->stats_query_us;
+}
+
+static void sq_stats_after(struct sq_session *s, uint8_t type)
+{
+    struct pool_stats *st;
+    int64_t now;
+
+    if (!s->lease || !(st = s->lease->stats) || (type != 'Q' && type != 'S' && type != 'F') ||
+        !s->stats_query_us)
+        return;
+    now = now_us();
+    stats_add(st, STATS_QUERIES, 1);
+    stats_add(st, STATS_QUERY_TIME, (uint64_t)(now - s->stats_query_us));
+    s->stats_query_us = 0;
+    if (s->tx == 'I' && s->stats_xact_us) {
+        stats_add(st, STATS_XACTS, 1);
+        stats_add(st, STATS_XACT_TIME, (uint64_t)(now - s->stats_xact_us));
+        s->stats_xact_us = 0;
+    }
+}
+
 static void sq_loop(struct sq_session *s)
 {
     uint8_t type;
@@ -646,8 +686,12 @@ static void sq_loop(struct sq_session *s)
     uint32_t len;
 
     for (;;) {
-        int stop = sq_read_message(s, &type, &body, &len) ? sq_dispatch(s, type, body, len)
-                                                          : SQ_LEASE_CLIENT_GONE;
+        int stop = SQ_LEASE_CLIENT_GONE;
+        if (sq_read_message(s, &type, &body, &len)) {
+            sq_stats_before(s, type);
+            stop = sq_dispatch(s, type, body, len);
+            sq_stats_after(s, type);
+        }
         if (!stop && s->out.len >= SQ_FLUSH_AT && !sq_flush(s))
             stop = SQ_LEASE_CLIENT_GONE;
         /* The end of a lent socket is the client's, not the session's: it goes on. */
