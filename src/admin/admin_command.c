@@ -40,7 +40,10 @@ static void admin_show_help(struct admin_result *r)
 {
     admin_result_notice(r, "Console usage",
                         "\n\tSHOW HELP|CONFIG|DATABASES|POOLS|CLIENTS|SERVERS|USERS|VERSION"
-                        "\n\tSHOW LISTS|MEM|STATE");
+                        "\n\tSHOW LISTS|MEM|STATE|JOBS"
+                        "\n\tCHECK DATABASES (a job)"
+                        "\n\tWAIT JOB id"
+                        "\n\tCANCEL JOB id");
     admin_result_tag(r, "SHOW");
 }
 
@@ -139,6 +142,7 @@ static const struct {
     {"users", admin_show_users, NULL},
     {"lists", admin_show_lists, NULL},
     {"mem", admin_show_mem, NULL},
+    {"jobs", NULL, admin_show_jobs},
 };
 
 /* PgBouncer's control commands myrmex does not have yet. */
@@ -157,7 +161,8 @@ static const struct {
     {"pause", admin_not_yet},       {"resume", admin_not_yet},     {"disable", admin_not_yet},
     {"enable", admin_not_yet},      {"reconnect", admin_not_yet},  {"kill", admin_not_yet},
     {"kill_client", admin_not_yet}, {"suspend", admin_not_yet},    {"shutdown", admin_not_yet},
-    {"reload", admin_not_yet},      {"wait_close", admin_not_yet},
+    {"reload", admin_not_yet},      {"wait_close", admin_not_yet}, {"wait", admin_wait_job},
+    {"cancel", admin_cancel_job},   {"check", admin_check},
 };
 
 static void admin_run_show(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,

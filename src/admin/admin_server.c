@@ -144,7 +144,7 @@ static void admin_session_notify(void *arg, const char *message, const char *det
     struct admin_session *s = arg;
     struct proto_error e = {
         .severity = "NOTICE", .sqlstate = "00000", .message = message, .detail = detail};
-    proto_write_error(&s->out, &e);
+    proto_write_notice(&s->out, &e);
     admin_flush(s);
 }
 
