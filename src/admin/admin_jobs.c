@@ -164,8 +164,9 @@ static void *jobs_executor(void *unused)
             snprintf(job->error, sizeof(job->error), "job failed");
         }
         if (job->state == JOB_CANCELLED) {
-            snprintf(job->sqlstate, sizeof(job->sqlstate), "57014");
-            snprintf(job->error, sizeof(job->error), "canceled by CANCEL JOB");
+            snprintf(job->sqlstate, sizeof(job->sqlstate), jobs_stopping ? "57P01" : "57014");
+            snprintf(job->error, sizeof(job->error), "%s",
+                     jobs_stopping ? "the proxy is shutting down" : "canceled by CANCEL JOB");
         }
         job->finished_ms = jobs_wall_ms();
         log_info("job %d (%s) %s%s%s", job->id, job->kind, job_state_names[job->state],
@@ -455,6 +456,7 @@ void admin_wait_job(const struct admin_ctx *ctx, const struct admin_parse_cmd *c
             job->refs--;
             pthread_cond_broadcast(&jobs_cond);
             pthread_mutex_unlock(&jobs_lock);
+            log_info("WAIT JOB %d: the client left; the job goes on", id);
             admin_result_error(r, "57014", "WAIT JOB %d: the client went away", id);
             return;
         }

@@ -156,9 +156,18 @@ wait_until 5 "job 3 cancelled" state_is 3 cancelled
 out=$(admin "CANCEL JOB 3")
 assert_match 'job 3 has already cancelled' "$out" "cancelling twice"
 
-# A job still running at shutdown is cancelled and the proxy exits cleanly (ASan: no leak).
+# A job still running at shutdown is cancelled and the proxy exits cleanly (ASan: no leak);
+# a client that leaves WAIT JOB ends its console session at once.
 admin "CHECK DATABASES" >/dev/null
 wait_until 20 "job 5 running" state_is 5 running
+bg leaver env PGPASSWORD="$ADMIN_PASS" timeout 60 psql -X -q -h 127.0.0.1 -p "$MX_PORT" \
+    -U "$ADMIN_USER" -d myrmex -c "WAIT JOB 5"
+LEAVER=$BG_PID
+wait_until 10 "the leaver sees progress" grep -q 'checking database hang' "$T/leaver.out"
+kill -TERM "$LEAVER"
+bg_wait "$LEAVER" 10 || true
+wait_until 5 "WAIT JOB notices the client left" grep -q 'WAIT JOB 5: the client left' "$MX_LOG"
+assert_eq running "$(job_state 5)" "the job goes on without its waiter"
 
 # --- HTTP --------------------------------------------------------------------------------------
 # http PATH: prints "<code> <body>".
@@ -224,7 +233,24 @@ assert_match 'ERROR: 42501' "$(cat "$T/cli.err")" "42501 from the CLI"
 rc=0
 "$MYRMEX_BIN" admin >/dev/null 2>&1 || rc=$?
 assert_eq 2 "$rc" "usage error exits 2"
-myrmex_stop
+
+# Draining (SIGTERM with a transaction still running): /readyz says so.
+PGPASSWORD=$APP_PASS bg sleeper timeout 60 psql -X -q -At -h 127.0.0.1 -p "$MX_PORT" \
+    -U "$APP_USER" -d app -c "SELECT pg_sleep(3)"
+SLEEPER=$BG_PID
+sleeping() { [ "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(3)'")" = 1 ]; }
+wait_until 10 "the client's query runs" sleeping
+kill -TERM "$MX_PID"
+out=$(http /readyz)
+keep "$out"
+assert_match '^503 \{"ready":false,.*"proxy: draining"' "$out" "/readyz while draining"
+bg_wait "$SLEEPER" 20 || fail "the transaction running at SIGTERM should finish"
+wait_pid_exit "$MX_PID" 20 || fail "the proxy should exit once its client is done"
+MX_RC=0
+wait "$MX_PID" || MX_RC=$?
+MX_PID=""
+assert_eq 0 "$MX_RC" "exit status after a drain"
+mx_check_sanitizer "$MX_LOG"
 rc=0
 "$MYRMEX_BIN" admin -c "$MX_CONF" "SHOW VERSION" >/dev/null 2>"$T/cli.err" || rc=$?
 assert_eq 2 "$rc" "no proxy: exit 2"
