@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "config.h"
 #include "config/config.h"
 #include "core/proxy.h"
@@ -17,6 +18,7 @@
 static void usage(FILE *out)
 {
     fprintf(out, "Usage: myrmex [options] [config.ini]\n"
+                 "       myrmex admin [-c FILE] [-U USER] COMMAND...  run console commands\n"
                  "  -c, --config FILE   configuration file (default: conf/myrmex.ini if present)\n"
                  "      --check-config  validate the configuration and exit\n"
                  "  -d, --daemon        run in the background\n"
@@ -61,6 +63,8 @@ int main(int argc, char **argv)
     char err[1024];
     int opt, rc;
 
+    if (argc > 1 && strcmp(argv[1], "admin") == 0)
+        return cli_admin_main(argc - 1, argv + 1);
     while ((opt = getopt_long(argc, argv, "c:dp:vVh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'c':

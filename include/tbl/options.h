@@ -51,4 +51,5 @@ OPT(stats_period,             DUR,   true,  "60",          "seconds over which S
 OPT(tcp_keepalive,            BOOL,  true,  "1",           "enable TCP keepalive on client and server sockets")
 OPT(sqlite_synchronous,       STR,   true,  "full",        "PRAGMA synchronous for sqlite:// databases: full (a committed transaction survives power loss), normal (faster, may lose the last transactions on power loss) or off")
 OPT(sqlite_busy_timeout,      DUR,   true,  "5",           "seconds a statement on an sqlite:// database waits for another writer before failing with 55P03")
+OPT(metrics_listen,           STR,   false, "",            "host:port of the HTTP listener (/healthz, /readyz); empty disables it")
 /* clang-format on */

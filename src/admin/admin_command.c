@@ -41,7 +41,7 @@ static void admin_show_help(struct admin_result *r)
 {
     admin_result_notice(r, "Console usage",
                         "\n\tSHOW HELP|CONFIG|DATABASES|POOLS|CLIENTS|SERVERS|USERS|VERSION"
-                        "\n\tSHOW LISTS|MEM|STATE"
+                        "\n\tSHOW LISTS|MEM|STATE|JOBS"
                         "\n\tSHOW STATS|STATS_TOTALS|STATS_AVERAGES|TOTALS|PREPARED_STATEMENTS"
                         "\n\tSET key = arg"
                         "\n\tRELOAD"
@@ -54,7 +54,10 @@ static void admin_show_help(struct admin_result *r)
                         "\n\tKILL_CLIENT <client_id>"
                         "\n\tSUSPEND"
                         "\n\tSHUTDOWN [WAIT_FOR_SERVERS|WAIT_FOR_CLIENTS]"
-                        "\n\tWAIT_CLOSE [<db>]");
+                        "\n\tWAIT_CLOSE [<db>]"
+                        "\n\tCHECK DATABASES (a job)"
+                        "\n\tWAIT JOB id"
+                        "\n\tCANCEL JOB id");
     admin_result_tag(r, "SHOW");
 }
 
@@ -158,6 +161,7 @@ static const struct {
     {"stats_averages", admin_show_stats_averages, NULL},
     {"totals", admin_show_totals, NULL},
     {"prepared_statements", admin_show_prepared_statements, NULL},
+    {"jobs", NULL, admin_show_jobs},
 };
 
 /* Commands other than SHOW and SET: all for admin_users only. */
@@ -176,6 +180,9 @@ static const struct {
     {"kill_client", admin_cmd_kill_client},
     {"shutdown", admin_cmd_shutdown},
     {"reload", admin_cmd_reload},
+    {"wait", admin_wait_job},
+    {"cancel", admin_cancel_job},
+    {"check", admin_check},
 };
 
 static void admin_run_show(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,

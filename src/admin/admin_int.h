@@ -42,8 +42,12 @@ void admin_result_fini(struct admin_result *r);
 void admin_result_reset(struct admin_result *r);
 /* Open a result set: one type letter per column in fmt, then the column names. */
 void admin_result_columns(struct admin_result *r, const char *fmt, ...);
+/* The same with the column names in an array (one per letter of fmt). */
+void admin_result_columns_v(struct admin_result *r, const char *fmt, const char *const *names);
 /* One row, values in the types of the open result set (a NULL string is a NULL). */
 void admin_result_row(struct admin_result *r, ...);
+/* One row of text values (NULL is a NULL), one per column of the open result set. */
+void admin_result_row_text(struct admin_result *r, const char *const *values);
 void admin_result_notice(struct admin_result *r, const char *message, const char *detail);
 void admin_result_tag(struct admin_result *r, const char *tag);
 void admin_result_error(struct admin_result *r, const char *sqlstate, const char *fmt, ...)
@@ -118,6 +122,18 @@ void admin_show_stats_totals(struct admin_result *r);
 void admin_show_stats_averages(struct admin_result *r);
 void admin_show_totals(struct admin_result *r);
 void admin_show_prepared_statements(struct admin_result *r);
+
+/* Jobs (admin_jobs.c, admin_check.c). */
+void admin_show_jobs(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                     struct admin_result *r);
+void admin_wait_job(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                    struct admin_result *r);
+void admin_cancel_job(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                      struct admin_result *r);
+void admin_check(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                 struct admin_result *r);
+/* The answer to a command that queued job id: a NOTICE on how to follow it, and job_id. */
+void admin_submitted(const struct admin_ctx *ctx, struct admin_result *r, int id);
 
 /* ---- the snapshot (admin_snap.c) ---- */
 

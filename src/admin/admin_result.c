@@ -36,9 +36,8 @@ void admin_result_reset(struct admin_result *r)
     admin_result_init(r);
 }
 
-void admin_result_columns(struct admin_result *r, const char *fmt, ...)
+void admin_result_columns_v(struct admin_result *r, const char *fmt, const char *const *names)
 {
-    va_list ap;
     size_t n = strlen(fmt);
 
     if (n > ADMIN_MAX_COLUMNS)
@@ -47,7 +46,6 @@ void admin_result_columns(struct admin_result *r, const char *fmt, ...)
     r->fmt[n] = '\0';
     proto_begin(&r->desc, 'T');
     proto_put_u16(&r->desc, (uint16_t)n);
-    va_start(ap, fmt);
     for (size_t i = 0; i < n; i++) {
         uint32_t oid = ADMIN_TEXTOID;
         int16_t len = -1;
@@ -60,7 +58,7 @@ void admin_result_columns(struct admin_result *r, const char *fmt, ...)
         } else if (fmt[i] == 'N') {
             oid = ADMIN_NUMERICOID;
         }
-        proto_put_str(&r->desc, va_arg(ap, const char *));
+        proto_put_str(&r->desc, names[i]);
         proto_put_u32(&r->desc, 0); /* table */
         proto_put_u16(&r->desc, 0); /* column */
         proto_put_u32(&r->desc, oid);
@@ -68,9 +66,21 @@ void admin_result_columns(struct admin_result *r, const char *fmt, ...)
         proto_put_u32(&r->desc, UINT32_MAX); /* typmod -1 */
         proto_put_u16(&r->desc, 0);          /* text */
     }
-    va_end(ap);
     proto_end(&r->desc);
     snprintf(r->tag, sizeof(r->tag), "SHOW");
+}
+
+void admin_result_columns(struct admin_result *r, const char *fmt, ...)
+{
+    const char *names[ADMIN_MAX_COLUMNS];
+    size_t n = strlen(fmt);
+    va_list ap;
+
+    va_start(ap, fmt);
+    for (size_t i = 0; i < n && i < ADMIN_MAX_COLUMNS; i++)
+        names[i] = va_arg(ap, const char *);
+    va_end(ap);
+    admin_result_columns_v(r, fmt, names);
 }
 
 static void admin_result_put(struct admin_result *r, const char *v)
@@ -124,6 +134,18 @@ void admin_result_row(struct admin_result *r, ...)
         }
     }
     va_end(ap);
+    proto_end(&r->rows);
+    r->n_rows++;
+}
+
+void admin_result_row_text(struct admin_result *r, const char *const *values)
+{
+    size_t n = strlen(r->fmt);
+
+    proto_begin(&r->rows, 'D');
+    proto_put_u16(&r->rows, (uint16_t)n);
+    for (size_t i = 0; i < n; i++)
+        admin_result_put(r, values[i]);
     proto_end(&r->rows);
     r->n_rows++;
 }

@@ -21,7 +21,9 @@
 
 #include "admin/admin.h"
 #include "core/control.h"
+#include "admin/jobs.h"
 #include "core/io.h"
+#include "http/http.h"
 #include "pool/pool.h"
 #include "pool/prepared.h"
 #include "sqlite/sqlite_server.h"
@@ -191,6 +193,8 @@ bool proxy_start(struct config *cfg)
             log_error("could not start worker %d", i);
             return false;
         }
+    if (!http_start(cfg)) /* its thread, too, leaves signals to the main thread */
+        return false;
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     log_info("myrmex started with %d worker%s", n, n == 1 ? "" : "s");
     return true;
@@ -460,12 +464,15 @@ int proxy_run(void)
 
     atomic_store(&proxy.run_state, PROXY_STOPPING);
     proxy_close_listeners();
+    http_stop();
     for (int i = 0; i < proxy.n_workers; i++)
         event_base_loopbreak(proxy.workers[i].base);
     for (int i = 0; i < proxy.n_workers; i++)
         pthread_join(proxy.workers[i].thread, NULL);
     for (int i = 0; i < proxy.n_workers; i++)
         worker_fini(&proxy.workers[i]);
+    /* Jobs end first: a console session in WAIT JOB returns once its job has ended. */
+    jobs_stop(PROXY_SQLITE_EXIT_WAIT_MS);
     /* Console sessions see EOF too; they read pools, so they must end before pools go. */
     admin_server_shutdown(PROXY_SQLITE_EXIT_WAIT_MS);
     pool_destroy_all();
