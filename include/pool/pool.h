@@ -99,10 +99,12 @@ void pool_close_idle(void);
 int pool_close_idle_of(const char *db);
 /* RECONNECT: db's servers (NULL: all) are closed now if idle, else when released. */
 void pool_reconnect(const char *db);
+/* Close the idle servers RECONNECT marked (one released while it ran may have gone idle). */
+void pool_reconnect_sweep(const char *db);
 /* Servers of db's pools (NULL: all but the console's), or only those RECONNECT marked. */
 int pool_count_servers_of(const char *db, bool stale_only);
-/* server_connect: s joins its pool's current generation. */
-void pool_count_new_server(struct server *s);
+/* server_connect: s joins its pool's current generation; returns the entry to connect with. */
+const struct db_config *pool_count_new_server(struct server *s);
 /*
  * Call fn for every pool with pool_lock held (any thread): fn may read the pool's counters and
  * its idle servers, and must neither block nor take pool_lock.

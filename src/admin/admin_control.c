@@ -48,7 +48,11 @@ static bool admin_db_arg(const struct admin_parse_cmd *cmd, bool required, const
         admin_result_error(r, "55000", "cannot %s the admin console", verb);
         return false;
     }
-    if (!config_find_db(proxy_config(), *db)) {
+    /* RESUME and ENABLE also reach a database a reload removed while it was paused or
+     * disabled, so that it does not come back that way. */
+    if (!config_find_db(proxy_config(), *db) &&
+        !((strcmp(verb, "resume") == 0 && control_db_paused_itself(*db)) ||
+          (strcmp(verb, "enable") == 0 && control_disabled(*db)))) {
         admin_result_error(r, "3D000", "database \"%s\" does not exist", *db);
         return false;
     }
@@ -62,25 +66,32 @@ static void admin_sleep_ms(int ms)
         ;
 }
 
+enum admin_wait { ADMIN_WAIT_DONE, ADMIN_WAIT_GONE, ADMIN_WAIT_RESUMED };
+
 /*
- * Wait until count(db) is 0, telling the client what it waits for every few seconds. false
- * when the client left first. close_idle: close idle servers on every round (PAUSE: a server
- * released just before the flag was seen may have gone idle).
+ * Wait until db's servers (stale_only: those RECONNECT marked) are gone, telling the client
+ * what it waits for every few seconds. Each round closes the idle ones the wait is for (a
+ * server released while the command began may have gone idle). Ends early when the client
+ * leaves, or (PAUSE) when a RESUME ends the pause it waits for.
  */
-static bool admin_wait_servers(const struct admin_ctx *ctx, const char *db, bool stale_only,
-                               const char *what)
+static enum admin_wait admin_wait_servers(const struct admin_ctx *ctx, const char *db,
+                                          bool stale_only, const char *what)
 {
     int64_t next_notice = now_ms();
     int n;
 
     for (;;) {
-        if (!stale_only)
+        if (!stale_only && !(db ? control_paused(db) : control_all_paused()))
+            return ADMIN_WAIT_RESUMED;
+        if (stale_only)
+            pool_reconnect_sweep(db);
+        else
             pool_close_idle_of(db);
         n = pool_count_servers_of(db, stale_only);
         if (n == 0)
-            return true;
+            return ADMIN_WAIT_DONE;
         if (ctx->gone && ctx->gone(ctx->session))
-            return false;
+            return ADMIN_WAIT_GONE;
         if (now_ms() >= next_notice) {
             char msg[160];
             snprintf(msg, sizeof(msg), "waiting for %d server connection(s) of %s %s", n,
@@ -121,10 +132,17 @@ void admin_cmd_pause(const struct admin_ctx *ctx, const struct admin_parse_cmd *
     log_info("PAUSE %s by %s: new transactions wait; servers close as transactions end",
              db ? db : "(every database)", ctx->user);
     control_set_paused(db, true);
-    if (!admin_wait_servers(ctx, db, false,
-                            "Running transactions finish first; new ones wait until RESUME."))
-        return; /* the client left; the pause stays */
-    admin_result_tag(r, "PAUSE");
+    switch (admin_wait_servers(ctx, db, false,
+                               "Running transactions finish first; new ones wait until RESUME.")) {
+    case ADMIN_WAIT_DONE:
+        admin_result_tag(r, "PAUSE");
+        break;
+    case ADMIN_WAIT_GONE:
+        break; /* the client left; the pause stays */
+    case ADMIN_WAIT_RESUMED:
+        admin_result_error(r, "57014", "PAUSE ended by RESUME before every server was closed");
+        break;
+    }
 }
 
 void admin_cmd_resume(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
@@ -217,9 +235,9 @@ void admin_cmd_wait_close(const struct admin_ctx *ctx, const struct admin_parse_
 
     if (!admin_db_arg(cmd, false, &db, r))
         return;
-    if (!admin_wait_servers(ctx, db, true,
-                            "Servers marked by RECONNECT or RELOAD close when "
-                            "their clients release them."))
+    if (admin_wait_servers(ctx, db, true,
+                           "Servers marked by RECONNECT or RELOAD close when "
+                           "their clients release them.") != ADMIN_WAIT_DONE)
         return;
     admin_result_tag(r, "WAIT_CLOSE");
 }
@@ -251,11 +269,23 @@ static void admin_kill_worker(struct worker *w, void *arg)
     }
 }
 
+/* Run on every worker; the number of workers that did not answer (stopping). */
 static int admin_kill_run(struct admin_kill *k)
 {
+    int missed = 0;
     for (int i = 0; i < proxy.n_workers; i++)
-        worker_call(&proxy.workers[i], admin_kill_worker, k, ADMIN_CALL_WAIT_MS);
-    return k->killed;
+        if (!worker_call(&proxy.workers[i], admin_kill_worker, k, ADMIN_CALL_WAIT_MS))
+            missed++;
+    return missed;
+}
+
+static void admin_kill_missed(struct admin_result *r, int missed)
+{
+    if (missed > 0)
+        admin_result_notice(r,
+                            "some workers did not answer in time (the proxy is stopping): "
+                            "their clients were not looked at",
+                            NULL);
 }
 
 void admin_cmd_kill(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
@@ -270,7 +300,7 @@ void admin_cmd_kill(const struct admin_ctx *ctx, const struct admin_parse_cmd *c
              k.db ? " " : "", k.db ? k.db : "");
     /* As PgBouncer's: the database stays paused, so new clients wait for RESUME. */
     control_set_paused(k.db, true);
-    admin_kill_run(&k);
+    admin_kill_missed(r, admin_kill_run(&k));
     pool_close_idle_of(k.db);
     log_info("KILL %s by %s: %d client(s) closed", k.db ? k.db : "(every database)", ctx->user,
              k.killed);
@@ -303,7 +333,8 @@ void admin_cmd_kill_client(const struct admin_ctx *ctx, const struct admin_parse
     k.id = (int)id;
     snprintf(k.msg, sizeof(k.msg),
              "terminating connection due to administrator command (KILL_CLIENT)");
-    if (admin_kill_run(&k) == 0) {
+    admin_kill_missed(r, admin_kill_run(&k));
+    if (k.killed == 0) {
         admin_result_error(r, "42704", "client %ld does not exist", id);
         return;
     }

@@ -14,7 +14,7 @@
 #include "util/util.h"
 
 struct control_db {
-    char name[64];
+    char *name;
     bool paused, disabled;
 };
 
@@ -46,7 +46,7 @@ static struct control_db *control_find(const char *db, bool create)
         control_dbs = xrealloc(control_dbs, control_cap * sizeof(*control_dbs));
     }
     memset(&control_dbs[control_n], 0, sizeof(control_dbs[0]));
-    snprintf(control_dbs[control_n].name, sizeof(control_dbs[0].name), "%s", db);
+    control_dbs[control_n].name = xstrdup(db);
     return &control_dbs[control_n++];
 }
 
@@ -124,7 +124,8 @@ void control_set_paused(const char *db, bool on)
         control_find(db, true)->paused = on;
     } else {
         control_all = on;
-        /* RESUME with no database resumes every database, as PgBouncer's does. */
+        /* RESUME with no database resumes every database (PgBouncer's only ends a PAUSE of
+         * everything: one RESUME that always ends every pause is simpler to operate). */
         if (!on)
             for (size_t i = 0; i < control_n; i++)
                 control_dbs[i].paused = false;
@@ -152,6 +153,8 @@ void control_set_suspended(bool on)
 void control_free(void)
 {
     pthread_mutex_lock(&control_lock);
+    for (size_t i = 0; i < control_n; i++)
+        free(control_dbs[i].name);
     free(control_dbs);
     control_dbs = NULL;
     control_n = control_cap = 0;

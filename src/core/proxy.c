@@ -42,6 +42,8 @@ static atomic_int shutdown_request = -1;
 static char *config_path;
 /* Reloads and SET run on console threads and the main thread: reload_lock orders them. */
 static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
+/* SUSPEND/RESUME (console threads) against closing the listeners (main thread). */
+static pthread_mutex_t listen_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
     struct config *cfg;
     int64_t since_ms;
@@ -131,6 +133,7 @@ static bool proxy_listen_unix(const struct config *cfg)
 
 static void proxy_close_listeners(void)
 {
+    pthread_mutex_lock(&listen_lock);
     for (int i = 0; i < proxy.n_workers; i++)
         worker_stop_listening(&proxy.workers[i]);
     for (int i = 0; i < proxy.n_listen_fds; i++)
@@ -139,17 +142,20 @@ static void proxy_close_listeners(void)
     if (proxy.unix_path[0])
         unlink(proxy.unix_path);
     proxy.unix_path[0] = '\0';
+    pthread_mutex_unlock(&listen_lock);
 }
 
 void proxy_set_accepting(bool on)
 {
-    if (atomic_load(&proxy.run_state) != PROXY_RUNNING || proxy.n_listen_fds == 0)
-        return;
-    for (int i = 0; i < proxy.n_workers; i++)
+    pthread_mutex_lock(&listen_lock);
+    /* Once the listeners are closed (draining, stopping) there is nothing to switch. */
+    for (int i = 0; proxy.n_listen_fds > 0 && i < proxy.n_workers; i++) {
         if (on)
             worker_resume_listening(&proxy.workers[i]);
         else
             worker_stop_listening(&proxy.workers[i]);
+    }
+    pthread_mutex_unlock(&listen_lock);
 }
 
 bool proxy_start(struct config *cfg)
@@ -351,9 +357,18 @@ static void proxy_stop_now(const char *why)
     event_base_loopbreak(main_base);
 }
 
+/* How much a shutdown request cuts short: the stronger of two pending ones wins. */
+static int proxy_shutdown_strength(int how)
+{
+    return how == PROXY_SHUTDOWN_NOW ? 3 : how == PROXY_SHUTDOWN_WAIT_SERVERS ? 2 : how < 0 ? 0 : 1;
+}
+
 void proxy_request_shutdown(enum proxy_shutdown how)
 {
-    atomic_store(&shutdown_request, (int)how);
+    int pending = atomic_load(&shutdown_request);
+    while (proxy_shutdown_strength((int)how) > proxy_shutdown_strength(pending) &&
+           !atomic_compare_exchange_weak(&shutdown_request, &pending, (int)how))
+        ;
     if (request_ev)
         event_active(request_ev, EV_READ, 0);
 }
@@ -366,9 +381,11 @@ static void proxy_on_request(evutil_socket_t fd, short what, void *arg)
         proxy_stop_now("SHUTDOWN");
         break;
     case PROXY_SHUTDOWN_WAIT_CLIENTS:
+        stop_signals++; /* a stop signal after it exits at once */
         proxy_begin_drain("SHUTDOWN WAIT_FOR_CLIENTS", PROXY_WAIT_CLIENTS);
         break;
     case PROXY_SHUTDOWN_WAIT_SERVERS:
+        stop_signals++;
         proxy_begin_drain("SHUTDOWN WAIT_FOR_SERVERS", PROXY_DRAINING);
         break;
     default:

@@ -184,7 +184,7 @@ static void http_readyz(struct evhttp_request *req, void *arg)
         return;
     }
     if (state != PROXY_RUNNING) {
-        http_json_str(reasons, state == PROXY_DRAINING ? "proxy: draining" : "proxy: stopping");
+        http_json_str(reasons, state == PROXY_STOPPING ? "proxy: stopping" : "proxy: draining");
         n_reasons++;
     }
     for (size_t i = 0; cfg && i < cfg->n_dbs; i++) {

@@ -76,13 +76,16 @@ static void pool_uncount(struct pool *p, const struct server *s)
         p->n_cur--;
 }
 
-void pool_count_new_server(struct server *s)
+const struct db_config *pool_count_new_server(struct server *s)
 {
     struct pool *p = s->pool;
+    const struct db_config *db;
     pthread_mutex_lock(&pool_lock);
     s->gen = p->gen;
     p->n_cur++;
+    db = p->db;
     pthread_mutex_unlock(&pool_lock);
+    return db;
 }
 
 /* Servers of every pool of the same database, or of the same user (lock held). */
@@ -331,6 +334,12 @@ void pool_release(struct server *s)
     pool_adopt_server(s, w);
     io_start_read(&s->io);
     pthread_mutex_lock(&pool_lock);
+    if (s->gen != p->gen || pool_paused(p)) {
+        /* RECONNECT or PAUSE came after the checks above: their sweep may have missed s. */
+        pthread_mutex_unlock(&pool_lock);
+        server_close(s, "database paused or reconnecting");
+        return;
+    }
     if (s->connecting_counted) {
         s->connecting_counted = false;
         p->n_connecting--;
@@ -489,6 +498,7 @@ void pool_janitor(int64_t now)
 {
     const struct config *cfg = proxy_config();
     struct server *doomed[256];
+    const char *why[256];
     struct pool *opens[64];
     int n_doomed = 0, n_opens = 0;
     struct list *pos, *tmp, *spos, *stmp;
@@ -507,7 +517,12 @@ void pool_janitor(int64_t now)
                             now - s->idle_since_ms > cfg->server_idle_timeout_ms &&
                             p->n_servers > min;
             bool old = cfg->server_lifetime_ms > 0 && now - s->connect_ms > s->lifetime_ms;
-            if ((idle_out || old) && n_doomed < (int)ARRAY_SIZE(doomed)) {
+            /* Missed by a RECONNECT's or PAUSE's sweep (released while it ran). */
+            bool unwanted = s->gen != p->gen || pool_paused(p);
+            if ((idle_out || old || unwanted) && n_doomed < (int)ARRAY_SIZE(doomed)) {
+                why[n_doomed] = unwanted ? "database paused or reconnecting"
+                                : old    ? "server_lifetime"
+                                         : "server_idle_timeout";
                 list_del(&s->node);
                 __atomic_store_n(&s->state, SERVER_CLOSED, __ATOMIC_RELEASE);
                 pool_uncount(p, s);
@@ -525,17 +540,16 @@ void pool_janitor(int64_t now)
                 p->n_servers++;
                 p->n_connecting++;
                 opens[n_opens++] = p;
-            } else if (pool_want_new_server(p, reserve)) {
+            } else {
                 /* Waiters with no server coming (after RESUME, or a server that died). */
-                opens[n_opens++] = p;
+                while (n_opens < (int)ARRAY_SIZE(opens) && pool_want_new_server(p, reserve))
+                    opens[n_opens++] = p;
             }
         }
     }
     pthread_mutex_unlock(&pool_lock);
     for (int i = 0; i < n_doomed; i++) {
-        log_at(LOG_INFO, doomed[i]->prefix, "closing idle server: %s",
-               now - doomed[i]->connect_ms > doomed[i]->lifetime_ms ? "server_lifetime"
-                                                                    : "server_idle_timeout");
+        log_at(LOG_INFO, doomed[i]->prefix, "closing idle server: %s", why[i]);
         pool_close_unlinked(doomed[i]);
     }
     for (int i = 0; i < n_opens; i++)
@@ -633,6 +647,11 @@ void pool_reconnect(const char *db)
             pool_bump_gen(p);
     }
     pthread_mutex_unlock(&pool_lock);
+    pool_close_idle_where(db, false, true);
+}
+
+void pool_reconnect_sweep(const char *db)
+{
     pool_close_idle_where(db, false, true);
 }
 

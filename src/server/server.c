@@ -90,7 +90,7 @@ static bool server_resolve(struct server *s, const struct db_config *db, char *e
 void server_connect(struct pool *pool, struct worker *w, const struct params *startup)
 {
     const struct config *cfg = proxy_config();
-    const struct db_config *db = pool->db;
+    const struct db_config *db;
     struct server *s = xcalloc(1, sizeof(*s));
     char err[256];
     int fd;
@@ -103,7 +103,8 @@ void server_connect(struct pool *pool, struct worker *w, const struct params *st
     s->connecting_counted = true; /* the caller counted it in pool->n_connecting */
     s->io.fd = -1;
     s->connect_ms = now_ms();
-    pool_count_new_server(s);
+    /* The entry and the generation together: a reload between them would mark nothing. */
+    db = pool_count_new_server(s);
     s->login_deadline_ms = s->connect_ms + cfg->server_connect_timeout_ms;
     /* Spread lifetimes a little so a pool's servers do not all expire at once. */
     s->lifetime_ms =

@@ -280,6 +280,24 @@ assert_eq 9 "$(db_field app pool_size)" "the first SET is kept"
 console "RELOAD" >/dev/null
 assert_eq 5 "$(db_field app pool_size)" "RELOAD goes back to the file (default_pool_size = 5)"
 
+# --- a RESUME while PAUSE waits ends that PAUSE (no endless closing of servers) -------------------
+hold pr app pause_resumed
+exec 8<>"$T/pr.fifo"
+echo "BEGIN; SELECT 'pr-open';" >&8
+wait_until 10 "the transaction PAUSE waits for" grep -q '^pr-open$' "$T/pr.out"
+bg pause2 pgclient "$(mx_conninfo "$ADMIN_USER" "$ADMIN_PASS" myrmex)" script <<<"PAUSE app"
+pause2_pid=$BG_PID
+sleep 0.5
+running "$pause2_pid" || fail "PAUSE did not wait for the transaction"
+console "RESUME app" >/dev/null
+bg_wait "$pause2_pid" 10 || true
+assert_eq 57014 "$(sqlstate_of "$(cat "$T/pause2.out")")" "PAUSE ended by RESUME"
+echo "SELECT 'pr-still'; COMMIT;" >&8
+wait_until 10 "the transaction goes on" grep -q '^pr-still$' "$T/pr.out"
+echo "\\q" >&8
+exec 8>&-
+assert_eq 1 "$(mx_sql "SELECT 1")" "serving after the ended PAUSE"
+
 # --- who may run control commands; no password anywhere --------------------------------------------------
 for cmd in "PAUSE" "RESUME" "KILL app" "KILL_CLIENT 1" "SUSPEND" "SHUTDOWN" "RELOAD" "DISABLE app" \
     "ENABLE app" "RECONNECT" "WAIT_CLOSE"; do
