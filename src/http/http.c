@@ -2,10 +2,12 @@
  * The HTTP listener: one thread running its own event_base with an evhttp server, a small
  * route table (exact paths), and the health endpoints. /healthz answers 200 while the process
  * runs. /readyz answers 200 when every configured database is reachable, none is paused and
- * the proxy is not draining, else 503 with the reasons as JSON. Reachability is probed here,
- * off the workers' loops (PQping for PostgreSQL, which needs no credentials; opening the file
- * read-only for SQLite), and cached for HTTP_PROBE_CACHE_MS so a burst of probes from an
- * orchestrator does not become a burst of backend connections.
+ * the proxy is not draining, else 503 with the reasons as JSON. Reachability is probed by a
+ * prober thread (PQping for PostgreSQL, which needs no credentials; opening the file read-only
+ * for SQLite), only when /readyz is asked and its last round is older than HTTP_PROBE_CACHE_MS:
+ * a burst of requests from an orchestrator is one round of backend connections. A request that
+ * finds the results stale is answered when the round ends (evhttp lets a reply wait), so the
+ * HTTP thread never blocks on a backend and /healthz answers at once even while one hangs.
  */
 #include "http/http.h"
 
@@ -40,15 +42,29 @@ static struct evhttp *http_server;
 static pthread_t http_thread;
 static bool http_running;
 
-/* The last probe of one database; touched by the HTTP thread only. */
+/* The last probe of one database. */
 struct http_probe {
     char name[64];
-    int64_t at_ms;
     bool reachable;
     char error[160];
 };
+
+/*
+ * The prober: probe_lock guards the results, the round's time and the request flag; the
+ * prober thread waits on probe_cv for a request, probes every database without the lock, then
+ * publishes and wakes the HTTP thread (probe_done_ev) to answer the requests that waited.
+ */
+static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t probe_cv = PTHREAD_COND_INITIALIZER;
+static pthread_t probe_thread;
+static bool probe_running, probe_stop, probe_wanted;
+static int64_t probe_at_ms; /* end of the last round, 0 before the first */
 static struct http_probe *http_probes;
 static size_t http_n_probes;
+static struct event *probe_done_ev;
+/* Requests waiting for a round (HTTP thread only). */
+static struct evhttp_request **probe_waiting;
+static size_t probe_n_waiting, probe_cap_waiting;
 
 bool http_route(const char *path, http_handler_fn fn, void *arg)
 {
@@ -98,13 +114,22 @@ static void http_pq_reason(const char *msg, char *out, size_t outlen)
         out[0] = (char)(out[0] - 'A' + 'a');
 }
 
-static void http_probe_db(const struct db_config *db, struct http_probe *p)
+/* What a probe needs of a database entry, copied: a round may outlive a reload. */
+struct http_target {
+    char name[64];
+    enum db_backend backend;
+    char host[256], dbname[128], path[1024];
+    int port;
+};
+
+static void http_probe_db(const struct http_target *db, struct http_probe *p)
 {
+    snprintf(p->name, sizeof(p->name), "%s", db->name);
     p->reachable = false;
     p->error[0] = '\0';
     if (db->backend == DB_BACKEND_SQLITE) {
         sqlite3 *h = NULL;
-        int rc = sqlite3_open_v2(db->sqlite_path, &h, SQLITE_OPEN_READONLY, NULL);
+        int rc = sqlite3_open_v2(db->path, &h, SQLITE_OPEN_READONLY, NULL);
         if (rc == SQLITE_OK)
             rc = sqlite3_exec(h, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL, NULL);
         p->reachable = rc == SQLITE_OK;
@@ -114,8 +139,8 @@ static void http_probe_db(const struct db_config *db, struct http_probe *p)
     } else if (db->backend == DB_BACKEND_POSTGRES) {
         char port[16];
         const char *keys[] = {"host", "port", "dbname", "connect_timeout", NULL};
-        const char *vals[] = {db->host, port, db->dbname ? db->dbname : db->name,
-                              HTTP_PROBE_TIMEOUT, NULL};
+        const char *vals[] = {db->host[0] ? db->host : NULL, port, db->dbname, HTTP_PROBE_TIMEOUT,
+                              NULL};
         PGPing ping;
         snprintf(port, sizeof(port), "%d", db->port > 0 ? db->port : 5432);
         ping = PQpingParams(keys, vals, 0);
@@ -133,24 +158,52 @@ static void http_probe_db(const struct db_config *db, struct http_probe *p)
     } else {
         p->reachable = true;
     }
-    p->at_ms = now_ms();
 }
 
-static const struct http_probe *http_probe_cached(const struct db_config *db)
+static void *http_prober(void *unused)
 {
-    struct http_probe *p = NULL;
-    for (size_t i = 0; i < http_n_probes; i++)
-        if (strcmp(http_probes[i].name, db->name) == 0)
-            p = &http_probes[i];
-    if (!p) {
-        http_probes = xrealloc(http_probes, (http_n_probes + 1) * sizeof(*http_probes));
-        p = &http_probes[http_n_probes++];
-        memset(p, 0, sizeof(*p));
-        snprintf(p->name, sizeof(p->name), "%s", db->name);
+    (void)unused;
+    pthread_mutex_lock(&probe_lock);
+    for (;;) {
+        const struct config *cfg;
+        struct http_target *targets;
+        struct http_probe *results;
+        size_t n = 0;
+
+        while (!probe_stop && !probe_wanted)
+            pthread_cond_wait(&probe_cv, &probe_lock);
+        if (probe_stop)
+            break;
+        probe_wanted = false;
+        pthread_mutex_unlock(&probe_lock);
+
+        cfg = proxy_config();
+        targets = xcalloc(cfg->n_dbs + 1, sizeof(*targets));
+        for (size_t i = 0; i < cfg->n_dbs; i++) {
+            const struct db_config *db = &cfg->dbs[i];
+            struct http_target *t = &targets[n++];
+            snprintf(t->name, sizeof(t->name), "%s", db->name);
+            t->backend = db->backend;
+            snprintf(t->host, sizeof(t->host), "%s", db->host ? db->host : "");
+            snprintf(t->dbname, sizeof(t->dbname), "%s", db->dbname ? db->dbname : db->name);
+            snprintf(t->path, sizeof(t->path), "%s", db->sqlite_path ? db->sqlite_path : "");
+            t->port = db->port;
+        }
+        results = xcalloc(n + 1, sizeof(*results));
+        for (size_t i = 0; i < n; i++)
+            http_probe_db(&targets[i], &results[i]);
+        free(targets);
+
+        pthread_mutex_lock(&probe_lock);
+        free(http_probes);
+        http_probes = results;
+        http_n_probes = n;
+        probe_at_ms = now_ms();
+        if (probe_done_ev)
+            event_active(probe_done_ev, EV_READ, 0);
     }
-    if (p->at_ms == 0 || now_ms() - p->at_ms >= HTTP_PROBE_CACHE_MS)
-        http_probe_db(db, p);
-    return p;
+    pthread_mutex_unlock(&probe_lock);
+    return NULL;
 }
 
 /* Append s to buf as a JSON string. */
@@ -169,14 +222,14 @@ static void http_json_str(struct evbuffer *buf, const char *s)
     evbuffer_add(buf, "\"", 1);
 }
 
-static void http_readyz(struct evhttp_request *req, void *arg)
+/* Answer a /readyz request from the last round's results (probe_lock held). */
+static void http_readyz_answer(struct evhttp_request *req)
 {
     const struct config *cfg = proxy_config();
     struct evbuffer *reasons = evbuffer_new(), *body = evbuffer_new();
     int n_reasons = 0, state = atomic_load(&proxy.run_state);
     char line[320];
 
-    (void)arg;
     if (!reasons || !body) {
         evbuffer_free(reasons);
         evbuffer_free(body);
@@ -189,12 +242,16 @@ static void http_readyz(struct evhttp_request *req, void *arg)
     }
     for (size_t i = 0; cfg && i < cfg->n_dbs; i++) {
         const struct db_config *db = &cfg->dbs[i];
-        const struct http_probe *p;
+        const struct http_probe *p = NULL;
         if (db->backend == DB_BACKEND_ADMIN)
             continue;
-        p = http_probe_cached(db);
-        if (!p->reachable) {
-            snprintf(line, sizeof(line), "database %s: unreachable (%s)", db->name, p->error);
+        for (size_t j = 0; j < http_n_probes && !p; j++)
+            if (strcmp(http_probes[j].name, db->name) == 0)
+                p = &http_probes[j];
+        if (!p || !p->reachable) {
+            /* A database added by a reload after the round: not known to be reachable yet. */
+            snprintf(line, sizeof(line), "database %s: %s%s%s", db->name,
+                     p ? "unreachable (" : "not checked yet", p ? p->error : "", p ? ")" : "");
             if (n_reasons++)
                 evbuffer_add(reasons, ",", 1);
             http_json_str(reasons, line);
@@ -215,6 +272,56 @@ static void http_readyz(struct evhttp_request *req, void *arg)
     evhttp_send_reply(req, n_reasons ? 503 : 200, n_reasons ? "Service Unavailable" : "OK", body);
     evbuffer_free(reasons);
     evbuffer_free(body);
+}
+
+/* A waiting request's client went away: evhttp frees the request, so forget it (HTTP thread). */
+static void http_waiting_closed(struct evhttp_connection *conn, void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&probe_lock);
+    for (size_t i = 0; i < probe_n_waiting;) {
+        if (evhttp_request_get_connection(probe_waiting[i]) == conn)
+            probe_waiting[i] = probe_waiting[--probe_n_waiting];
+        else
+            i++;
+    }
+    pthread_mutex_unlock(&probe_lock);
+}
+
+static void http_readyz(struct evhttp_request *req, void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&probe_lock);
+    if (probe_at_ms && now_ms() - probe_at_ms < HTTP_PROBE_CACHE_MS) {
+        http_readyz_answer(req);
+        pthread_mutex_unlock(&probe_lock);
+        return;
+    }
+    /* Stale: answered when the round this asks for ends (http_on_probe_done). */
+    if (probe_n_waiting == probe_cap_waiting) {
+        probe_cap_waiting = probe_cap_waiting ? probe_cap_waiting * 2 : 8;
+        probe_waiting = xrealloc(probe_waiting, probe_cap_waiting * sizeof(*probe_waiting));
+    }
+    probe_waiting[probe_n_waiting++] = req;
+    evhttp_connection_set_closecb(evhttp_request_get_connection(req), http_waiting_closed, NULL);
+    probe_wanted = true;
+    pthread_cond_signal(&probe_cv);
+    pthread_mutex_unlock(&probe_lock);
+}
+
+/* A round ended: answer the requests that waited for it (HTTP thread). */
+static void http_on_probe_done(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    pthread_mutex_lock(&probe_lock);
+    for (size_t i = 0; i < probe_n_waiting; i++) {
+        evhttp_connection_set_closecb(evhttp_request_get_connection(probe_waiting[i]), NULL, NULL);
+        http_readyz_answer(probe_waiting[i]);
+    }
+    probe_n_waiting = 0;
+    pthread_mutex_unlock(&probe_lock);
 }
 
 static void http_dispatch(struct evhttp_request *req, void *arg)
@@ -275,6 +382,13 @@ bool http_start(const struct config *cfg)
     evhttp_set_allowed_methods(http_server, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
     evhttp_set_timeout(http_server, 10);
     evhttp_set_gencb(http_server, http_dispatch, NULL);
+    probe_done_ev = event_new(http_base, -1, EV_PERSIST, http_on_probe_done, NULL);
+    if (!probe_done_ev || pthread_create(&probe_thread, NULL, http_prober, NULL) != 0) {
+        log_error("metrics_listen: could not start the readiness prober");
+        http_stop();
+        return false;
+    }
+    probe_running = true;
     if (evhttp_bind_socket(http_server, host, (uint16_t)port) != 0) {
         log_error("metrics_listen: could not listen on %s", spec);
         http_stop();
@@ -292,11 +406,27 @@ bool http_start(const struct config *cfg)
 
 void http_stop(void)
 {
+    if (probe_running) {
+        pthread_mutex_lock(&probe_lock);
+        probe_stop = true;
+        pthread_cond_signal(&probe_cv);
+        pthread_mutex_unlock(&probe_lock);
+        pthread_join(probe_thread, NULL);
+        probe_running = false;
+    }
     if (http_running) {
         event_base_loopbreak(http_base);
         pthread_join(http_thread, NULL);
         http_running = false;
     }
+    /* Requests still waiting for a round are freed with their connections. */
+    probe_n_waiting = 0;
+    free(probe_waiting);
+    probe_waiting = NULL;
+    probe_cap_waiting = 0;
+    if (probe_done_ev)
+        event_free(probe_done_ev);
+    probe_done_ev = NULL;
     if (http_server)
         evhttp_free(http_server);
     if (http_base)
@@ -306,5 +436,7 @@ void http_stop(void)
     free(http_probes);
     http_probes = NULL;
     http_n_probes = 0;
+    probe_at_ms = 0;
+    probe_stop = probe_wanted = false;
     http_n_routes = 0;
 }

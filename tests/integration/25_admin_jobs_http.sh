@@ -180,6 +180,17 @@ http() {
 }
 assert_eq "200 ok" "$(http /healthz)" "/healthz"
 assert_match '^404 ' "$(http /nope)" "unknown path"
+# A probe round takes seconds here (database hang never answers): a /readyz client that
+# leaves before its answer, and /healthz answered at once meanwhile.
+timeout 0.5 curl -s "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null || true
+bg slow_ready curl -s -m 20 "http://127.0.0.1:$HTTP_PORT/readyz"
+slow_ready=$BG_PID
+sleep 0.3
+t0=$(now_ms)
+assert_eq "200 ok" "$(http /healthz)" "/healthz while a readiness probe hangs"
+assert_le $(($(now_ms) - t0)) 1000 "/healthz does not wait for the probe"
+bg_wait "$slow_ready" 20 || fail "the waiting /readyz request failed"
+assert_match '"database hang: unreachable' "$(cat "$T/slow_ready.out")" "the waiting /readyz request is answered"
 out=$(http /readyz)
 keep "$out"
 assert_match '^503 \{"ready":false,.*"database closed: unreachable \(connection refused\)"' "$out" "/readyz names an unreachable database"
