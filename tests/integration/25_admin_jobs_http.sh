@@ -216,6 +216,13 @@ assert_eq "200 ok" "$(http /healthz)" "/healthz does not depend on backends"
 pg_ctl_start
 ready() { [[ "$(http /readyz)" == "200 "* ]]; }
 wait_until 10 "/readyz back to 200" ready
+# A paused database is not ready; RESUME makes it ready again.
+admin "PAUSE app" >/dev/null
+out=$(http /readyz)
+printf '%s\n' "$out"
+assert_match '^503 \{"ready":false,.*"database app: paused"' "$out" "/readyz while app is paused"
+admin "RESUME app" >/dev/null
+assert_match '^200 \{"ready":true' "$(http /readyz)" "/readyz after RESUME"
 
 # --- myrmex admin ------------------------------------------------------------------------------
 out=$("$MYRMEX_BIN" admin "SHOW VERSION" -c "$MX_CONF" 2>"$T/cli.err")
