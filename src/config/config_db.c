@@ -190,7 +190,9 @@ static bool config_db_each_pair(const char *value, config_db_pair_fn fn, void *a
             p++;
         key_len = (size_t)(p - key_start);
         if (key_len == 0) {
-            snprintf(err, errlen, "expected a parameter name at '%.40s'", key_start);
+            /* A position, not the text: it may be part of a password. */
+            snprintf(err, errlen, "expected a parameter name at character %d",
+                     (int)(key_start - value) + 1);
             goto out;
         }
         memcpy(key, key_start, key_len);
@@ -198,7 +200,8 @@ static bool config_db_each_pair(const char *value, config_db_pair_fn fn, void *a
         while (config_db_is_blank(*p))
             p++;
         if (*p != '=') {
-            snprintf(err, errlen, "expected '=' after '%s'", key);
+            snprintf(err, errlen, "expected '=' after the parameter name at character %d",
+                     (int)(key_start - value) + 1);
             goto out;
         }
         p++;
@@ -269,7 +272,8 @@ static char *config_db_decode(const char *s, size_t len, char *err, size_t errle
         hi = i + 2 < len ? config_db_hex(s[i + 1]) : -1;
         lo = hi >= 0 ? config_db_hex(s[i + 2]) : -1;
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-            snprintf(err, errlen, "bad percent-encoding at '%.*s'", (int)(len - i), s + i);
+            /* The position only: the text may be (part of) a password. */
+            snprintf(err, errlen, "bad percent-encoding at character %zu of a URL part", i + 1);
             free(out);
             return NULL;
         }

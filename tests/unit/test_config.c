@@ -955,6 +955,25 @@ START_TEST(test_visit_round_trip)
 END_TEST
 
 /* The docs check: conf/myrmex.ini names every option, commented ones with their default. */
+/* A malformed entry's error never quotes its text: it may hold a password. */
+START_TEST(test_db_errors_hide_passwords)
+{
+    static const char *const bad[] = {
+        "postgresql://app:Sec%zzRet42@127.0.0.1/app",
+        "host=127.0.0.1 password='Sec Ret42' =x",
+        "host=127.0.0.1 password=Sec Ret42",
+    };
+    struct db_config db;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        memset(&db, 0, sizeof(db));
+        ck_assert(!config_parse_db("d", bad[i], &db, err, sizeof(err)));
+        ck_assert_msg(!strstr(err, "Ret42") && !strstr(err, "Sec"), "%s", err);
+        config_db_fini(&db);
+    }
+}
+END_TEST
+
 START_TEST(test_sample_config_documents_every_option)
 {
     FILE *f = fopen(SAMPLE_CONFIG, "r");
@@ -1057,6 +1076,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_lookups);
     tcase_add_test(tc, test_reload_compatible);
     tcase_add_test(tc, test_visit_round_trip);
+    tcase_add_test(tc, test_db_errors_hide_passwords);
     tcase_add_test(tc, test_sample_config_documents_every_option);
     tcase_add_test(tc, test_sample_config_examples_parse);
     suite_add_tcase(s, tc);
