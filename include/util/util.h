@@ -39,6 +39,11 @@ char *xstrdup(const char *s);
 void str_replace(char **dst, const char *src);
 /* Case-insensitive ASCII equality. */
 bool str_ieq(const char *a, const char *b);
+/*
+ * The reason in a libpq error message: its first line without the "connection to server at
+ * ... failed: " lead and trailing blanks (NULL reads as "unknown error").
+ */
+void pq_error_line(const char *msg, char *out, size_t outlen);
 /* Fill buf with cryptographically random bytes. */
 void random_bytes(void *buf, size_t len);
 

@@ -96,17 +96,6 @@ static void check_credentials(const struct config *cfg, const struct db_config *
     }
 }
 
-/* The first line of a libpq message, without the "connection to server ... failed: " lead. */
-static void check_error_text(const char *msg, char *out, size_t outlen)
-{
-    const char *p = msg ? msg : "unknown error", *f = strstr(p, "failed: ");
-    size_t n;
-    if (f)
-        p = f + 8;
-    n = strcspn(p, "\n");
-    snprintf(out, outlen, "%.*s", (int)n, p);
-}
-
 /* Wait until conn's socket is ready for what (POLLIN/POLLOUT), the job is cancelled, or the
  * deadline passes. Returns 1 ready, 0 timeout, -1 cancelled. */
 static int check_wait(struct job *job, PGconn *conn, short what, int64_t deadline_ms)
@@ -158,7 +147,7 @@ static bool check_postgres(struct job *job, const struct check_db *db, int64_t t
     }
     conn = PQconnectStartParams(keys, vals, 0);
     if (!conn || PQstatus(conn) == CONNECTION_BAD) {
-        check_error_text(conn ? PQerrorMessage(conn) : "out of memory", error, elen);
+        pq_error_line(conn ? PQerrorMessage(conn) : "out of memory", error, elen);
         PQfinish(conn);
         snprintf(reachable, 4, "no");
         return true;
@@ -180,7 +169,7 @@ static bool check_postgres(struct job *job, const struct check_db *db, int64_t t
         while (rc == 1 && (res = PQgetResult(conn))) {
             if (PQresultStatus(res) != PGRES_TUPLES_OK) {
                 ok = false;
-                check_error_text(PQresultErrorMessage(res), error, elen);
+                pq_error_line(PQresultErrorMessage(res), error, elen);
             }
             PQclear(res);
         }
@@ -199,7 +188,7 @@ static bool check_postgres(struct job *job, const struct check_db *db, int64_t t
         }
     }
     if (rc == 1)
-        check_error_text(PQerrorMessage(conn), error, elen);
+        pq_error_line(PQerrorMessage(conn), error, elen);
     else if (rc == 0)
         snprintf(error, elen, "timeout after %d ms", (int)timeout_ms);
     PQfinish(conn);

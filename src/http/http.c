@@ -98,18 +98,10 @@ static void http_healthz(struct evhttp_request *req, void *arg)
     http_reply(req, 200, "OK", "text/plain; charset=utf-8", "ok\n");
 }
 
-/* The first line of a libpq error, without "connection to server at ... failed: ". */
+/* A libpq error's reason, as it reads inside a sentence ("connection refused"). */
 static void http_pq_reason(const char *msg, char *out, size_t outlen)
 {
-    const char *p = msg ? msg : "", *f = strstr(p, "failed: ");
-    size_t n;
-    if (f)
-        p = f + 8;
-    n = strcspn(p, "\n");
-    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\r'))
-        n--;
-    snprintf(out, outlen, "%.*s", (int)n, p);
-    /* "Connection refused" reads as "connection refused" inside a sentence. */
+    pq_error_line(msg, out, outlen);
     if (out[0] >= 'A' && out[0] <= 'Z' && out[1] >= 'a' && out[1] <= 'z')
         out[0] = (char)(out[0] - 'A' + 'a');
 }

@@ -82,3 +82,15 @@ void random_bytes(void *buf, size_t len)
         abort();
     }
 }
+
+void pq_error_line(const char *msg, char *out, size_t outlen)
+{
+    const char *p = msg ? msg : "unknown error", *f = strstr(p, "failed: ");
+    size_t n;
+    if (f)
+        p = f + 8;
+    n = strcspn(p, "\n");
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\r'))
+        n--;
+    snprintf(out, outlen, "%.*s", (int)n, p);
+}
