@@ -11,6 +11,7 @@
 #include "auth/scram.h"
 #include "core/io.h"
 #include "pool/params.h"
+#include "pool/stats.h"
 #include "util/list.h"
 
 struct pool;
@@ -99,7 +100,7 @@ struct client {
 
     int64_t connect_ms, wait_start_ms, query_start_ms, last_active_ms;
     /* SHOW STATS: when the current query and transaction began (now_us(); 0: none). */
-    int64_t stats_query_us, stats_xact_us;
+    struct stats_clock stats; /* SHOW STATS: the open query and transaction */
 };
 
 /* Accept a new client socket on worker w (takes fd). */

@@ -7,6 +7,7 @@
 #define MYRMEX_POOL_STATS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct pool;
@@ -45,6 +46,22 @@ static inline void stats_add(struct pool_stats *st, enum stats_counter which, ui
 {
     atomic_fetch_add_explicit(&st->c[which], n, memory_order_relaxed);
 }
+
+/*
+ * The open query and transaction of one client, timed where its messages are read: by its
+ * worker (client.c) or, while its socket is lent, by its SQLite session. 0: none open.
+ */
+struct stats_clock {
+    int64_t query_us, xact_us;
+};
+/* A message that opens a query (and a transaction, when none is open). */
+void stats_clock_begin(struct stats_clock *k);
+/*
+ * A ReadyForQuery the client asked for, with its status: one query ends, and the transaction
+ * when the status is back to 'I'. more: further replies are owed (a pipeline), so the next
+ * query (and transaction) starts now.
+ */
+void stats_clock_ready(struct pool_stats *st, struct stats_clock *k, char status, bool more);
 
 /* Totals of one pool now (pool_lock not needed: relaxed loads). */
 void stats_read(const struct pool *p, struct stats_values *out);

@@ -14,6 +14,7 @@
 #include "sql/lift.h"
 #include "sql/translate.h"
 #include "sql/types.h"
+#include "pool/stats.h"
 #include "sqlite/sqlite_server.h"
 #include "util/list.h"
 #include "wire/proto.h"
@@ -88,7 +89,7 @@ struct sq_session {
     bool ready;             /* the last output flushed ended with ReadyForQuery */
     bool lost;              /* a write to the client failed: what it ran is not committed */
     bool fatal;             /* a FATAL error was sent: the lease ends with the client */
-    int64_t stats_query_us, stats_xact_us; /* SHOW STATS during a lease (0: none open) */
+    struct stats_clock stats; /* SHOW STATS during a lease */
     uint32_t pid, key;
     sqlite3 *db;
     char *path;

@@ -311,45 +311,13 @@ static void client_settle_tx_sets(struct client *c, char status)
     c->tx_any = false;
 }
 
-/*
- * SHOW STATS at a ReadyForQuery the client asked for: one query ends, and a transaction when
- * the status is back to idle. Replies already owed (a pipeline) start the next ones now.
- */
-static void client_stats_ready(struct client *c, char status)
-{
-    struct pool_stats *st = &c->pool->stats;
-    bool more = c->expect_rfq > 1 || c->unsynced;
-    int64_t now;
-
-    if (!c->stats_query_us)
-        return;
-    now = now_us();
-    stats_add(st, STATS_QUERIES, 1);
-    stats_add(st, STATS_QUERY_TIME, (uint64_t)(now - c->stats_query_us));
-    c->stats_query_us = more ? now : 0;
-    if (status == 'I' && c->stats_xact_us) {
-        stats_add(st, STATS_XACTS, 1);
-        stats_add(st, STATS_XACT_TIME, (uint64_t)(now - c->stats_xact_us));
-        c->stats_xact_us = more ? now : 0;
-    }
-}
-
-/* SHOW STATS: a message that opens a query (and a transaction, when none is open). */
-static void client_stats_begin(struct client *c)
-{
-    if (!c->stats_query_us)
-        c->stats_query_us = now_us();
-    if (!c->stats_xact_us)
-        c->stats_xact_us = c->stats_query_us;
-}
-
 bool client_on_ready(struct client *c, char status)
 {
     struct server *s = c->server;
     struct proto_builder b;
 
     if (c->expect_rfq > 0)
-        client_stats_ready(c, status);
+        stats_clock_ready(&c->pool->stats, &c->stats, status, c->expect_rfq > 1 || c->unsynced);
     if (c->expect_rfq > 0)
         c->expect_rfq--;
     c->last_active_ms = now_ms();
@@ -387,7 +355,7 @@ bool client_on_ready(struct client *c, char status)
         s->client = NULL;
         s->read_blocked = false;
         c->state = CLIENT_IDLE;
-        c->stats_xact_us = 0; /* rolled back: no transaction to count */
+        c->stats.xact_us = 0; /* rolled back: no transaction to count */
         server_start_reset(s, "ROLLBACK");
         return true;
     }
@@ -573,7 +541,7 @@ static void client_account(struct client *c, uint8_t type, const uint8_t *body, 
     case 'F':
         if (c->expect_rfq == 0)
             c->query_start_ms = now_ms();
-        client_stats_begin(c);
+        stats_clock_begin(&c->stats);
         c->expect_rfq++;
         if (type == 'Q')
             client_track_set(c, (const char *)body, len, whole);
@@ -590,11 +558,11 @@ static void client_account(struct client *c, uint8_t type, const uint8_t *body, 
     case 'H':
         if (c->expect_rfq == 0 && !c->unsynced)
             c->query_start_ms = now_ms();
-        client_stats_begin(c);
+        stats_clock_begin(&c->stats);
         c->unsynced = true;
         break;
     case 'S':
-        client_stats_begin(c);
+        stats_clock_begin(&c->stats);
         c->unsynced = false;
         c->expect_rfq++;
         break;

@@ -8,6 +8,7 @@
 
 #include "core/proxy.h"
 #include "pool/pool.h"
+#include "util/util.h"
 
 static int64_t stats_last_tick_ms;
 /* The period the pools' deltas cover; written with them, under pool_lock. */
@@ -84,4 +85,29 @@ void stats_tick(int64_t now_ms)
 int64_t stats_period_us(void)
 {
     return stats_delta_us;
+}
+
+void stats_clock_begin(struct stats_clock *k)
+{
+    if (!k->query_us)
+        k->query_us = now_us();
+    if (!k->xact_us)
+        k->xact_us = k->query_us;
+}
+
+void stats_clock_ready(struct pool_stats *st, struct stats_clock *k, char status, bool more)
+{
+    int64_t now;
+
+    if (!k->query_us)
+        return;
+    now = now_us();
+    stats_add(st, STATS_QUERIES, 1);
+    stats_add(st, STATS_QUERY_TIME, (uint64_t)(now - k->query_us));
+    k->query_us = more ? now : 0;
+    if (status == 'I' && k->xact_us) {
+        stats_add(st, STATS_XACTS, 1);
+        stats_add(st, STATS_XACT_TIME, (uint64_t)(now - k->xact_us));
+        k->xact_us = more ? now : 0;
+    }
 }

@@ -247,7 +247,7 @@ static bool sq_lease_finish(struct sq_session *s, enum sq_lease_end why)
     sq_flush(s);
     sq_set_blocking(l->fd, false);
     s->lease = NULL;
-    s->stats_query_us = s->stats_xact_us = 0;
+    s->stats = (struct stats_clock){0, 0};
     s->fd = s->pair_fd;
     s->in_pos = s->in_len = 0;
     s->skip_to_sync = false;
@@ -654,29 +654,13 @@ static void sq_stats_before(struct sq_session *s, uint8_t type)
     if (!s->lease || !s->lease->stats || !type || !strchr("QPBDECSF", type) ||
         (s->skip_to_sync && type != 'S'))
         return;
-    if (!s->stats_query_us)
-        s->stats_query_us = now_us();
-    if (!s->stats_xact_us)
-        s->stats_xact_us = s->stats_query_us;
+    stats_clock_begin(&s->stats);
 }
 
 static void sq_stats_after(struct sq_session *s, uint8_t type)
 {
-    struct pool_stats *st;
-    int64_t now;
-
-    if (!s->lease || !(st = s->lease->stats) || (type != 'Q' && type != 'S' && type != 'F') ||
-        !s->stats_query_us)
-        return;
-    now = now_us();
-    stats_add(st, STATS_QUERIES, 1);
-    stats_add(st, STATS_QUERY_TIME, (uint64_t)(now - s->stats_query_us));
-    s->stats_query_us = 0;
-    if (s->tx == 'I' && s->stats_xact_us) {
-        stats_add(st, STATS_XACTS, 1);
-        stats_add(st, STATS_XACT_TIME, (uint64_t)(now - s->stats_xact_us));
-        s->stats_xact_us = 0;
-    }
+    if (s->lease && s->lease->stats && (type == 'Q' || type == 'S' || type == 'F'))
+        stats_clock_ready(s->lease->stats, &s->stats, s->tx, false);
 }
 
 static void sq_loop(struct sq_session *s)
