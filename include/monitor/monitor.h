@@ -105,6 +105,18 @@ int mon_reset(uint64_t fp);
 void mon_fp_format(uint64_t fp, char out[17]);
 bool mon_fp_parse(const char *s, uint64_t *fp);
 
+/* The recent past of each database in memory (last hour, one point per MON_POINT_SECONDS):
+ * what the dashboard charts. The point being filled is included. */
+#define MON_POINT_SECONDS 5
+struct mon_point {
+    int64_t t; /* unix s at the start of the interval */
+    char db[MON_NAME_MAX];
+    uint64_t calls, errors;
+    double total_ms, wait_ms, p50_ms, p95_ms, p99_ms;
+};
+/* Points with t >= since, oldest first, db NULL for all; free *out. -1 when out of memory. */
+int mon_recent(struct mon_point **out, const char *db, int64_t since);
+
 /* Slow queries (slow_query_threshold), newest first. */
 struct mon_slow {
     int64_t at; /* unix ms */

@@ -1,0 +1,34 @@
+/*
+ * Query fingerprints. fp_shape is the hot path: one pass over a query text, no allocation,
+ * a 64-bit hash of its shape (literal values, whitespace runs and comments do not count), so
+ * texts with equal shapes have equal fingerprints. fp_compute is what a shape never seen
+ * costs: the statements of the text, each fingerprinted with libpg_query's
+ * pg_query_fingerprint (equal for statements differing only in literals, IN-list length or
+ * layout) and normalized with pg_query_normalize ($n for literals); a statement the parser
+ * refuses falls back to a literal-stripping normalizer and a hash of its result.
+ */
+#ifndef MYRMEX_MONITOR_FINGERPRINT_H
+#define MYRMEX_MONITOR_FINGERPRINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FP_MAX_STATEMENTS 64
+
+/* Never 0. */
+uint64_t fp_shape(const char *text, size_t len);
+
+struct fp_statement {
+    uint64_t fp;      /* never 0 */
+    char *normalized; /* malloc'd */
+};
+/*
+ * The statements of text[0..len) (need not be NUL-terminated) in order, as PostgreSQL runs
+ * them for a simple Query: one CommandComplete each (empty statements between semicolons do
+ * not count; an empty text has none). Up to max into out; returns how many there are in all
+ * (the rest are not filled), or -1 when out of memory.
+ */
+int fp_compute(const char *text, size_t len, struct fp_statement *out, int max);
+void fp_statements_free(struct fp_statement *s, int n);
+
+#endif
