@@ -10,10 +10,26 @@
 
 #include "config/config.h"
 
+struct evbuffer;
 struct evhttp_request;
 
 /* A route's handler, on the HTTP thread: it must answer req (evhttp_send_reply). */
 typedef void (*http_handler_fn)(struct evhttp_request *req, void *arg);
+
+/*
+ * A page built off the HTTP thread (http_defer), on the builder thread, where it may block:
+ * snapshots that wait for the workers, SQLite reads. It appends the body to body, sets
+ * *type to its Content-Type (a static string) and returns the status code. query is the
+ * request's query string ("" when none), copied.
+ */
+typedef int (*http_build_fn)(struct evbuffer *body, const char **type, const char *query,
+                             void *arg);
+/*
+ * From a handler: answer req with what fn builds on the builder thread. Requests are built
+ * one at a time in arrival order; when HTTP_MAX_DEFERRED are already waiting, req is answered
+ * 503 at once. A client that leaves before its page is ready is forgotten.
+ */
+void http_defer(struct evhttp_request *req, http_build_fn fn, void *arg);
 
 /* Serve path (exact match) with fn; before http_start. false when the table is full. */
 bool http_route(const char *path, http_handler_fn fn, void *arg);

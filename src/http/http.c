@@ -8,6 +8,9 @@
  * a burst of requests from an orchestrator is one round of backend connections. A request that
  * finds the results stale is answered when the round ends (evhttp lets a reply wait), so the
  * HTTP thread never blocks on a backend and /healthz answers at once even while one hangs.
+ * Pages that need blocking work to build (/metrics, /dashboard: a snapshot waits for every
+ * worker, the history is read from SQLite) are built the same way on a builder thread
+ * (http_defer) and sent from the HTTP thread when they are ready.
  */
 #include "http/http.h"
 
@@ -29,6 +32,7 @@
 #define HTTP_MAX_ROUTES     16
 #define HTTP_PROBE_CACHE_MS 1000
 #define HTTP_PROBE_TIMEOUT  "2"
+#define HTTP_MAX_DEFERRED   16
 
 static struct {
     char path[64];
@@ -65,6 +69,29 @@ static struct event *probe_done_ev;
 /* Requests waiting for a round (HTTP thread only). */
 static struct evhttp_request **probe_waiting;
 static size_t probe_n_waiting, probe_cap_waiting;
+
+/*
+ * A deferred page. The HTTP thread queues it (build_todo), the builder thread builds its body
+ * and moves it to build_done, and the HTTP thread sends it. build_lock guards both lists and
+ * req: req is NULL once the client has left, and the page is then dropped.
+ */
+struct http_job {
+    struct evhttp_request *req;
+    http_build_fn fn;
+    void *arg;
+    char *query;
+    struct evbuffer *body; /* the builder's while it builds */
+    const char *type;
+    int code;
+    struct http_job *next;
+};
+static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t build_cv = PTHREAD_COND_INITIALIZER;
+static pthread_t build_thread;
+static bool build_running, build_stop;
+static struct http_job *build_todo, *build_done, *build_current;
+static int build_n_todo;
+static struct event *build_done_ev;
 
 bool http_route(const char *path, http_handler_fn fn, void *arg)
 {
@@ -316,6 +343,143 @@ static void http_on_probe_done(evutil_socket_t fd, short what, void *arg)
     pthread_mutex_unlock(&probe_lock);
 }
 
+/* Free a list of jobs. */
+static void http_jobs_free(struct http_job *j)
+{
+    while (j) {
+        struct http_job *next = j->next;
+        if (j->body)
+            evbuffer_free(j->body);
+        free(j->query);
+        free(j);
+        j = next;
+    }
+}
+
+/* The client of a deferred request went away: evhttp frees the request (HTTP thread). */
+static void http_job_closed(struct evhttp_connection *conn, void *arg)
+{
+    struct http_job *lists[2];
+
+    (void)arg;
+    pthread_mutex_lock(&build_lock);
+    lists[0] = build_todo;
+    lists[1] = build_done;
+    for (int i = 0; i < 2; i++)
+        for (struct http_job *j = lists[i]; j; j = j->next)
+            if (j->req && evhttp_request_get_connection(j->req) == conn)
+                j->req = NULL;
+    if (build_current && build_current->req &&
+        evhttp_request_get_connection(build_current->req) == conn)
+        build_current->req = NULL;
+    pthread_mutex_unlock(&build_lock);
+}
+
+void http_defer(struct evhttp_request *req, http_build_fn fn, void *arg)
+{
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+    struct http_job *j, **tail;
+
+    pthread_mutex_lock(&build_lock);
+    if (build_n_todo >= HTTP_MAX_DEFERRED || build_stop) {
+        pthread_mutex_unlock(&build_lock);
+        http_reply(req, 503, "Service Unavailable", "text/plain; charset=utf-8", "busy\n");
+        return;
+    }
+    j = xcalloc(1, sizeof(*j));
+    j->req = req;
+    j->fn = fn;
+    j->arg = arg;
+    j->query = xstrdup(query ? query : "");
+    for (tail = &build_todo; *tail; tail = &(*tail)->next)
+        ;
+    *tail = j;
+    build_n_todo++;
+    evhttp_connection_set_closecb(evhttp_request_get_connection(req), http_job_closed, NULL);
+    pthread_cond_signal(&build_cv);
+    pthread_mutex_unlock(&build_lock);
+}
+
+static void *http_builder(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&build_lock);
+    for (;;) {
+        struct http_job *j;
+
+        while (!build_stop && !build_todo)
+            pthread_cond_wait(&build_cv, &build_lock);
+        if (build_stop)
+            break;
+        j = build_todo;
+        build_todo = j->next;
+        build_n_todo--;
+        j->next = NULL;
+        build_current = j;
+        if (j->req) {
+            pthread_mutex_unlock(&build_lock);
+            j->body = evbuffer_new();
+            j->type = "text/plain; charset=utf-8";
+            if (j->body)
+                j->code = j->fn(j->body, &j->type, j->query, j->arg);
+            pthread_mutex_lock(&build_lock);
+        }
+        build_current = NULL;
+        j->next = build_done;
+        build_done = j;
+        if (build_done_ev)
+            event_active(build_done_ev, EV_READ, 0);
+    }
+    pthread_mutex_unlock(&build_lock);
+    return NULL;
+}
+
+static const char *http_reason(int code)
+{
+    switch (code) {
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 404:
+        return "Not Found";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Internal Server Error";
+    }
+}
+
+/* Pages are ready: send those whose clients are still there (HTTP thread). */
+static void http_on_build_done(evutil_socket_t fd, short what, void *arg)
+{
+    struct http_job *done;
+
+    (void)fd;
+    (void)what;
+    (void)arg;
+    pthread_mutex_lock(&build_lock);
+    done = build_done;
+    build_done = NULL;
+    for (struct http_job *j = done; j; j = j->next) {
+        struct evkeyvalq *headers;
+        if (!j->req)
+            continue;
+        evhttp_connection_set_closecb(evhttp_request_get_connection(j->req), NULL, NULL);
+        if (!j->body || j->code <= 0) {
+            evhttp_send_error(j->req, 500, NULL);
+            continue;
+        }
+        headers = evhttp_request_get_output_headers(j->req);
+        evhttp_add_header(headers, "Content-Type", j->type);
+        evhttp_add_header(headers, "Cache-Control", "no-store");
+        evhttp_send_reply(j->req, j->code, http_reason(j->code), j->body);
+    }
+    pthread_mutex_unlock(&build_lock);
+    http_jobs_free(done);
+}
+
 static void http_dispatch(struct evhttp_request *req, void *arg)
 {
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
@@ -381,6 +545,13 @@ bool http_start(const struct config *cfg)
         return false;
     }
     probe_running = true;
+    build_done_ev = event_new(http_base, -1, EV_PERSIST, http_on_build_done, NULL);
+    if (!build_done_ev || pthread_create(&build_thread, NULL, http_builder, NULL) != 0) {
+        log_error("metrics_listen: could not start the page builder");
+        http_stop();
+        return false;
+    }
+    build_running = true;
     if (evhttp_bind_socket(http_server, host, (uint16_t)port) != 0) {
         log_error("metrics_listen: could not listen on %s", spec);
         http_stop();
@@ -406,6 +577,15 @@ void http_stop(void)
         pthread_join(probe_thread, NULL);
         probe_running = false;
     }
+    if (build_running) {
+        /* The page being built is finished first (a snapshot waits a bounded time). */
+        pthread_mutex_lock(&build_lock);
+        build_stop = true;
+        pthread_cond_signal(&build_cv);
+        pthread_mutex_unlock(&build_lock);
+        pthread_join(build_thread, NULL);
+        build_running = false;
+    }
     if (http_running) {
         event_base_loopbreak(http_base);
         pthread_join(http_thread, NULL);
@@ -419,6 +599,17 @@ void http_stop(void)
     if (probe_done_ev)
         event_free(probe_done_ev);
     probe_done_ev = NULL;
+    /* Pages not sent: their requests are freed with their connections. */
+    pthread_mutex_lock(&build_lock);
+    if (build_done_ev)
+        event_free(build_done_ev);
+    build_done_ev = NULL;
+    http_jobs_free(build_todo);
+    http_jobs_free(build_done);
+    build_todo = build_done = NULL;
+    build_n_todo = 0;
+    build_stop = false;
+    pthread_mutex_unlock(&build_lock);
     if (http_server)
         evhttp_free(http_server);
     if (http_base)
