@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct config;
 struct db_config;
@@ -27,6 +28,23 @@ const struct db_config *admin_db(void);
 bool admin_is_db(const char *name);
 /* What user may do on the console under cfg. */
 enum admin_role admin_role_of(const struct config *cfg, const char *user);
+
+/* One pool's connections, counted as SHOW POOLS counts them. */
+struct admin_pool_count {
+    char database[64], user[64];
+    const char *mode; /* "session", "transaction" or "statement" (static) */
+    int cl_active, cl_waiting;
+    int sv_active, sv_idle, sv_used, sv_tested, sv_login;
+    int n_servers;      /* the pool's server connections, as SHOW DATABASES counts them */
+    int64_t maxwait_us; /* the longest wait of a waiting client */
+};
+/*
+ * Every pool now (what SHOW POOLS lists, for /metrics and /dashboard), from a snapshot of the
+ * workers' connections: it asks each worker and waits for its answer, so it runs on a thread
+ * that may block, never on an event loop. *complete is false when a worker did not answer
+ * (it is stopping) and its connections are missing. Returns the count; free *out.
+ */
+int admin_pool_counts(struct admin_pool_count **out, bool *complete);
 
 /*
  * Start a console session on a new socketpair; *fd_out is the proxy's end (non-blocking,

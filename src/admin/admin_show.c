@@ -6,6 +6,7 @@
  * shows NULL for "not set".
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin_int.h"
@@ -14,6 +15,7 @@
 #include "core/proxy.h"
 #include "pool/pool.h"
 #include "server/server.h"
+#include "util/util.h"
 
 static const char *admin_mode_name(int mode)
 {
@@ -105,34 +107,74 @@ void admin_show_databases(struct admin_result *r)
     admin_snap_fini(&snap);
 }
 
-void admin_show_pools(struct admin_result *r)
+/* The counts of every pool in snap. */
+static int admin_pool_counts_of(const struct admin_snap *snap, struct admin_pool_count **out)
+{
+    struct admin_pool_count *rows = xcalloc(snap->n_pools + 1, sizeof(*rows));
+
+    for (size_t i = 0; i < snap->n_pools; i++) {
+        const struct admin_pool *p = &snap->pools[i];
+        struct admin_pool_count *row = &rows[i];
+        int n[ADMIN_SV_LOGIN + 1] = {0};
+        for (size_t j = 0; j < snap->n_socks; j++) {
+            const struct admin_sock *s = &snap->socks[j];
+            if (s->pool != p->pool)
+                continue;
+            n[s->list]++;
+            if (s->list == ADMIN_CL_WAITING && s->wait_us > row->maxwait_us)
+                row->maxwait_us = s->wait_us;
+        }
+        snprintf(row->database, sizeof(row->database), "%s", p->database);
+        snprintf(row->user, sizeof(row->user), "%s", p->user);
+        row->mode = admin_mode_name((int)p->mode);
+        row->cl_active = n[ADMIN_CL_ACTIVE];
+        row->cl_waiting = n[ADMIN_CL_WAITING];
+        row->sv_active = n[ADMIN_SV_ACTIVE];
+        row->sv_idle = n[ADMIN_SV_IDLE];
+        row->sv_used = n[ADMIN_SV_USED];
+        row->sv_tested = n[ADMIN_SV_TESTED];
+        row->sv_login = n[ADMIN_SV_LOGIN];
+        row->n_servers = p->n_servers;
+    }
+    *out = rows;
+    return (int)snap->n_pools;
+}
+
+int admin_pool_counts(struct admin_pool_count **out, bool *complete)
 {
     struct admin_snap snap;
+    int n;
 
     admin_snap_take(&snap);
-    admin_missed_notice(r, &snap);
+    n = admin_pool_counts_of(&snap, out);
+    *complete = snap.workers_missed == 0;
+    admin_snap_fini(&snap);
+    return n;
+}
+
+void admin_show_pools(struct admin_result *r)
+{
+    struct admin_pool_count *rows;
+    bool complete;
+    int n = admin_pool_counts(&rows, &complete);
+
+    if (!complete)
+        admin_result_notice(r,
+                            "some workers did not answer in time: their connections are "
+                            "missing from this result",
+                            NULL);
     admin_result_columns(r, "ssiiiiiiiiiiiiiss", "database", "user", "cl_active", "cl_waiting",
                          "cl_active_cancel_req", "cl_waiting_cancel_req", "sv_active",
                          "sv_active_cancel", "sv_being_canceled", "sv_idle", "sv_used", "sv_tested",
                          "sv_login", "maxwait", "maxwait_us", "pool_mode", "load_balance_hosts");
-    for (size_t i = 0; i < snap.n_pools; i++) {
-        const struct admin_pool *p = &snap.pools[i];
-        int n[ADMIN_SV_LOGIN + 1] = {0};
-        int64_t maxwait_us = 0;
-        for (size_t j = 0; j < snap.n_socks; j++) {
-            const struct admin_sock *s = &snap.socks[j];
-            if (s->pool != p->pool)
-                continue;
-            n[s->list]++;
-            if (s->list == ADMIN_CL_WAITING && s->wait_us > maxwait_us)
-                maxwait_us = s->wait_us;
-        }
-        admin_result_row(r, p->database, p->user, n[ADMIN_CL_ACTIVE], n[ADMIN_CL_WAITING], 0, 0,
-                         n[ADMIN_SV_ACTIVE], 0, 0, n[ADMIN_SV_IDLE], n[ADMIN_SV_USED],
-                         n[ADMIN_SV_TESTED], n[ADMIN_SV_LOGIN], (int)(maxwait_us / 1000000),
-                         (int)(maxwait_us % 1000000), admin_mode_name((int)p->mode), NULL);
+    for (int i = 0; i < n; i++) {
+        const struct admin_pool_count *p = &rows[i];
+        admin_result_row(r, p->database, p->user, p->cl_active, p->cl_waiting, 0, 0, p->sv_active,
+                         0, 0, p->sv_idle, p->sv_used, p->sv_tested, p->sv_login,
+                         (int)(p->maxwait_us / 1000000), (int)(p->maxwait_us % 1000000), p->mode,
+                         NULL);
     }
-    admin_snap_fini(&snap);
+    free(rows);
 }
 
 static const char *admin_sock_state(const struct admin_sock *s)
