@@ -51,7 +51,7 @@ OPT(stats_period,             DUR,   true,  "60",          "seconds over which S
 OPT(tcp_keepalive,            BOOL,  true,  "1",           "enable TCP keepalive on client and server sockets")
 OPT(sqlite_synchronous,       STR,   true,  "full",        "PRAGMA synchronous for sqlite:// databases: full (a committed transaction survives power loss), normal (faster, may lose the last transactions on power loss) or off")
 OPT(sqlite_busy_timeout,      DUR,   true,  "5",           "seconds a statement on an sqlite:// database waits for another writer before failing with 55P03")
-OPT(metrics_listen,           STR,   false, "",            "host:port of the HTTP listener (/healthz, /readyz); empty disables it")
+OPT(metrics_listen,           STR,   false, "",            "host:port of the HTTP listener (/healthz, /readyz, /metrics, /dashboard); empty disables it")
 OPT(monitor,                  BOOL,  true,  "1",           "time every statement per (database, user, query fingerprint): SHOW QUERIES, /metrics")
 OPT(monitor_max_fingerprints, INT,   true,  "5000",        "(database, user, fingerprint) entries the monitor keeps; a new one evicts the least used")
 OPT(monitor_top_fingerprints, INT,   true,  "20",          "fingerprints (the heaviest by total time) whose latency histograms /metrics exports")

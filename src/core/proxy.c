@@ -24,6 +24,7 @@
 #include "admin/jobs.h"
 #include "core/io.h"
 #include "http/http.h"
+#include "http/metrics.h"
 #include "pool/pool.h"
 #include "pool/prepared.h"
 #include "sqlite/sqlite_server.h"
@@ -199,6 +200,7 @@ bool proxy_start(struct config *cfg)
             log_error("could not start worker %d", i);
             return false;
         }
+    metrics_register();
     if (!http_start(cfg)) /* its thread, too, leaves signals to the main thread */
         return false;
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
