@@ -23,6 +23,7 @@
 #include "core/control.h"
 #include "admin/jobs.h"
 #include "core/io.h"
+#include "http/dashboard.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "pool/pool.h"
@@ -201,6 +202,7 @@ bool proxy_start(struct config *cfg)
             return false;
         }
     metrics_register();
+    dashboard_register();
     if (!http_start(cfg)) /* its thread, too, leaves signals to the main thread */
         return false;
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
