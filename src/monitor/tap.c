@@ -56,8 +56,15 @@ void mon_tap_init(struct mon_tap *t, const char *db, const char *user, const cha
 {
     memset(t, 0, sizeof(*t));
     t->dbuser = mon_dbuser(db, user);
-    snprintf(t->addr, sizeof(t->addr), "%s", addr ? addr : "");
     t->pid = pid;
+    /* The host alone, as PostgreSQL's %h: "1.2.3.4:5678" and "[::1]:5678" lose the port. */
+    addr = addr ? addr : "";
+    if (addr[0] == '[' && strchr(addr, ']'))
+        snprintf(t->addr, sizeof(t->addr), "%.*s", (int)(strchr(addr, ']') - addr - 1), addr + 1);
+    else if (strchr(addr, ':') && strchr(addr, ':') == strrchr(addr, ':'))
+        snprintf(t->addr, sizeof(t->addr), "%.*s", (int)(strchr(addr, ':') - addr), addr);
+    else
+        snprintf(t->addr, sizeof(t->addr), "%s", addr[0] ? addr : "[local]");
 }
 
 void mon_tap_set_app(struct mon_tap *t, const char *app)
