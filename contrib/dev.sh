@@ -12,6 +12,8 @@
 #                                          proxy instead (transaction mode); Ctrl-C stops both
 #   contrib/dev.sh test [run.sh args]      deps + build + tests/run.sh (e.g. "test 03 cancel")
 #   contrib/dev.sh lint                    bash -n and shellcheck on the test scripts
+#   contrib/dev.sh stop-services           stop and disable the servers packages of the list
+#                                          start (prometheus: the tests only need promtool)
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +23,8 @@ PACKAGES=(
     libevent-dev libssl-dev libsqlite3-dev libpq-dev check libpg-query-dev libprotobuf-c-dev zlib1g-dev
     postgresql-15 postgresql-client-15 postgresql-contrib pgbouncer
     python3 procps util-linux coreutils git clang-format shellcheck
+    # /metrics is checked with promtool (prometheus), /dashboard loaded in headless chromium
+    prometheus chromium fonts-dejavu-core curl
     # client drivers for tests/clients/ (node's pg and postgres come from npm: npm ci)
     python3-psycopg2 python3-psycopg python3-asyncpg python3-sqlalchemy
     libpostgresql-jdbc-java default-jdk-headless libdbd-pg-perl ruby-pg nodejs npm
@@ -64,6 +68,21 @@ cmd_deps() {
     export DEBIAN_FRONTEND=noninteractive
     "${sudo[@]}" apt-get update -q
     "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+    cmd_stop_services
+}
+
+# The prometheus package brings promtool and its server, which it starts where the init
+# system lets it: the tests need no server running.
+cmd_stop_services() {
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    dpkg-query -W -f='${Status}' prometheus 2>/dev/null | grep -q 'install ok installed' || return 0
+    if [ -d /run/systemd/system ]; then
+        "${sudo[@]}" systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+    else
+        "${sudo[@]}" invoke-rc.d prometheus stop >/dev/null 2>&1 || true
+        "${sudo[@]}" update-rc.d prometheus disable >/dev/null 2>&1 || true
+    fi
 }
 
 cmd_build() {
@@ -147,13 +166,16 @@ run-pg)
     shift
     cmd_run_pg "$@"
     ;;
+stop-services)
+    cmd_stop_services
+    ;;
 deps | build | run | test | lint)
     c=$1
     shift
     "cmd_$c" "$@"
     ;;
 *)
-    sed -n '2,15p' "$0"
+    sed -n '2,17p' "$0"
     exit 64
     ;;
 esac
