@@ -138,7 +138,8 @@ struct dashboard_series {
 
 struct dashboard_chart {
     const char *title, *unit;
-    int64_t step_s; /* seconds between two points */
+    int64_t step_s;       /* seconds between two points */
+    int64_t t_from, t_to; /* the time axis when set (charts side by side share it), else 0 */
     struct dashboard_series *s;
     int n, cap;
 };
@@ -255,6 +256,10 @@ static void dashboard_chart_render(struct evbuffer *out, const struct dashboard_
     }
     /* A little headroom: the highest point does not touch the frame. */
     vmax = dashboard_nice(vmax > 0 ? vmax * 1.05 : 1);
+    if (c->t_to > c->t_from) {
+        tmin = c->t_from;
+        tmax = c->t_to;
+    }
     span = tmax - tmin;
     if (span < c->step_s * DASHBOARD_MIN_POINTS)
         span = c->step_s * DASHBOARD_MIN_POINTS;
@@ -457,7 +462,18 @@ static void dashboard_timeline_render(struct evbuffer *out, struct dashboard_tim
                                       const char *latency_title)
 {
     char title[MON_NAME_MAX + 96];
+    bool any = false;
 
+    /* One time axis for all: every point is in the statements chart. */
+    for (int i = 0; i < tl->calls.n; i++)
+        for (int j = 0; j < tl->calls.s[i].n; j++) {
+            int64_t t = tl->calls.s[i].p[j].t;
+            if (!any || t < tl->calls.t_from)
+                tl->calls.t_from = t;
+            if (!any || t > tl->calls.t_to)
+                tl->calls.t_to = t;
+            any = true;
+        }
     evbuffer_add(out, "<div class=\"charts\">\n", 21);
     dashboard_chart_render(out, &tl->calls);
     if (tl->n == 0) {
@@ -468,6 +484,8 @@ static void dashboard_timeline_render(struct evbuffer *out, struct dashboard_tim
     for (int i = 0; i < tl->n; i++) {
         snprintf(title, sizeof(title), "%s: %s", latency_title, tl->dbs[i].db);
         tl->dbs[i].latency.title = title;
+        tl->dbs[i].latency.t_from = tl->calls.t_from;
+        tl->dbs[i].latency.t_to = tl->calls.t_to;
         dashboard_chart_render(out, &tl->dbs[i].latency);
     }
     evbuffer_add(out, "</div>\n", 7);
