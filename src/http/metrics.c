@@ -42,18 +42,49 @@ static const struct {
     {"5", 5000000000},   {"10", 10000000000},
 };
 
-/* A label value, escaped. */
+/* The length of the valid UTF-8 sequence at s, 0 when there is none. */
+static size_t metrics_utf8_len(const unsigned char *s)
+{
+    size_t n;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        n = 2;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        n = 3;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        n = 4;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    /* Overlong forms, surrogates and code points past U+10FFFF. */
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return n;
+}
+
+/* A label value, escaped; a byte that is not UTF-8 becomes U+FFFD (the format is UTF-8). */
 static void metrics_label_value(struct evbuffer *out, const char *s)
 {
-    for (; *s; s++) {
-        if (*s == '\\')
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p) {
+        size_t n = metrics_utf8_len(p);
+        if (*p == '\\')
             evbuffer_add(out, "\\\\", 2);
-        else if (*s == '"')
+        else if (*p == '"')
             evbuffer_add(out, "\\\"", 2);
-        else if (*s == '\n')
+        else if (*p == '\n')
             evbuffer_add(out, "\\n", 2);
+        else if (n == 0)
+            evbuffer_add(out, "\xEF\xBF\xBD", 3);
         else
-            evbuffer_add(out, s, 1);
+            evbuffer_add(out, p, n);
+        p += n ? n : 1;
     }
 }
 

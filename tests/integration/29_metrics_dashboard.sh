@@ -7,7 +7,8 @@
 # message (the page has no script and a Content-Security-Policy that refuses anything
 # fetched, so a stray script, font, stylesheet or image would be reported there), draws it
 # (a screenshot that is not one colour) and its DOM holds the SVG charts with lines of
-# several points; query texts are HTML-escaped.
+# several points; query texts are HTML-escaped. A database named q"b\s (served from SQLite)
+# checks the escaping of label values and of names in the page.
 #
 # Console messages: Chromium started with --enable-logging=stderr --v=0 writes each message a
 # page logs to its console (console.*, uncaught exceptions, CSP violations) to stderr as a
@@ -32,12 +33,17 @@ command -v promtool >/dev/null || fail "promtool not installed (Debian package p
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || fail "chromium not installed (Debian package chromium; contrib/dev.sh deps)"
 
+WEIRD_DB='q"b\s'
 pg_start
 write_userlist "$USERLIST" "$APP_USER" "$APP_PASS" "$ADMIN_USER" "$ADMIN_PASS"
+"$PYTHON" -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE t (x int)'); c.commit()" "$T/weird.db"
 myrmex_start "
 admin_users = $ADMIN_USER
 metrics_listen = 127.0.0.1:$HTTP_PORT
 state_dir = $T/state
+[databases]
+$(db_line app)
+$WEIRD_DB = sqlite://$T/weird.db
 "
 
 # http PATH: the body; fails on a status other than 200.
@@ -49,8 +55,8 @@ admin() {
         -h 127.0.0.1 -p "$MX_PORT" -U "$ADMIN_USER" -d myrmex -c "$1" 2>&1
 }
 # metric NAME_WITH_LABELS: the value of one sample of $T/metrics.txt ("" when absent).
-metric() {
-    awk -v k="$1" 'index($0, k " ") == 1 { print $2 }' "$T/metrics.txt"
+metric() { # (awk -v would read the backslashes of escaped label values as escapes)
+    K=$1 awk 'index($0, ENVIRON["K"] " ") == 1 { print $2 }' "$T/metrics.txt"
 }
 
 # chromium_load NAME URL: load URL in headless Chromium: DOM in $T/NAME.dom, screenshot in
@@ -114,6 +120,8 @@ assert_eq "$((PGBENCH_CLIENTS * PGBENCH_TX))" "$processed" "pgbench ran every tr
 # Query texts are escaped in the page.
 PGPASSWORD=$APP_PASS timeout 20 psql -X -q -At -h 127.0.0.1 -p "$MX_PORT" -U "$APP_USER" -d app \
     -c "SELECT 1 WHERE 2 < 3 AND 'x' <> '</code><b>'" >/dev/null
+PGDATABASE=$WEIRD_DB PGPASSWORD=$APP_PASS timeout 20 psql -X -q -At -h 127.0.0.1 -p "$MX_PORT" \
+    -U "$APP_USER" -c "SELECT count(*) FROM t" >/dev/null
 # The workers fold their counts in every 100 ms.
 sleep 0.3
 
@@ -137,6 +145,9 @@ assert_ge "$(metric 'myrmex_stats_queries_pooled_total{database="app"}')" $((pro
 assert_match '^[1-9][0-9]*$' "$(metric 'myrmex_stats_received_bytes_total{database="app"}')" "bytes received"
 assert_eq 5 "$(metric 'myrmex_databases_pool_size{name="app",backend="postgresql"}')" "pool size"
 assert_eq 0 "$(metric myrmex_alerts_active)" "no alert after a healthy run"
+# Label values escaped: q"b\s is written q\"b\\s.
+assert_ge "$(metric 'myrmex_stats_queries_pooled_total{database="q\"b\\s"}')" 1 "the escaped database label"
+assert_eq 1 "$(metric 'myrmex_pools_client_active_connections{database="q\"b\\s",user="app"}' | wc -l)" "the pool of q\"b\\s"
 
 # The fingerprint of pgbench's SELECT: from SHOW QUERIES when the console has it, and from the
 # dashboard's table of queries (which shows the text beside the fingerprint).
@@ -175,6 +186,8 @@ assert_le "$(grep -c '^myrmex_query_duration_seconds_count{' "$T/metrics.txt")" 
 # --- /dashboard in Chromium --------------------------------------------------------------------
 assert_match 'WHERE \$[0-9]+ &lt; \$[0-9]+ AND \$[0-9]+ &lt;&gt; \$[0-9]+' "$page" "a query text is escaped"
 assert_not_match '<b>' "$page" "no markup from a query text"
+assert_match '<td>q&quot;b\\s</td><td>app</td>' "$page" "a database name is escaped"
+assert_not_match 'q"b' "$page" "no raw quote from a name"
 chromium_load dash "http://127.0.0.1:$HTTP_PORT/dashboard"
 if grep -E "$CONSOLE_RE" "$T/dash.err"; then
     fail "console messages while loading the dashboard"
