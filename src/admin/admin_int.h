@@ -23,7 +23,8 @@ struct pool;
  * the extended protocol can send it alone; an error replaces everything else.
  * Column types as PgBouncer's console sends them: 's' text, 'i' int4, 'q' int8, 'N' numeric
  * (a uint64_t: PgBouncer's counters), 'T' a timestamp as text (wall-clock milliseconds, 0 for
- * NULL).
+ * NULL); and myrmex's 'f' float8 (a double, three decimals: milliseconds to the microsecond;
+ * NaN or infinity for NULL).
  */
 struct admin_result {
     struct proto_builder notices; /* NoticeResponses */
