@@ -136,6 +136,20 @@ void admin_check(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
 /* The answer to a command that queued job id: a NOTICE on how to follow it, and job_id. */
 void admin_submitted(const struct admin_ctx *ctx, struct admin_result *r, int id);
 
+/* The monitor (admin_monitor.c). */
+void admin_show_queries(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                        struct admin_result *r);
+void admin_show_query(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                      struct admin_result *r);
+void admin_show_slow(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                     struct admin_result *r);
+void admin_show_bottlenecks(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                            struct admin_result *r);
+void admin_show_alerts(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                       struct admin_result *r);
+void admin_cmd_reset(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                     struct admin_result *r);
+
 /* ---- the snapshot (admin_snap.c) ---- */
 
 /* Where a connection stands, in PgBouncer's list names. */
