@@ -74,7 +74,7 @@ static bool admin_mon_queryid(const struct admin_parse_cmd *cmd, int i, uint64_t
         admin_result_error(r, "42601", "bad arguments: a queryid (16 hex digits) is needed");
         return false;
     }
-    if (!mon_fp_parse(s, fp)) {
+    if (strlen(s) != 16 || !mon_fp_parse(s, fp)) {
         admin_result_error(r, "22P02", "invalid queryid: \"%s\" (16 hex digits expected)", s);
         return false;
     }
