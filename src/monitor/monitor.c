@@ -32,8 +32,8 @@
 
 #define MON_MAX_DBUSER     4096 /* (database, user) pairs followed */
 #define MON_MAX_DB         1024
-#define MON_LOCAL_CAP      1024 /* a thread's table (open addressing, power of two) */
-#define MON_LOCAL_WIPE     (MON_LOCAL_CAP / 2)
+#define MON_LOCAL_MIN      64   /* a thread's table (open addressing, power of two) grows */
+#define MON_LOCAL_MAX      1024 /* up to this; past 3/4 of it, it is folded and emptied */
 #define MON_SHAPE_SLOTS    1024 /* a thread's shape cache (direct mapped, power of two) */
 #define MON_SLOW_RING      256
 #define MON_RECENT_POINTS  (3600 / MON_POINT_SECONDS)
@@ -235,19 +235,59 @@ struct mon_shape {
 };
 
 struct mon_shard {
-    struct mon_local tab[MON_LOCAL_CAP];
-    int n_used;
-    int dirty[MON_LOCAL_CAP];
+    struct mon_local *tab; /* cap slots */
+    int cap, n_used;
+    int *dirty; /* cap indexes */
     int n_dirty;
     struct mon_shape shapes[MON_SHAPE_SLOTS];
 };
 
 static __thread struct mon_shard *mon_me;
 
+static uint64_t mon_key_hash(int dbuser, uint64_t fp)
+{
+    uint64_t h = fp ^ ((uint64_t)(uint32_t)dbuser * 0x9e3779b97f4a7c15ULL);
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 29);
+}
+
+/* A table of cap slots for sh (the entries, all clean, are moved); false when out of memory. */
+static bool mon_local_resize(struct mon_shard *sh, int cap)
+{
+    struct mon_local *tab = calloc((size_t)cap, sizeof(*tab));
+    int *dirty = calloc((size_t)cap, sizeof(*dirty));
+
+    if (!tab || !dirty) {
+        free(tab);
+        free(dirty);
+        return false;
+    }
+    for (int i = 0; i < sh->cap; i++) {
+        const struct mon_local *e = &sh->tab[i];
+        size_t k;
+        if (!e->fp)
+            continue;
+        k = mon_key_hash(e->dbuser, e->fp) & (size_t)(cap - 1);
+        while (tab[k].fp)
+            k = (k + 1) & (size_t)(cap - 1);
+        tab[k] = *e;
+    }
+    free(sh->tab);
+    free(sh->dirty);
+    sh->tab = tab;
+    sh->dirty = dirty;
+    sh->cap = cap;
+    return true;
+}
+
 static struct mon_shard *mon_shard(void)
 {
-    if (!mon_me)
-        mon_me = calloc(1, sizeof(*mon_me));
+    if (!mon_me && (mon_me = calloc(1, sizeof(*mon_me))) != NULL &&
+        !mon_local_resize(mon_me, MON_LOCAL_MIN)) {
+        free(mon_me);
+        mon_me = NULL;
+    }
     return mon_me;
 }
 
@@ -311,13 +351,6 @@ static const char *mon_shard_text(const struct mon_shard *sh, uint64_t fp)
     return NULL;
 }
 
-static uint64_t mon_key_hash(int dbuser, uint64_t fp)
-{
-    uint64_t h = fp ^ ((uint64_t)(uint32_t)dbuser * 0x9e3779b97f4a7c15ULL);
-    h ^= h >> 31;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    return h ^ (h >> 29);
-}
 
 void mon_thread_flush(void);
 
@@ -330,11 +363,16 @@ void mon_record(int dbuser, uint64_t fp, int64_t dur_ns, int64_t wait_ns, uint64
 
     if (!sh || dbuser < 0 || fp == 0)
         return;
-    if (sh->n_used >= MON_LOCAL_CAP * 3 / 4)
-        mon_thread_flush(); /* wipes the table */
-    i = mon_key_hash(dbuser, fp) & (MON_LOCAL_CAP - 1);
+    if (sh->n_used >= sh->cap * 3 / 4) {
+        /* Fold first: dirty indexes do not survive a resize. At the largest size the fold
+         * empties the table. */
+        mon_thread_flush();
+        if (sh->n_used >= sh->cap * 3 / 4 && !mon_local_resize(sh, sh->cap * 2))
+            return;
+    }
+    i = mon_key_hash(dbuser, fp) & (size_t)(sh->cap - 1);
     while (sh->tab[i].fp && (sh->tab[i].fp != fp || sh->tab[i].dbuser != dbuser))
-        i = (i + 1) & (MON_LOCAL_CAP - 1);
+        i = (i + 1) & (size_t)(sh->cap - 1);
     e = &sh->tab[i];
     if (!e->fp) {
         e->fp = fp;
@@ -518,10 +556,10 @@ void mon_thread_flush(void)
         l->dirty = false;
     }
     sh->n_dirty = 0;
-    if (sh->n_used >= MON_LOCAL_WIPE) {
-        for (int i = 0; i < MON_LOCAL_CAP; i++)
+    if (sh->n_used >= MON_LOCAL_MAX * 3 / 4) {
+        for (int i = 0; i < sh->cap; i++)
             hist_free(&sh->tab[i].hist);
-        memset(sh->tab, 0, sizeof(sh->tab));
+        memset(sh->tab, 0, sizeof(*sh->tab) * (size_t)sh->cap);
         sh->n_used = 0;
     }
 }
@@ -533,8 +571,10 @@ void mon_thread_exit(void)
     if (!sh)
         return;
     mon_thread_flush();
-    for (int i = 0; i < MON_LOCAL_CAP; i++)
+    for (int i = 0; i < sh->cap; i++)
         hist_free(&sh->tab[i].hist);
+    free(sh->tab);
+    free(sh->dirty);
     for (int i = 0; i < MON_SHAPE_SLOTS; i++)
         shape_free(&sh->shapes[i]);
     free(sh);
