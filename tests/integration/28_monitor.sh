@@ -2,8 +2,8 @@
 # The performance monitor through the console, on PostgreSQL and on the SQLite backend:
 # - column names and types of SHOW QUERIES, QUERY, QUERY HISTORY, SLOW, BOTTLENECKS, ALERTS
 #   (simple and extended protocol), run by a stats user;
-# - pgbench tpcb-like (8 clients, transaction pooling, -M simple and -M extended, and on an
-#   sqlite:// database): SHOW QUERIES holds exactly its 7 statements, each with calls equal to
+# - pgbench tpcb-like (8 clients, transaction pooling, -M simple, extended and prepared, and on
+#   an sqlite:// database): SHOW QUERIES holds exactly its 7 statements, each with calls equal to
 #   pgbench's "number of transactions actually processed" and 1 row per UPDATE/SELECT/INSERT;
 # - SHOW QUERY's histogram adds up to the calls; SHOW BOTTLENECKS leads with SHOW QUERIES'
 #   heaviest statement; ORDER BY / LIMIT; RESET QUERIES of one queryid and of all;
@@ -179,6 +179,10 @@ assert_eq "" "$(stats "SHOW QUERIES app" | sed 1d)" "RESET QUERIES empties SHOW 
 # --- the extended protocol ------------------------------------------------------------------------
 r=$(pgb app -n -M extended -c 4 -j 2 -T 2) || true
 check_pgbench app "$r" "tpcb-like extended"
+admin "RESET QUERIES" >/dev/null
+# Named prepared statements (transaction pooling prepares them on each server as needed).
+r=$(pgb app -n -M prepared -c 4 -j 2 -T 2) || true
+check_pgbench app "$r" "tpcb-like prepared"
 admin "RESET QUERIES" >/dev/null
 
 # --- the SQLite backend ---------------------------------------------------------------------------
