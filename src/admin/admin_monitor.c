@@ -19,7 +19,6 @@
 #include "admin_int.h"
 #include "monitor/history.h"
 #include "monitor/monitor.h"
-#include "util/util.h"
 
 #define ADMIN_MON_SLOW_DEFAULT 100 /* SHOW SLOW rows without LIMIT */
 #define ADMIN_MON_BOTTLENECKS  10  /* SHOW BOTTLENECKS rows per database */
@@ -30,7 +29,7 @@ static void admin_mon_oom(struct admin_result *r)
     admin_result_error(r, "53200", "out of memory");
 }
 
-/* cmd's word i as a database name, or NULL when there is none. */
+/* cmd's word i (after the verb), or NULL when there is none. */
 static const char *admin_mon_word(const struct admin_parse_cmd *cmd, int i)
 {
     return i < cmd->n_words ? cmd->words[i] : NULL;
