@@ -10,6 +10,7 @@
 
 #include "auth/scram.h"
 #include "core/io.h"
+#include "monitor/monitor.h"
 #include "pool/params.h"
 #include "pool/stats.h"
 #include "util/list.h"
@@ -101,6 +102,7 @@ struct client {
     int64_t connect_ms, wait_start_ms, query_start_ms, last_active_ms;
     /* SHOW STATS: when the current query and transaction began (now_us(); 0: none). */
     struct stats_clock stats; /* SHOW STATS: the open query and transaction */
+    struct mon_tap mon;       /* the performance monitor (monitor/monitor.h) */
 };
 
 /* Accept a new client socket on worker w (takes fd). */

@@ -28,38 +28,44 @@
 
 #define MON_TAP_QUEUE 64 /* statements in flight per client followed (more: not timed) */
 #define MON_NAME_MAX  64
+#define MON_WHOLE_MAX (1u << 20) /* query texts longer are fingerprinted by a prefix */
 
 /* A statement in flight: forwarded, its completion not yet seen. */
 struct mon_inflight {
-    uint64_t fp;       /* 0: a Sync/Query boundary marker (ReadyForQuery ends the group) */
+    uint64_t fp;       /* 0: followed for the order of replies only (nothing recorded) */
     int64_t sent_ns;   /* when its message was forwarded */
     int64_t wait_ns;   /* pool wait charged to it */
-    uint32_t text_ref; /* slow log: which text (mon_tap's ring), 0 when none */
-    uint32_t param_ref;
+    uint32_t group;    /* the Query or Sync whose ReadyForQuery ends it */
+    uint32_t text_ref; /* slow log: its text in the tap's ring (tap.c), 0 when none */
 };
 
 struct mon_names; /* statement and portal names -> fingerprints (monitor/tap.c) */
+struct mon_texts; /* recent statement texts, for the slow log (monitor/tap.c) */
 
 /*
  * What one client's traffic is followed with. Used by one thread at a time: the client's
  * worker, or the SQLite session its socket is lent to (the lease hands it over).
  */
 struct mon_tap {
-    int dbuser;            /* mon_dbuser() id, or -1 when the client is not followed */
-    uint32_t head, n;      /* ring of in-flight statements */
+    int dbuser;           /* mon_dbuser() id, or -1 when the client is not followed */
+    uint32_t head, n;     /* ring of in-flight statements */
     struct mon_inflight q[MON_TAP_QUEUE];
-    int64_t last_done_ns;  /* when the previous statement completed (pipelines) */
+    uint32_t send_group;  /* Query/Sync/FunctionCall messages forwarded */
+    uint32_t recv_group;  /* ReadyForQuery replies seen */
+    int64_t last_done_ns; /* when the previous statement completed (pipelines) */
     int64_t pending_wait_ns;
     struct mon_names *names;
-    char *texts;           /* slow log: recent query texts and parameters (tap.c) */
+    struct mon_texts *texts;
     char app[MON_NAME_MAX];
     char addr[MON_NAME_MAX];
-    int pid;               /* the client's id, as the slow log's %p */
+    int pid; /* the client's id, as the slow log's %p */
 };
 
-/* Start (options from cfg; the history in state_dir) and stop the monitor thread. */
+/* Start (options from cfg; the history in state_dir) and stop the monitor thread; free the
+ * tables once no thread records any more. */
 bool monitor_start(const struct config *cfg);
 void monitor_stop(void);
+void monitor_free(void);
 /* A reload: thresholds, limits, on/off. */
 void monitor_configure(const struct config *cfg);
 /* monitor = on (relaxed load, any thread). */

@@ -90,6 +90,7 @@ struct sq_session {
     bool lost;              /* a write to the client failed: what it ran is not committed */
     bool fatal;             /* a FATAL error was sent: the lease ends with the client */
     struct stats_clock stats; /* SHOW STATS during a lease */
+    size_t mon_scanned;       /* output the monitor has looked at (sq_mon_scan) */
     uint32_t pid, key;
     sqlite3 *db;
     char *path;
@@ -263,6 +264,8 @@ void sq_copy_to(struct sq_session *s, const struct sql_stmt *stmt);
 
 /* sqlite_server.c: protocol I/O for the other files. */
 bool sq_flush(struct sq_session *s);
+/* A leased client's replies written since the last call, to the performance monitor. */
+void sq_mon_scan(struct sq_session *s);
 /* Read one whole message: *type, *body, *len (body valid until the next read). */
 bool sq_read_message(struct sq_session *s, uint8_t *type, const uint8_t **body, uint32_t *len);
 

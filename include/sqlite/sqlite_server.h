@@ -9,6 +9,7 @@
 #ifndef MYRMEX_SQLITE_SQLITE_SERVER_H
 #define MYRMEX_SQLITE_SQLITE_SERVER_H
 
+#include "monitor/monitor.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,6 +47,9 @@ struct sq_lease {
     /* The pool's SHOW STATS counters, which the session bumps for the client (pools live
      * until exit). */
     struct pool_stats *stats;
+    /* The client's performance-monitor tap, moved here for the rest of its life: the
+     * session times what it runs (freed with the lease). */
+    struct mon_tap mon;
 };
 
 /* A new lease of fd (the caller's reference and the session's). */

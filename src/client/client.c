@@ -216,6 +216,7 @@ void client_free(struct client *c)
         scram_server_destroy(c->scram);
     client_drop_secret(c);
     ps_client_free(c);
+    mon_tap_fini(&c->mon);
     params_clear(&c->params);
     params_clear(&c->tx_params);
     free(c->pending_value);
@@ -405,6 +406,7 @@ void client_on_handoff(struct client *c)
     c->server = s;
     waited_us = now_us() - c->wait_start_ms * 1000;
     stats_add(&c->pool->stats, STATS_WAIT_TIME, waited_us > 0 ? (uint64_t)waited_us : 0);
+    mon_tap_waited(&c->mon, waited_us * 1000);
     client_attach(c);
     if (login) {
         /* Finishing the login may already give the server back: do not touch it after. */
@@ -536,6 +538,7 @@ static void client_account(struct client *c, uint8_t type, const uint8_t *body, 
 {
     const uint8_t *nul;
 
+    mon_tap_frontend(&c->mon, type, body, len, whole);
     switch (type) {
     case 'Q':
     case 'F':
@@ -665,6 +668,9 @@ static void client_forward(struct client *c)
         if ((type == 'P' || type == 'Q') &&
             (ps_pool_enabled(c->pool) || (c->server && c->server->ps_track)))
             need = (size_t)len + 1; /* classified and registered whole */
+        else if ((type == 'P' || type == 'Q' || type == 'B') && len < MON_WHOLE_MAX &&
+                 c->mon.dbuser >= 0 && monitor_enabled())
+            need = (size_t)len + 1; /* fingerprinted whole */
         if (avail < need)
             return;
         msg = evbuffer_pullup(in, (ssize_t)need);
@@ -674,8 +680,13 @@ static void client_forward(struct client *c)
             client_skip(c, type, len, avail);
             continue;
         }
-        if (!c->server && type == 'P' && ps_pool_enabled(c->pool) && ps_parse_locally(c))
-            continue;
+        if (!c->server && type == 'P' && ps_pool_enabled(c->pool)) {
+            /* The proxy may answer it itself: the monitor learns the name now (a forwarded
+             * Parse tells it again, which changes nothing). */
+            mon_tap_frontend(&c->mon, 'P', msg + PROTO_HEADER_LEN, need - PROTO_HEADER_LEN, true);
+            if (ps_parse_locally(c))
+                continue;
+        }
         if (!c->server && !client_need_server(c))
             return;
         msg = evbuffer_pullup(in, (ssize_t)need);

@@ -58,6 +58,10 @@ void client_lease_try(struct client *c)
     l->tx = s->tx_status;
     l->max_message = proxy_config()->max_packet_size;
     l->stats = &c->pool->stats;
+    l->mon = c->mon; /* the session follows the client's statements from now on */
+    c->mon.names = NULL;
+    c->mon.texts = NULL;
+    c->mon.dbuser = -1;
     c->lease_kill_ms = 0;
     c->lease_cancelled_ms = 0;
     proto_builder_init(&b);

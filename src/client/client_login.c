@@ -36,6 +36,7 @@ void client_accept(struct worker *w, int fd, bool unix_socket, const char *addr)
     list_init(&c->wait_node);
     list_init(&c->resume_node);
     c->id = atomic_fetch_add(&client_next_id, 1) + 1;
+    c->mon.dbuser = -1;
     c->worker = w;
     c->unix_socket = unix_socket;
     c->pending_set = -2;
@@ -101,6 +102,8 @@ void client_login_finish(struct client *c)
     }
     pthread_mutex_unlock(&pool_lock);
     cancel_register(c);
+    mon_tap_init(&c->mon, c->dbname, c->user, c->addr, c->id);
+    mon_tap_set_app(&c->mon, c->params.v[PARAM_APPLICATION_NAME]);
     proto_write_key_data(&b, (uint32_t)(c->cancel_key >> 32), (uint32_t)c->cancel_key);
     proto_write_ready(&b, 'I');
     if (!b.failed)

@@ -24,6 +24,7 @@
 #include "admin/jobs.h"
 #include "core/io.h"
 #include "http/http.h"
+#include "monitor/monitor.h"
 #include "pool/pool.h"
 #include "pool/prepared.h"
 #include "sqlite/sqlite_server.h"
@@ -194,6 +195,8 @@ bool proxy_start(struct config *cfg)
     sigaddset(&set, SIGUSR2);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (!monitor_start(cfg))
+        return false;
     for (int i = 0; i < n; i++)
         if (!worker_start(&proxy.workers[i])) {
             log_error("could not start worker %d", i);
@@ -236,6 +239,7 @@ static bool proxy_load_publish(const struct config_set *with, size_t n_with, cha
     atomic_store(&proxy.cfg, new_cfg);
     pool_reconfigure(new_cfg);
     proxy_apply_logging(new_cfg);
+    monitor_configure(new_cfg);
     retired[n_retired].cfg = old_cfg;
     retired[n_retired].since_ms = now_ms();
     n_retired++;
@@ -492,10 +496,12 @@ int proxy_run(void)
     jobs_stop(PROXY_SQLITE_EXIT_WAIT_MS);
     /* Console sessions see EOF too; they read pools, so they must end before pools go. */
     admin_server_shutdown(PROXY_SQLITE_EXIT_WAIT_MS);
+    monitor_stop(); /* its thread reads the pools */
     pool_destroy_all();
     ps_registry_free();
     /* Every server socket is closed now: SQLite session threads see EOF and end. */
     sqlite_server_shutdown(PROXY_SQLITE_EXIT_WAIT_MS);
+    monitor_free(); /* the sessions' last counts are in */
     for (int i = 0; i < proxy.n_workers; i++)
         worker_free_base(&proxy.workers[i]);
     free(proxy.workers);

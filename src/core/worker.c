@@ -19,6 +19,7 @@
 
 #include "client/client.h"
 #include "core/proxy.h"
+#include "monitor/monitor.h"
 #include "pool/pool.h"
 #include "server/server.h"
 #include "util/log.h"
@@ -190,6 +191,7 @@ static void worker_on_janitor(evutil_socket_t fd, short what, void *arg)
     }
     if (w->id == 0)
         pool_janitor(now);
+    mon_thread_flush(); /* this worker's monitor counts, every 100 ms */
 }
 
 static void worker_on_accept(evutil_socket_t lfd, short what, void *arg)
@@ -275,6 +277,7 @@ static void *worker_main(void *arg)
     struct worker *w = arg;
     worker_self = w;
     event_base_loop(w->base, EVLOOP_NO_EXIT_ON_EMPTY);
+    mon_thread_exit();
     return NULL;
 }
 

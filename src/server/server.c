@@ -445,6 +445,19 @@ bool server_process(struct server *s)
             if (avail < (size_t)len + 1)
                 return true;
         }
+        if (c && !swallow && c->mon.n > 0 &&
+            (type == 'C' || type == 'I' || type == 's' || type == 'E')) {
+            /* The performance monitor: a statement of the client's is done. */
+            if (len > SERVER_MAX_DECODED) {
+                s->dirty = true;
+                server_close(s, "oversized message from server");
+                return true;
+            }
+            if (avail < (size_t)len + 1)
+                return true;
+            mon_tap_backend(&c->mon, type, evbuffer_pullup(in, (ssize_t)len + 1) + PROTO_HEADER_LEN,
+                            len - 4);
+        }
         if (tracked) {
             int r = ps_on_reply(s, c, type, evbuffer_pullup(in, (ssize_t)len + 1), len);
             if (r == PS_REPLY_DESYNC) {
@@ -506,6 +519,7 @@ bool server_process(struct server *s)
             }
             /* client_on_ready writes the ReadyForQuery (or what replaces it). */
             evbuffer_drain(in, len + 1);
+            mon_tap_backend(&c->mon, 'Z', NULL, 0);
             /* The client may release this server; it then belongs to someone else. */
             if (client_on_ready(c, s->tx_status))
                 return false;

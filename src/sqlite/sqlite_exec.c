@@ -1394,6 +1394,7 @@ void sq_query(struct sq_session *s, const char *text)
             }
         }
         for (int i = 0; i < list->n; i++) {
+            sq_mon_scan(s); /* each statement is timed on its own */
             if (!sq_simple_statement(s, &list->v[i]))
                 break;
         }

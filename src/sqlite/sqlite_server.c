@@ -110,8 +110,33 @@ static struct list sq_sessions = {&sq_sessions, &sq_sessions};
 static int sq_n_sessions;
 static uint32_t sq_next_pid = 1;
 
+/*
+ * The performance monitor of a leased client: the replies written since the last look, up to
+ * a message boundary, complete its statements (monitor/monitor.h). Called between messages.
+ */
+void sq_mon_scan(struct sq_session *s)
+{
+    size_t at = s->mon_scanned;
+
+    if (s->lease && s->lease->mon.dbuser >= 0 && !s->out.failed) {
+        while (at + PROTO_HEADER_LEN <= s->out.len) {
+            uint8_t type = s->out.data[at];
+            uint32_t len = proto_read_u32(s->out.data + at + 1);
+            if (len < 4 || at + 1 + len > s->out.len)
+                break;
+            if (type == 'C' || type == 'I' || type == 's' || type == 'E' || type == 'Z')
+                mon_tap_backend(&s->lease->mon, type, s->out.data + at + PROTO_HEADER_LEN,
+                                len - 4);
+            at += 1 + (size_t)len;
+        }
+    }
+    s->mon_scanned = s->out.len;
+}
+
 bool sq_flush(struct sq_session *s)
 {
+    sq_mon_scan(s);
+    s->mon_scanned = 0;
     if (s->out.failed) {
         proto_builder_reset(&s->out);
         return false;
@@ -158,6 +183,7 @@ static bool sq_fill(struct sq_session *s, size_t want)
             __atomic_store_n(&s->lease->busy_since_ms, 0, __ATOMIC_RELAXED);
             __atomic_store_n(&s->lease->tx, s->tx, __ATOMIC_RELAXED);
         }
+        mon_thread_flush(); /* about to wait: the counts so far go to the shared table */
         n = recv(s->fd, s->in + s->in_len, s->in_cap - s->in_len, 0);
         if (n < 0 && errno == EINTR)
             continue;
@@ -180,6 +206,7 @@ struct sq_lease *sq_lease_new(int fd)
 {
     struct sq_lease *l = xcalloc(1, sizeof(*l));
     l->fd = fd;
+    l->mon.dbuser = -1;
     l->refs = 2;
     l->tx = 'I';
     l->last_active_ms = now_ms();
@@ -191,6 +218,7 @@ void sq_lease_put(struct sq_lease *l)
     if (l && __atomic_sub_fetch(&l->refs, 1, __ATOMIC_ACQ_REL) == 0) {
         if (l->fd >= 0)
             close(l->fd);
+        mon_tap_fini(&l->mon);
         free(l);
     }
 }
@@ -673,7 +701,10 @@ static void sq_loop(struct sq_session *s)
         int stop = SQ_LEASE_CLIENT_GONE;
         if (sq_read_message(s, &type, &body, &len)) {
             sq_stats_before(s, type);
+            if (s->lease && !(s->skip_to_sync && type != 'S'))
+                mon_tap_frontend(&s->lease->mon, type, body, len, true);
             stop = sq_dispatch(s, type, body, len);
+            sq_mon_scan(s);
             sq_stats_after(s, type);
         }
         if (!stop && s->out.len >= SQ_FLUSH_AT && !sq_flush(s))
@@ -716,6 +747,7 @@ static void *sq_thread(void *arg)
     pthread_cond_broadcast(&sq_gone);
     pthread_mutex_unlock(&sq_lock);
     sq_session_free(s);
+    mon_thread_exit();
     return NULL;
 }
 
