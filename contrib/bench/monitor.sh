@@ -97,8 +97,9 @@ monitor_check_report() {
     on_calls=$(awk -v t="$ON" '$1 == t && / calls / { s += $NF } END { print s + 0 }' "$OUT/monitor-check.txt")
     off_calls=$(awk -v t="$OFF" '$1 == t && / calls / { s += $NF } END { print s + 0 }' "$OUT/monitor-check.txt")
     if grep -q "^$ON .*: error:" "$OUT/monitor-check.txt"; then
-        echo "NOTE: the console does not answer SHOW QUERIES: this build has no monitor, so on and"
-        echo "      off ran the same code and their ratio measures only the noise of this machine."
+        echo "NOTE: the console does not answer SHOW QUERIES (not in this build), so nothing confirms"
+        echo "      that monitor = 1 timed the statements; in a build without the monitor on and off"
+        echo "      run the same code and their ratio measures only the noise of this machine."
     elif [ "$on_calls" -eq 0 ]; then
         echo "NOTE: with monitor = 1 the monitor recorded no statement: the ratio does not measure it."
     elif [ "$off_calls" -ne 0 ]; then
