@@ -32,8 +32,8 @@
 
 #define MON_MAX_DBUSER     4096 /* (database, user) pairs followed */
 #define MON_MAX_DB         1024
-#define MON_LOCAL_CAP      1024 /* a thread's table (open addressing, power of two) */
-#define MON_LOCAL_WIPE     (MON_LOCAL_CAP / 2)
+#define MON_LOCAL_MIN      64   /* a thread's table (open addressing, power of two) grows */
+#define MON_LOCAL_MAX      1024 /* up to this; past 3/4 of it, it is folded and emptied */
 #define MON_SHAPE_SLOTS    1024 /* a thread's shape cache (direct mapped, power of two) */
 #define MON_SLOW_RING      256
 #define MON_RECENT_POINTS  (3600 / MON_POINT_SECONDS)
@@ -235,19 +235,59 @@ struct mon_shape {
 };
 
 struct mon_shard {
-    struct mon_local tab[MON_LOCAL_CAP];
-    int n_used;
-    int dirty[MON_LOCAL_CAP];
+    struct mon_local *tab; /* cap slots */
+    int cap, n_used;
+    int *dirty; /* cap indexes */
     int n_dirty;
     struct mon_shape shapes[MON_SHAPE_SLOTS];
 };
 
 static __thread struct mon_shard *mon_me;
 
+static uint64_t mon_key_hash(int dbuser, uint64_t fp)
+{
+    uint64_t h = fp ^ ((uint64_t)(uint32_t)dbuser * 0x9e3779b97f4a7c15ULL);
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 29);
+}
+
+/* A table of cap slots for sh (the entries, all clean, are moved); false when out of memory. */
+static bool mon_local_resize(struct mon_shard *sh, int cap)
+{
+    struct mon_local *tab = calloc((size_t)cap, sizeof(*tab));
+    int *dirty = calloc((size_t)cap, sizeof(*dirty));
+
+    if (!tab || !dirty) {
+        free(tab);
+        free(dirty);
+        return false;
+    }
+    for (int i = 0; i < sh->cap; i++) {
+        const struct mon_local *e = &sh->tab[i];
+        size_t k;
+        if (!e->fp)
+            continue;
+        k = mon_key_hash(e->dbuser, e->fp) & (size_t)(cap - 1);
+        while (tab[k].fp)
+            k = (k + 1) & (size_t)(cap - 1);
+        tab[k] = *e;
+    }
+    free(sh->tab);
+    free(sh->dirty);
+    sh->tab = tab;
+    sh->dirty = dirty;
+    sh->cap = cap;
+    return true;
+}
+
 static struct mon_shard *mon_shard(void)
 {
-    if (!mon_me)
-        mon_me = calloc(1, sizeof(*mon_me));
+    if (!mon_me && (mon_me = calloc(1, sizeof(*mon_me))) != NULL &&
+        !mon_local_resize(mon_me, MON_LOCAL_MIN)) {
+        free(mon_me);
+        mon_me = NULL;
+    }
     return mon_me;
 }
 
@@ -311,13 +351,6 @@ static const char *mon_shard_text(const struct mon_shard *sh, uint64_t fp)
     return NULL;
 }
 
-static uint64_t mon_key_hash(int dbuser, uint64_t fp)
-{
-    uint64_t h = fp ^ ((uint64_t)(uint32_t)dbuser * 0x9e3779b97f4a7c15ULL);
-    h ^= h >> 31;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    return h ^ (h >> 29);
-}
 
 void mon_thread_flush(void);
 
@@ -330,11 +363,16 @@ void mon_record(int dbuser, uint64_t fp, int64_t dur_ns, int64_t wait_ns, uint64
 
     if (!sh || dbuser < 0 || fp == 0)
         return;
-    if (sh->n_used >= MON_LOCAL_CAP * 3 / 4)
-        mon_thread_flush(); /* wipes the table */
-    i = mon_key_hash(dbuser, fp) & (MON_LOCAL_CAP - 1);
+    if (sh->n_used >= sh->cap * 3 / 4) {
+        /* Fold first: dirty indexes do not survive a resize. At the largest size the fold
+         * empties the table. */
+        mon_thread_flush();
+        if (sh->n_used >= sh->cap * 3 / 4 && !mon_local_resize(sh, sh->cap * 2))
+            return;
+    }
+    i = mon_key_hash(dbuser, fp) & (size_t)(sh->cap - 1);
     while (sh->tab[i].fp && (sh->tab[i].fp != fp || sh->tab[i].dbuser != dbuser))
-        i = (i + 1) & (MON_LOCAL_CAP - 1);
+        i = (i + 1) & (size_t)(sh->cap - 1);
     e = &sh->tab[i];
     if (!e->fp) {
         e->fp = fp;
@@ -365,6 +403,7 @@ struct mon_entry {
     struct mon_counts m;
     struct hist m_hist;
     double usage;
+    bool p99_alert; /* raised on the minute so far */
 };
 
 struct mon_agg {
@@ -374,6 +413,7 @@ struct mon_agg {
 
 struct mon_dbstate {
     struct mon_agg interval, minute;
+    bool error_alert;
     struct mon_point *ring; /* MON_RECENT_POINTS, oldest overwritten */
     int ring_head, ring_n;
 };
@@ -516,10 +556,10 @@ void mon_thread_flush(void)
         l->dirty = false;
     }
     sh->n_dirty = 0;
-    if (sh->n_used >= MON_LOCAL_WIPE) {
-        for (int i = 0; i < MON_LOCAL_CAP; i++)
+    if (sh->n_used >= MON_LOCAL_MAX * 3 / 4) {
+        for (int i = 0; i < sh->cap; i++)
             hist_free(&sh->tab[i].hist);
-        memset(sh->tab, 0, sizeof(sh->tab));
+        memset(sh->tab, 0, sizeof(*sh->tab) * (size_t)sh->cap);
         sh->n_used = 0;
     }
 }
@@ -531,8 +571,10 @@ void mon_thread_exit(void)
     if (!sh)
         return;
     mon_thread_flush();
-    for (int i = 0; i < MON_LOCAL_CAP; i++)
+    for (int i = 0; i < sh->cap; i++)
         hist_free(&sh->tab[i].hist);
+    free(sh->tab);
+    free(sh->dirty);
     for (int i = 0; i < MON_SHAPE_SLOTS; i++)
         shape_free(&sh->shapes[i]);
     free(sh);
@@ -879,7 +921,7 @@ static void mon_check_pools(void)
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* The minute roll: history rows, p99 and error-rate alerts, decay of use */
+/* Alerts on the minute so far (every point), and the minute roll: history rows, decay of use */
 
 struct mon_roll {
     struct mon_minute *rows;
@@ -891,6 +933,96 @@ struct mon_roll {
     char (*err_keys)[160];
     int n_err;
 };
+
+/*
+ * Whether an alert on the minute so far holds: with enough calls, the value decides; with
+ * too few, it stays as it was until the minute ends, and a minute that ended with too few
+ * clears it (nothing shows the problem any more).
+ */
+static bool mon_alert_holds(bool enough, bool over, bool was, bool minute_end)
+{
+    if (enough)
+        return over;
+    return minute_end ? false : was;
+}
+
+/* A new alert to raise, whose key the caller adds to the n_keys it keeps; NULL when full. */
+static struct mon_alert *roll_alert(struct mon_roll *r, int n_keys)
+{
+    struct mon_alert *a;
+    if (r->n_raise >= MON_MAX_ALERTS || n_keys >= MON_MAX_ALERTS)
+        return NULL;
+    a = &r->raise[r->n_raise++];
+    memset(a, 0, sizeof(*a));
+    return a;
+}
+
+/* Under mon_lock: the p99 and error-rate alerts on the minute being filled. */
+static void mon_eval_alerts(struct mon_roll *r, bool minute_end)
+{
+    int64_t p99_limit = atomic_load_explicit(&mon_p99_alert_ns, memory_order_relaxed);
+    int err_pct = atomic_load_explicit(&mon_error_rate_pct, memory_order_relaxed);
+    int ndb;
+
+    for (int b = 0; b < MON_BUCKETS; b++)
+        for (struct mon_entry *e = mon_buckets[b]; e; e = e->next) {
+            uint64_t p99 = hist_quantile(&e->m_hist, 0.99);
+            const char *db, *user;
+            struct mon_alert *a;
+            char fp[17];
+            e->p99_alert = p99_limit > 0 &&
+                           mon_alert_holds(e->m.calls >= MON_ALERT_MIN_CALLS,
+                                           (int64_t)p99 >= p99_limit, e->p99_alert, minute_end);
+            if (!e->p99_alert || !(a = roll_alert(r, r->n_p99)))
+                continue;
+            mon_dbuser_names(e->dbuser, &db, &user);
+            mon_fp_format(e->fp, fp);
+            snprintf(a->key, sizeof(a->key), "p99:%s/%s/%s", db, user, fp);
+            snprintf(a->name, sizeof(a->name), "p99");
+            a->severity = MON_WARNING;
+            mon_copy_name(a->db, db);
+            a->value = (double)p99 / 1e9;
+            a->threshold = (double)p99_limit / 1e9;
+            snprintf(a->message, sizeof(a->message),
+                     "query %s of %s/%s: p99 %.3f s over the last minute (%llu calls): %.80s", fp,
+                     db, user, a->value, (unsigned long long)e->m.calls,
+                     e->query ? e->query : "");
+            snprintf(a->suggestion, sizeof(a->suggestion),
+                     "SHOW QUERY %s for its distribution; EXPLAIN ANALYZE it and look for a "
+                     "missing index or lock waits",
+                     fp);
+            memcpy(r->p99_keys[r->n_p99++], a->key, 160);
+        }
+    pthread_mutex_lock(&dbuser_lock);
+    ndb = n_dbnames;
+    pthread_mutex_unlock(&dbuser_lock);
+    for (int i = 0; i < ndb; i++) {
+        struct mon_dbstate *d = &mon_dbs[i];
+        const struct mon_agg *m = &d->minute;
+        struct mon_alert *a;
+        d->error_alert = err_pct > 0 &&
+                         mon_alert_holds(m->calls >= 2 * MON_ALERT_MIN_CALLS,
+                                         m->errors * 100 >= (uint64_t)err_pct * m->calls,
+                                         d->error_alert, minute_end);
+        if (!d->error_alert || !(a = roll_alert(r, r->n_err)))
+            continue;
+        snprintf(a->key, sizeof(a->key), "error_rate:%s", dbnames[i]);
+        snprintf(a->name, sizeof(a->name), "error_rate");
+        a->severity = MON_WARNING;
+        mon_copy_name(a->db, dbnames[i]);
+        a->value = m->calls ? 100.0 * (double)m->errors / (double)m->calls : 0;
+        a->threshold = err_pct;
+        snprintf(a->message, sizeof(a->message),
+                 "%.1f%% of the statements on %s failed over the last minute (%llu of %llu)",
+                 a->value, dbnames[i], (unsigned long long)m->errors,
+                 (unsigned long long)m->calls);
+        snprintf(a->suggestion, sizeof(a->suggestion),
+                 "SHOW QUERIES %s ORDER BY errors shows which statements fail; the server log "
+                 "says why",
+                 dbnames[i]);
+        memcpy(r->err_keys[r->n_err++], a->key, 160);
+    }
+}
 
 static struct mon_minute *roll_row(struct mon_roll *r)
 {
@@ -906,59 +1038,41 @@ static struct mon_minute *roll_row(struct mon_roll *r)
     return &r->rows[r->n++];
 }
 
-/* Under mon_lock: collect the minute that began at unix second minute, and start the next. */
+static void minute_row_fill(struct mon_minute *m, int64_t minute, const char *db,
+                            const char *user, uint64_t fp, const struct mon_agg *a)
+{
+    m->minute = minute;
+    mon_copy_name(m->db, db);
+    mon_copy_name(m->user, user);
+    m->fp = fp;
+    m->calls = a->calls;
+    m->errors = a->errors;
+    m->rows = a->rows;
+    m->total_ms = ns_ms((double)a->total_ns);
+    m->wait_ms = ns_ms((double)a->wait_ns);
+    m->max_ms = ns_ms((double)a->max_ns);
+    m->p50_ms = ns_ms((double)hist_quantile(&a->hist, 0.50));
+    m->p95_ms = ns_ms((double)hist_quantile(&a->hist, 0.95));
+    m->p99_ms = ns_ms((double)hist_quantile(&a->hist, 0.99));
+}
+
+/* Under mon_lock: the rows of the minute that began at unix second minute; the next begins. */
 static void mon_roll_minute(struct mon_roll *r, int64_t minute)
 {
-    int64_t p99_limit = atomic_load_explicit(&mon_p99_alert_ns, memory_order_relaxed);
-    int err_pct = atomic_load_explicit(&mon_error_rate_pct, memory_order_relaxed);
     int ndb;
 
     for (int b = 0; b < MON_BUCKETS; b++)
         for (struct mon_entry *e = mon_buckets[b]; e; e = e->next) {
             struct mon_minute *m;
             const char *db, *user;
-            uint64_t p99;
             e->usage = e->usage / 2 + (double)e->m.calls;
             if (e->m.calls == 0)
                 continue;
             mon_dbuser_names(e->dbuser, &db, &user);
-            p99 = hist_quantile(&e->m_hist, 0.99);
             if ((m = roll_row(r)) != NULL) {
-                m->minute = minute;
-                mon_copy_name(m->db, db);
-                mon_copy_name(m->user, user);
-                m->fp = e->fp;
-                m->calls = e->m.calls;
-                m->errors = e->m.errors;
-                m->rows = e->m.rows;
-                m->total_ms = ns_ms((double)e->m.total_ns);
-                m->wait_ms = ns_ms((double)e->m.wait_ns);
-                m->max_ms = ns_ms((double)e->m.max_ns);
-                m->p50_ms = ns_ms((double)hist_quantile(&e->m_hist, 0.50));
-                m->p95_ms = ns_ms((double)hist_quantile(&e->m_hist, 0.95));
-                m->p99_ms = ns_ms((double)p99);
-            }
-            if (p99_limit > 0 && e->m.calls >= MON_ALERT_MIN_CALLS && (int64_t)p99 >= p99_limit &&
-                r->n_raise < MON_MAX_ALERTS && r->n_p99 < MON_MAX_ALERTS) {
-                struct mon_alert *a = &r->raise[r->n_raise++];
-                char fp[17];
-                mon_fp_format(e->fp, fp);
-                memset(a, 0, sizeof(*a));
-                snprintf(a->key, sizeof(a->key), "p99:%s/%s/%s", db, user, fp);
-                snprintf(a->name, sizeof(a->name), "p99");
-                a->severity = MON_WARNING;
-                mon_copy_name(a->db, db);
-                a->value = ns_ms((double)p99) / 1000.0;
-                a->threshold = (double)p99_limit / 1e9;
-                snprintf(a->message, sizeof(a->message),
-                         "query %s of %s/%s: p99 %.3f s over the last minute (%llu calls): %.80s",
-                         fp, db, user, a->value, (unsigned long long)e->m.calls,
-                         e->query ? e->query : "");
-                snprintf(a->suggestion, sizeof(a->suggestion),
-                         "SHOW QUERY %s for its distribution; EXPLAIN ANALYZE it and look for a "
-                         "missing index or lock waits",
-                         fp);
-                memcpy(r->p99_keys[r->n_p99++], a->key, 160);
+                struct mon_agg a = {e->m.calls, e->m.errors,  e->m.rows,  e->m.total_ns,
+                                    e->m.wait_ns, e->m.max_ns, e->m_hist};
+                minute_row_fill(m, minute, db, user, e->fp, &a);
             }
             memset(&e->m, 0, sizeof(e->m));
             hist_clear(&e->m_hist);
@@ -969,42 +1083,8 @@ static void mon_roll_minute(struct mon_roll *r, int64_t minute)
     for (int i = 0; i < ndb; i++) {
         struct mon_agg *a = &mon_dbs[i].minute;
         struct mon_minute *m;
-        if (a->calls == 0)
-            continue;
-        if ((m = roll_row(r)) != NULL) {
-            m->minute = minute;
-            mon_copy_name(m->db, dbnames[i]);
-            m->calls = a->calls;
-            m->errors = a->errors;
-            m->rows = a->rows;
-            m->total_ms = ns_ms((double)a->total_ns);
-            m->wait_ms = ns_ms((double)a->wait_ns);
-            m->max_ms = ns_ms((double)a->max_ns);
-            m->p50_ms = ns_ms((double)hist_quantile(&a->hist, 0.50));
-            m->p95_ms = ns_ms((double)hist_quantile(&a->hist, 0.95));
-            m->p99_ms = ns_ms((double)hist_quantile(&a->hist, 0.99));
-        }
-        if (err_pct > 0 && a->calls >= 2 * MON_ALERT_MIN_CALLS &&
-            a->errors * 100 >= (uint64_t)err_pct * a->calls && r->n_raise < MON_MAX_ALERTS &&
-            r->n_err < MON_MAX_ALERTS) {
-            struct mon_alert *al = &r->raise[r->n_raise++];
-            memset(al, 0, sizeof(*al));
-            snprintf(al->key, sizeof(al->key), "error_rate:%s", dbnames[i]);
-            snprintf(al->name, sizeof(al->name), "error_rate");
-            al->severity = MON_WARNING;
-            mon_copy_name(al->db, dbnames[i]);
-            al->value = 100.0 * (double)a->errors / (double)a->calls;
-            al->threshold = err_pct;
-            snprintf(al->message, sizeof(al->message),
-                     "%.1f%% of the statements on %s failed over the last minute (%llu of %llu)",
-                     al->value, dbnames[i], (unsigned long long)a->errors,
-                     (unsigned long long)a->calls);
-            snprintf(al->suggestion, sizeof(al->suggestion),
-                     "SHOW QUERIES %s ORDER BY errors shows which statements fail; the server "
-                     "log says why",
-                     dbnames[i]);
-            memcpy(r->err_keys[r->n_err++], al->key, 160);
-        }
+        if (a->calls > 0 && (m = roll_row(r)) != NULL)
+            minute_row_fill(m, minute, dbnames[i], "", 0, a);
         agg_reset(a);
     }
 }
@@ -1156,29 +1236,33 @@ static void mon_tick(int64_t now_s, int64_t *minute)
     struct mon_roll r;
     int64_t this_minute = now_s - now_s % 60;
     bool roll = *minute && this_minute != *minute;
+    bool point = now_s - now_s % MON_POINT_SECONDS != mon_interval_start;
+    bool eval = point || roll;
 
     memset(&r, 0, sizeof(r));
-    if (roll) {
+    if (eval) {
         r.raise = calloc(MON_MAX_ALERTS, sizeof(*r.raise));
         r.p99_keys = calloc(MON_MAX_ALERTS, 160);
         r.err_keys = calloc(MON_MAX_ALERTS, 160);
         if (!r.raise || !r.p99_keys || !r.err_keys)
-            roll = false;
+            eval = false;
     }
     pthread_mutex_lock(&mon_lock);
-    if (now_s - now_s % MON_POINT_SECONDS != mon_interval_start)
+    if (point)
         mon_roll_interval(now_s);
+    if (eval)
+        mon_eval_alerts(&r, roll);
     if (roll)
         mon_roll_minute(&r, *minute);
     pthread_mutex_unlock(&mon_lock);
-    if (roll) {
+    if (eval) {
         for (int i = 0; i < r.n_raise; i++)
             mon_alert_raise(&r.raise[i]);
         mon_alert_clear_others("p99", r.p99_keys, r.n_p99);
         mon_alert_clear_others("error_rate", r.err_keys, r.n_err);
-        if (mon_history_ok && r.n > 0 && !history_append(r.rows, r.n))
-            log_warning("could not store the query history of the last minute");
     }
+    if (roll && mon_history_ok && r.n > 0 && !history_append(r.rows, r.n))
+        log_warning("could not store the query history of the last minute");
     if (!*minute || roll)
         *minute = this_minute;
     free(r.rows);
