@@ -1334,6 +1334,19 @@ void monitor_stop(void)
         pthread_join(mon_thread, NULL);
         mon_thread_running = false;
     }
+    /* The minute in progress goes to the history too (its row is replaced if the next start
+     * stores more of the same minute). Workers have stopped: their counts are all in. */
+    if (mon_history_ok) {
+        struct mon_roll r;
+        int64_t now_s = mon_wall_ms() / 1000;
+        memset(&r, 0, sizeof(r));
+        pthread_mutex_lock(&mon_lock);
+        mon_roll_minute(&r, now_s - now_s % 60);
+        pthread_mutex_unlock(&mon_lock);
+        if (r.n > 0 && !history_append(r.rows, r.n))
+            log_warning("could not store the query history of the last minute");
+        free(r.rows);
+    }
 }
 
 void monitor_free(void)
