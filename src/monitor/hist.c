@@ -38,7 +38,7 @@ static inline uint64_t hist_width(unsigned k)
     return UINT64_C(1) << k;
 }
 
-static uint64_t *hist_block(struct hist *h, unsigned k)
+__attribute__((noinline, cold)) static uint64_t *hist_block(struct hist *h, unsigned k)
 {
     if (h->block[k] == NULL)
         h->block[k] = calloc(hist_block_len(k), sizeof(uint64_t));
