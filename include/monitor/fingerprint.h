@@ -28,7 +28,9 @@ struct fp_statement {
  * not count; an empty text has none). A text the parser refuses is one entry, fingerprinted
  * by the fallback: PostgreSQL parses the whole text first and runs none of it. Up to max into
  * out; returns how many there are in all (the rest are not filled), or -1 when out of memory.
- * Safe to call from several threads at once.
+ * Safe to call from several threads at once; each thread that calls it uses up one pthread
+ * key for good (libpg_query 15-4 creates one per thread and never deletes it; glibc has 1024),
+ * so call it from long-lived threads, not from a thread per task.
  */
 int fp_compute(const char *text, size_t len, struct fp_statement *out, int max);
 void fp_statements_free(struct fp_statement *s, int n);

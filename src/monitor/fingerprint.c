@@ -581,7 +581,11 @@ static char *fp_trimmed_copy(const char *s, const char *end)
  * libpg_query keeps its parser state in thread-local variables, so calls from several threads
  * run concurrently. The exception is a thread's first call: pg_query_init() then creates a
  * pthread key (for freeing the thread's memory context at exit) and stores it in a plain
- * static variable, unsynchronised, in this version (15-4.0.0). That first call is serialised.
+ * static variable, unsynchronised, in this version (15-4.0.0). That first call is serialised
+ * (against other callers of fp_compute only: the SQL translator's calls do not take this lock;
+ * the race is on one int and benign on the platforms we build for). The key is never deleted:
+ * each thread that ever calls libpg_query uses up one of the process's PTHREAD_KEYS_MAX (1024
+ * on glibc) keys for good, so libpg_query belongs on long-lived threads.
  */
 static pthread_mutex_t fp_pg_query_init_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread bool fp_pg_query_ready;
