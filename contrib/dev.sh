@@ -21,7 +21,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 PACKAGES=(
     build-essential autoconf automake libtool pkg-config
     libevent-dev libssl-dev libsqlite3-dev libpq-dev check libpg-query-dev libprotobuf-c-dev zlib1g-dev
-    postgresql-15 postgresql-client-15 postgresql-contrib pgbouncer
+    postgresql-15 postgresql-client-15 postgresql-contrib pgbouncer pgbadger
     python3 procps util-linux coreutils git clang-format shellcheck
     # /metrics is checked with promtool (prometheus), /dashboard loaded in headless chromium
     prometheus chromium fonts-dejavu-core curl

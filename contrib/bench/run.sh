@@ -30,6 +30,10 @@
 #   MYRMEX_BIN [<top>/myrmex]  PGBOUNCER_BIN [/usr/sbin/pgbouncer]
 #   PG_BIN [/usr/lib/postgresql/15/bin]  PYTHON [python3]
 #
+# A target myrmex-wN-LABEL is myrmex-wN under another name, its [myrmex] section extended by
+# the hook myrmex_conf_extra (below): a script that sources this one (contrib/bench/monitor.sh)
+# redefines the hooks and drives block() itself; sourced, this file only defines.
+#
 # Exit status: 0 when every run completed with no failed transaction and no proxy died;
 # 1 otherwise; 2 for a setup error (missing binary, PostgreSQL would not start, ...).
 
@@ -132,7 +136,8 @@ check_setup() {
     done
     case $SQLITE_SYNCHRONOUS in full | normal | off) ;; *) die "SQLITE_SYNCHRONOUS must be full, normal or off, got '$SQLITE_SYNCHRONOUS'" ;; esac
     for v in $TARGETS; do
-        case $v in postgres | pgbouncer | myrmex-w[1-9] | myrmex-w[1-9][0-9] | myrmex-sqlite | myrmex-sqlite-tx) ;; *) die "unknown target '$v' (postgres, pgbouncer, myrmex-wN, myrmex-sqlite, myrmex-sqlite-tx)" ;; esac
+        [[ $v =~ ^(postgres|pgbouncer|myrmex-w[1-9][0-9]?(-[a-z0-9]+)?|myrmex-sqlite|myrmex-sqlite-tx)$ ]] ||
+            die "unknown target '$v' (postgres, pgbouncer, myrmex-wN, myrmex-wN-LABEL, myrmex-sqlite, myrmex-sqlite-tx)"
     done
 }
 
@@ -368,8 +373,14 @@ EOF
     chmod 0644 "$W/pgbouncer.ini"
 }
 
-write_myrmex_conf() { # workers port
-    cat >"$W/myrmex-w$1.ini" <<EOF
+# Hooks for a script that sources this one. myrmex_conf_extra TARGET: lines added to the
+# [myrmex] section of a myrmex-wN[-LABEL] target. after_run TARGET PORT WORKLOAD MODE CLIENTS
+# REP: called after each measured run of a proxy, while it still runs.
+myrmex_conf_extra() { :; }
+after_run() { :; }
+
+write_myrmex_conf() { # workers port target
+    cat >"$W/$3.ini" <<EOF
 [myrmex]
 listen_addr = 127.0.0.1
 listen_port = $2
@@ -381,6 +392,7 @@ pool_mode = transaction
 default_pool_size = $POOL_SIZE
 max_client_conn = 1000
 log_level = warning
+$(myrmex_conf_extra "$3")
 
 [databases]
 $BENCH_DB = host=127.0.0.1 port=$PG_PORT dbname=$BENCH_DB password=$BENCH_PASS
@@ -431,8 +443,9 @@ start_proxy() {
         fi
         ;;
     myrmex-w*)
-        write_myrmex_conf "${1#myrmex-w}" "$PROXY_PORT"
-        "$W/myrmex" -c "$W/myrmex-w${1#myrmex-w}.ini" >>"$PROXY_LOG" 2>&1 &
+        local workers=${1#myrmex-w}
+        write_myrmex_conf "${workers%%-*}" "$PROXY_PORT" "$1"
+        "$W/myrmex" -c "$W/$1.ini" >>"$PROXY_LOG" 2>&1 &
         ;;
     myrmex-sqlite | myrmex-sqlite-tx)
         write_myrmex_sqlite_conf "$PROXY_PORT" "$([ "$1" = myrmex-sqlite ] && echo session || echo transaction)"
@@ -602,12 +615,13 @@ one_run() {
     return 0
 }
 
-# block TARGET WORKLOAD MODE CLIENTS: start the target, warm up, REPEAT runs, stop it.
+# block TARGET WORKLOAD MODE CLIENTS [FIRST [COUNT]]: start the target, warm up, COUNT
+# runs numbered from FIRST (by default REPEAT runs from 1), stop it.
 block() {
-    local target=$1 wl=$2 mode=$3 c=$4 port rep
+    local target=$1 wl=$2 mode=$3 c=$4 first=${5:-1} count=${6:-$REPEAT} port rep
     if [ "$target" = pgbouncer ] && [ "$mode" = prepared ] && ! pgbouncer_has_prepared; then
         # PgBouncer before 1.21 cannot keep named statements in transaction pooling.
-        RUN_NO=$((RUN_NO + REPEAT))
+        RUN_NO=$((RUN_NO + count))
         return 0
     fi
     if [ "$target" = postgres ]; then
@@ -616,7 +630,7 @@ block() {
         if ! start_proxy "$target" "$mode"; then
             FAILURES=$((FAILURES + 1))
             printf '%s %s c=%s %s: proxy did not start; see %s\n' "$wl" "$mode" "$c" "$target" "$PROXY_LOG" >>"$OUT/failures.txt"
-            RUN_NO=$((RUN_NO + REPEAT))
+            RUN_NO=$((RUN_NO + count))
             return 0
         fi
         port=$PROXY_PORT
@@ -625,15 +639,18 @@ block() {
         pgbench_run "$W/warmup.out" "$port" "$wl" "$mode" "$c" "$WARMUP" || true
         if [ "$target" != postgres ]; then check_log "$wl/$mode/c=$c/warmup"; fi
     fi
-    for ((rep = 1; rep <= REPEAT; rep++)); do
+    for ((rep = first; rep < first + count; rep++)); do
         if [ "$target" != postgres ] && ! alive "$PROXY_PID"; then
             say "FAILED: $target (pid $PROXY_PID) is gone; skipping the rest of this block"
             FAILURES=$((FAILURES + 1))
             printf '%s %s c=%s %s rep %s: proxy died before the run\n' "$wl" "$mode" "$c" "$target" "$rep" >>"$OUT/failures.txt"
-            RUN_NO=$((RUN_NO + REPEAT - rep + 1))
+            RUN_NO=$((RUN_NO + first + count - rep))
             break
         fi
         one_run "$target" "$port" "$wl" "$mode" "$c" "$rep"
+        if [ "$target" != postgres ] && alive "$PROXY_PID"; then
+            after_run "$target" "$port" "$wl" "$mode" "$c" "$rep"
+        fi
     done
     if [ "$target" != postgres ]; then
         if ! stop_proxy; then
@@ -668,21 +685,6 @@ init_sqlite() {
 # ---------------------------------------------------------------------------------------------
 # Main
 
-check_setup
-CLK_TCK=$(getconf CLK_TCK)
-mkdir -p "$OUT/raw" "$OUT/logs" || die "cannot create $OUT"
-: >"$OUT/log-issues.txt"
-: >"$OUT/failures.txt"
-echo "workload,mode,clients,target,rep,duration_s,tps,latency_ms,transactions,failed,pgbench_rc,conn_ms,proxy_cpu_us,proxy_cpu_us_per_tx,server_conns,proxy_alive,log_warnings,log_errors,loadavg1,ok" >"$OUT/results.csv"
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/myrmex-bench-work.XXXXXX")
-chmod 0755 "$W"
-trap cleanup EXIT
-trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
 # PgBouncer 1.21 added named prepared statements in transaction pooling; older versions get
 # no -M prepared runs (the table then compares myrmex's prepared with PgBouncer's extended).
 pgbouncer_has_prepared() {
@@ -691,62 +693,100 @@ pgbouncer_has_prepared() {
     [ -n "$v" ] && [ "$(printf '%s\n1.21.0\n' "$v" | sort -V | head -n 1)" = 1.21.0 ]
 }
 
-# Snapshot the binary: a concurrent rebuild must not change it in the middle of the run.
-if [[ " $TARGETS " == *" myrmex-"* ]]; then
-    cp "$MYRMEX_BIN" "$W/myrmex"
-fi
+# bench_setup: check the settings, create $OUT and the work directory, set the traps, snapshot
+# the binary, write env.txt.
+bench_setup() {
+    check_setup
+    CLK_TCK=$(getconf CLK_TCK)
+    mkdir -p "$OUT/raw" "$OUT/logs" || die "cannot create $OUT"
+    : >"$OUT/log-issues.txt"
+    : >"$OUT/failures.txt"
+    echo "workload,mode,clients,target,rep,duration_s,tps,latency_ms,transactions,failed,pgbench_rc,conn_ms,proxy_cpu_us,proxy_cpu_us_per_tx,server_conns,proxy_alive,log_warnings,log_errors,loadavg1,ok" >"$OUT/results.csv"
 
-n_c=$(wc -w <<<"$CLIENTS")
-n_w=$(wc -w <<<"$WORKLOADS")
-n_m=$(wc -w <<<"$MODES")
-n_t=$(wc -w <<<"$TARGETS")
-TOTAL_RUNS=$((n_c * n_w * n_m * n_t * REPEAT))
-est=$((n_c * n_w * n_m * n_t * (REPEAT * (DURATION + 2) + WARMUP + 3)))
+    W=$(mktemp -d "${TMPDIR:-/tmp}/myrmex-bench-work.XXXXXX")
+    chmod 0755 "$W"
+    trap cleanup EXIT
+    trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    trap 'exit 129' HUP
 
-{
-    echo "date: $(date -Is)"
-    echo "host: $(uname -srm), $(nproc) cpus, $(awk '/MemTotal/ { print $2 " kB" }' /proc/meminfo)"
-    echo "myrmex: $MYRMEX_BIN $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?') sha256 $( [ -f "$W/myrmex" ] && sha256sum "$W/myrmex" | cut -c1-16)"
-    echo "pgbouncer: $("$PGBOUNCER_BIN" --version 2>/dev/null | head -1)"
-    echo "postgres: $("$PG_BIN/postgres" --version)"
-    echo "pgbench: $("$PG_BIN/pgbench" --version)"
-    echo "CLIENTS='$CLIENTS' DURATION=$DURATION REPEAT=$REPEAT SCALE=$SCALE POOL_SIZE=$POOL_SIZE"
-    echo "WORKLOADS='$WORKLOADS' MODES='$MODES' TARGETS='$TARGETS' MAX_JOBS=$MAX_JOBS WARMUP=$WARMUP RESET=$RESET"
-} >"$OUT/env.txt"
-cat "$OUT/env.txt"
-say "output in $OUT; $TOTAL_RUNS runs, about $((est / 60)) min plus loading"
+    # Snapshot the binary: a concurrent rebuild must not change it in the middle of the run.
+    if [[ " $TARGETS " == *" myrmex-"* ]]; then
+        cp "$MYRMEX_BIN" "$W/myrmex"
+    fi
 
-write_userlist
-start_pg
-if [[ " $TARGETS " == *" myrmex-sqlite"* ]]; then init_sqlite; fi
+    {
+        echo "date: $(date -Is)"
+        echo "host: $(uname -srm), $(nproc) cpus, $(awk '/MemTotal/ { print $2 " kB" }' /proc/meminfo)"
+        echo "myrmex: $MYRMEX_BIN $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?') sha256 $([ -f "$W/myrmex" ] && sha256sum "$W/myrmex" | cut -c1-16)"
+        echo "pgbouncer: $("$PGBOUNCER_BIN" --version 2>/dev/null | head -1)"
+        echo "postgres: $("$PG_BIN/postgres" --version)"
+        echo "pgbench: $("$PG_BIN/pgbench" --version)"
+        echo "CLIENTS='$CLIENTS' DURATION=$DURATION REPEAT=$REPEAT SCALE=$SCALE POOL_SIZE=$POOL_SIZE"
+        echo "WORKLOADS='$WORKLOADS' MODES='$MODES' TARGETS='$TARGETS' MAX_JOBS=$MAX_JOBS WARMUP=$WARMUP RESET=$RESET"
+    } >"$OUT/env.txt"
+}
 
-for wl in $WORKLOADS; do
-    for mode in $MODES; do
-        for c in $CLIENTS; do
-            for target in $TARGETS; do
-                block "$target" "$wl" "$mode" "$c"
+# bench_finish [TABLE_ARGS...]: stop PostgreSQL, print the table (table.py with TABLE_ARGS),
+# the proxies' log issues and the failures, and exit: 1 when a run failed, else table.py's
+# status (3: a --min-ratio not met), else 0.
+# shellcheck disable=SC2120 # contrib/bench/monitor.sh passes TABLE_ARGS
+bench_finish() {
+    local tstat=0
+    stop_pg fast
+    "$PYTHON" "$HERE/table.py" "$OUT/results.csv" --markdown "$@" >"$OUT/table.md" || true
+    "$PYTHON" "$HERE/table.py" "$OUT/results.csv" "$@" >"$OUT/table.txt" || tstat=$?
+    cat "$OUT/table.txt"
+
+    echo
+    if [ -s "$OUT/log-issues.txt" ]; then
+        echo "Proxy WARNING/ERROR log lines ($OUT/log-issues.txt), first 40:"
+        head -n 40 "$OUT/log-issues.txt"
+    else
+        echo "No WARNING/ERROR lines in the proxy logs."
+    fi
+    if [ "$FAILURES" -gt 0 ]; then
+        echo
+        echo "FAILED: $FAILURES problem(s) ($OUT/failures.txt):"
+        cat "$OUT/failures.txt"
+        echo "Results: $OUT"
+        exit 1
+    fi
+    echo "All runs completed without failed transactions. Results: $OUT"
+    [ "$tstat" -eq 0 ] || [ "$tstat" -eq 3 ] || die "table.py failed (status $tstat)"
+    exit "$tstat"
+}
+
+bench_main() {
+    local n_c n_w n_m n_t est wl mode c target
+    bench_setup
+    n_c=$(wc -w <<<"$CLIENTS")
+    n_w=$(wc -w <<<"$WORKLOADS")
+    n_m=$(wc -w <<<"$MODES")
+    n_t=$(wc -w <<<"$TARGETS")
+    TOTAL_RUNS=$((n_c * n_w * n_m * n_t * REPEAT))
+    est=$((n_c * n_w * n_m * n_t * (REPEAT * (DURATION + 2) + WARMUP + 3)))
+    cat "$OUT/env.txt"
+    say "output in $OUT; $TOTAL_RUNS runs, about $((est / 60)) min plus loading"
+
+    write_userlist
+    start_pg
+    if [[ " $TARGETS " == *" myrmex-sqlite"* ]]; then init_sqlite; fi
+
+    for wl in $WORKLOADS; do
+        for mode in $MODES; do
+            for c in $CLIENTS; do
+                for target in $TARGETS; do
+                    block "$target" "$wl" "$mode" "$c"
+                done
             done
         done
     done
-done
+    bench_finish
+}
 
-stop_pg fast
-"$PYTHON" "$HERE/table.py" "$OUT/results.csv" --markdown >"$OUT/table.md"
-"$PYTHON" "$HERE/table.py" "$OUT/results.csv" | tee "$OUT/table.txt"
-
-echo
-if [ -s "$OUT/log-issues.txt" ]; then
-    echo "Proxy WARNING/ERROR log lines ($OUT/log-issues.txt), first 40:"
-    head -n 40 "$OUT/log-issues.txt"
-else
-    echo "No WARNING/ERROR lines in the proxy logs."
+# Sourced (contrib/bench/monitor.sh): definitions only.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    bench_main
 fi
-if [ "$FAILURES" -gt 0 ]; then
-    echo
-    echo "FAILED: $FAILURES problem(s) ($OUT/failures.txt):"
-    cat "$OUT/failures.txt"
-    echo "Results: $OUT"
-    exit 1
-fi
-echo "All runs completed without failed transactions. Results: $OUT"
-exit 0

@@ -3,7 +3,11 @@
 over repeats of tps, average latency and proxy CPU per transaction for each target, and
 myrmex/PgBouncer ratios.
 
-usage: table.py results.csv [--markdown]
+usage: table.py results.csv [--markdown] [--ratio A/B ...] [--min-ratio X]
+
+--ratio A/B adds the tps and CPU-per-transaction ratios of target A to target B (full target
+names, e.g. myrmex-w2-on/myrmex-w2-off); with --min-ratio X a tps ratio below X is marked and
+the exit status is 3.
 """
 import csv
 import statistics
@@ -40,14 +44,37 @@ def ratio(a, b):
     return None if a is None or b is None or b == 0 else a / b
 
 
-def main(argv):
-    if len(argv) < 2:
+def parse_args(argv):
+    if len(argv) < 2 or argv[1].startswith("-"):
         sys.exit(__doc__)
-    markdown = "--markdown" in argv[2:]
-    with open(argv[1], newline="") as f:
+    markdown, pairs, min_ratio = False, [], None
+    args = iter(argv[2:])
+    for a in args:
+        if a == "--markdown":
+            markdown = True
+        elif a in ("--ratio", "--min-ratio"):
+            v = next(args, None)
+            if v is None:
+                sys.exit(f"{a} needs a value\n{__doc__}")
+            if a == "--ratio":
+                if v.count("/") != 1 or not all(v.split("/")):
+                    sys.exit(f"--ratio takes A/B (two target names), not {v!r}")
+                pairs.append(tuple(v.split("/")))
+            else:
+                min_ratio = num(v)
+                if min_ratio is None:
+                    sys.exit(f"--min-ratio takes a number, not {v!r}")
+        else:
+            sys.exit(f"unknown argument {a!r}\n{__doc__}")
+    return argv[1], markdown, pairs, min_ratio
+
+
+def main(argv):
+    path, markdown, pairs, min_ratio = parse_args(argv)
+    with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
     if not rows:
-        sys.exit("no results in " + argv[1])
+        sys.exit("no results in " + path)
 
     keys, targets, groups = [], [], {}
     for r in rows:
@@ -79,6 +106,10 @@ def main(argv):
     )
     for t in sqlite_targets:
         header.append(f"{short(t)}/pg tps")
+    pairs = [(a, b) for a, b in pairs if a in targets and b in targets]
+    for a, b in pairs:
+        header += [f"{short(a)}/{short(b)} tps", f"{short(a)}/{short(b)} cpu"]
+    below = []
 
     table = []
     any_failed = False
@@ -105,6 +136,14 @@ def main(argv):
             line.append(fmt(ratio(med[t][1], med["pgbouncer"][1]), 2))
         for t in sqlite_targets:
             line.append(fmt(ratio(med.get(t, (None,))[0], med.get("postgres", (None,))[0]), 2))
+        for a, b in pairs:
+            r_tps = ratio(med.get(a, (None,))[0], med.get(b, (None,))[0])
+            mark = ""
+            if min_ratio is not None and (r_tps is None or r_tps < min_ratio):
+                mark = "<"
+                below.append(f"{k[0]} {k[1]} c={k[2]}: {short(a)}/{short(b)} tps {fmt(r_tps, 3)}")
+            line += [fmt(r_tps, 3) + mark,
+                     fmt(ratio(med.get(a, (None, None))[1], med.get(b, (None, None))[1]), 2)]
         table.append(line)
 
     reps = max(len(v) for g in groups.values() for v in g.values())
@@ -128,6 +167,14 @@ def main(argv):
     if loads:
         legend.append(f"1-minute load average after each run: median {statistics.median(loads):.1f}, "
                       f"max {max(loads):.1f} (this machine has the cores it has; other load skews results)")
+    for a, b in pairs:
+        legend.append(f"{short(a)}/{short(b)} tps = throughput ratio of {a} to {b}; "
+                      f"{short(a)}/{short(b)} cpu = proxy CPU per transaction ratio (>1: {a} "
+                      "costs more)" + (f"; < = tps ratio below {min_ratio}" if min_ratio is not None else ""))
+    if below:
+        legend.append(f"BELOW TARGET ({min_ratio}): " + "; ".join(below))
+    elif pairs and min_ratio is not None:
+        legend.append(f"every tps ratio meets the target ({min_ratio})")
     if any_failed:
         legend.append("! = at least one run of that cell failed (failed transactions, pgbench error "
                       "or proxy died); see failures.txt")
@@ -161,7 +208,7 @@ def main(argv):
         print()
         for l in legend:
             print(l)
-        return
+        return 3 if below else 0
 
     widths = [max(len(h), *(len(line[i]) for line in table)) for i, h in enumerate(header)]
 
@@ -179,7 +226,8 @@ def main(argv):
     print()
     for l in legend:
         print(l)
+    return 3 if below else 0
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    sys.exit(main(sys.argv))

@@ -47,8 +47,8 @@ struct mon_texts; /* recent statement texts, for the slow log (monitor/tap.c) */
  * worker, or the SQLite session its socket is lent to (the lease hands it over).
  */
 struct mon_tap {
-    int dbuser;           /* mon_dbuser() id, or -1 when the client is not followed */
-    uint32_t head, n;     /* ring of in-flight statements */
+    int dbuser;       /* mon_dbuser() id, or -1 when the client is not followed */
+    uint32_t head, n; /* ring of in-flight statements */
     struct mon_inflight q[MON_TAP_QUEUE];
     uint32_t send_group;  /* Query/Sync/FunctionCall messages forwarded */
     uint32_t recv_group;  /* ReadyForQuery replies seen */
@@ -76,8 +76,7 @@ void mon_tap_init(struct mon_tap *t, const char *db, const char *user, const cha
 void mon_tap_set_app(struct mon_tap *t, const char *app);
 void mon_tap_fini(struct mon_tap *t);
 /* A message forwarded to the server: body of len bytes (whole: all of it, else a prefix). */
-void mon_tap_frontend(struct mon_tap *t, uint8_t type, const uint8_t *body, size_t len,
-                      bool whole);
+void mon_tap_frontend(struct mon_tap *t, uint8_t type, const uint8_t *body, size_t len, bool whole);
 /* A reply forwarded to the client (C, I, s, E, Z; others are ignored). */
 void mon_tap_backend(struct mon_tap *t, uint8_t type, const uint8_t *body, size_t len);
 /* The client waited ns for a server: charged to its next statement. */

@@ -43,6 +43,14 @@ static void admin_show_help(struct admin_result *r)
                         "\n\tSHOW HELP|CONFIG|DATABASES|POOLS|CLIENTS|SERVERS|USERS|VERSION"
                         "\n\tSHOW LISTS|MEM|STATE|JOBS"
                         "\n\tSHOW STATS|STATS_TOTALS|STATS_AVERAGES|TOTALS|PREPARED_STATEMENTS"
+                        "\n\tSHOW QUERIES [<db>] [ORDER BY total_time|mean_time|p99|calls|"
+                        "wait_time|errors|rows [ASC|DESC]] [LIMIT n]"
+                        "\n\tSHOW QUERY <queryid> [<db>]"
+                        "\n\tSHOW QUERY HISTORY <queryid> [<db>]"
+                        "\n\tSHOW SLOW [<db>] [LIMIT n]"
+                        "\n\tSHOW BOTTLENECKS [<db>]"
+                        "\n\tSHOW ALERTS"
+                        "\n\tRESET QUERIES [<queryid>]"
                         "\n\tSET key = arg"
                         "\n\tRELOAD"
                         "\n\tPAUSE [<db>]"
@@ -162,6 +170,11 @@ static const struct {
     {"totals", admin_show_totals, NULL},
     {"prepared_statements", admin_show_prepared_statements, NULL},
     {"jobs", NULL, admin_show_jobs},
+    {"queries", NULL, admin_show_queries},
+    {"query", NULL, admin_show_query},
+    {"slow", NULL, admin_show_slow},
+    {"bottlenecks", NULL, admin_show_bottlenecks},
+    {"alerts", NULL, admin_show_alerts},
 };
 
 /* Commands other than SHOW and SET: all for admin_users only. */
@@ -183,6 +196,7 @@ static const struct {
     {"wait", admin_wait_job},
     {"cancel", admin_cancel_job},
     {"check", admin_check},
+    {"reset", admin_cmd_reset},
 };
 
 static void admin_run_show(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,

@@ -23,7 +23,8 @@ struct pool;
  * the extended protocol can send it alone; an error replaces everything else.
  * Column types as PgBouncer's console sends them: 's' text, 'i' int4, 'q' int8, 'N' numeric
  * (a uint64_t: PgBouncer's counters), 'T' a timestamp as text (wall-clock milliseconds, 0 for
- * NULL).
+ * NULL); and myrmex's 'f' float8 (a double, three decimals: milliseconds to the microsecond;
+ * NaN or infinity for NULL).
  */
 struct admin_result {
     struct proto_builder notices; /* NoticeResponses */
@@ -134,6 +135,20 @@ void admin_check(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
                  struct admin_result *r);
 /* The answer to a command that queued job id: a NOTICE on how to follow it, and job_id. */
 void admin_submitted(const struct admin_ctx *ctx, struct admin_result *r, int id);
+
+/* The monitor (admin_monitor.c). */
+void admin_show_queries(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                        struct admin_result *r);
+void admin_show_query(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                      struct admin_result *r);
+void admin_show_slow(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                     struct admin_result *r);
+void admin_show_bottlenecks(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                            struct admin_result *r);
+void admin_show_alerts(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                       struct admin_result *r);
+void admin_cmd_reset(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                     struct admin_result *r);
 
 /* ---- the snapshot (admin_snap.c) ---- */
 

@@ -3,6 +3,7 @@
  * type of each column, DataRows in text format, a CommandComplete tag; or one ErrorResponse.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #define ADMIN_INT4OID    23
 #define ADMIN_INT8OID    20
 #define ADMIN_NUMERICOID 1700
+#define ADMIN_FLOAT8OID  701
 
 void admin_result_init(struct admin_result *r)
 {
@@ -57,6 +59,9 @@ void admin_result_columns_v(struct admin_result *r, const char *fmt, const char 
             len = 8;
         } else if (fmt[i] == 'N') {
             oid = ADMIN_NUMERICOID;
+        } else if (fmt[i] == 'f') {
+            oid = ADMIN_FLOAT8OID;
+            len = 8;
         }
         proto_put_str(&r->desc, names[i]);
         proto_put_u32(&r->desc, 0); /* table */
@@ -116,6 +121,16 @@ void admin_result_row(struct admin_result *r, ...)
             snprintf(buf, sizeof(buf), "%" PRIu64, va_arg(ap, uint64_t));
             admin_result_put(r, buf);
             break;
+        case 'f': {
+            double d = va_arg(ap, double);
+            if (!isfinite(d)) {
+                admin_result_put(r, NULL);
+                break;
+            }
+            snprintf(buf, sizeof(buf), "%.3f", d);
+            admin_result_put(r, buf);
+            break;
+        }
         case 'T': {
             int64_t ms = va_arg(ap, int64_t);
             time_t t = (time_t)(ms / 1000);

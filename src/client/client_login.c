@@ -102,8 +102,10 @@ void client_login_finish(struct client *c)
     }
     pthread_mutex_unlock(&pool_lock);
     cancel_register(c);
-    mon_tap_init(&c->mon, c->dbname, c->user, c->addr, c->id);
-    mon_tap_set_app(&c->mon, c->params.v[PARAM_APPLICATION_NAME]);
+    if (p->db->backend != DB_BACKEND_ADMIN) { /* console commands are not the database's */
+        mon_tap_init(&c->mon, c->dbname, c->user, c->addr, c->id);
+        mon_tap_set_app(&c->mon, c->params.v[PARAM_APPLICATION_NAME]);
+    }
     proto_write_key_data(&b, (uint32_t)(c->cancel_key >> 32), (uint32_t)c->cancel_key);
     proto_write_ready(&b, 'I');
     if (!b.failed)

@@ -20,8 +20,13 @@
  *     statements: utility statements keep some literals as values that pg_query_fingerprint
  *     hashes (COPY's file name, FETCH's count, NOTIFY's payload, CREATE SEQUENCE's options);
  *   - E'...' with \u, \U, \x or octal escapes (invalid escapes and invalid UTF-8 are lexer
- *     errors), U&'...' strings and everything after a UESCAPE (the escape character is
- *     checked), and the precision in float(p) (checked by the grammar).
+ *     errors), the precision in float(p) (checked by the grammar, and float4 or float8 by
+ *     it) and a number alone in brackets (an array bound, "int[3]", is a value in the
+ *     fingerprint; a subscript "a[3]" is not, but looks the same);
+ *   - from a U&'...' or U&"..." on, the rest of the text counts as it is, comments and all
+ *     (the escape character after UESCAPE is checked, and libpg_query's look-ahead for
+ *     UESCAPE does not skip comments).
+ * And a comment right after NOT, NULLS or WITH is not whitespace for libpg_query (below).
  * Text ends at len or at the first NUL byte, whichever comes first, in fp_shape and
  * fp_compute alike (libpg_query sees a C string).
  */
@@ -53,6 +58,7 @@ struct fp_tok {
     size_t len;
     size_t prefix; /* TK_STR: length of E, B, X, N or U& */
     bool risky;    /* TK_STR: its value may decide whether the text lexes */
+    bool comment;  /* TK_SPACE: holds a comment */
 };
 
 static inline bool fp_is_space(unsigned char c)
@@ -186,6 +192,7 @@ static const char *fp_lex(const char *s, const char *end, struct fp_tok *t)
     t->p = s;
     t->prefix = 0;
     t->risky = false;
+    t->comment = false;
 
     /* Whitespace and comments. */
     q = s;
@@ -193,6 +200,7 @@ static const char *fp_lex(const char *s, const char *end, struct fp_tok *t)
         if (fp_is_space((unsigned char)*q)) {
             q++;
         } else if (*q == '-' && q + 1 < end && q[1] == '-') {
+            t->comment = true;
             while (q < end && *q != '\n' && *q != '\r')
                 q++;
         } else if (*q == '/' && q + 1 < end && q[1] == '*') {
@@ -210,6 +218,7 @@ static const char *fp_lex(const char *s, const char *end, struct fp_tok *t)
                     q++;
                 }
             }
+            t->comment = true;
             if (depth > 0) {
                 if (open > s) { /* the space before first, the comment next time */
                     t->kind = TK_SPACE;
@@ -281,7 +290,8 @@ static const char *fp_lex(const char *s, const char *end, struct fp_tok *t)
             t->kind = TK_STR;
         }
     } else {
-        q = s + 1;
+        /* ".." is one token (DOT_DOT): "..5" is not '.' and .5. */
+        q = c == '.' && s + 1 < end && s[1] == '.' ? s + 2 : s + 1;
         t->kind = TK_CHAR;
     }
     if (q == NULL) {
@@ -321,6 +331,18 @@ static const char *fp_end(const char *text, size_t len)
     return nul != NULL ? nul : text + len;
 }
 
+/* The next token after s, whitespace and comments skipped, is the character c. */
+static bool fp_next_is(const char *s, const char *end, char c)
+{
+    struct fp_tok t;
+    while (s < end) {
+        s = fp_lex(s, end, &t);
+        if (t.kind != TK_SPACE)
+            return t.kind == TK_CHAR && t.len == 1 && *t.p == c;
+    }
+    return false;
+}
+
 #define FNV_OFFSET UINT64_C(0xcbf29ce484222325)
 #define FNV_PRIME  UINT64_C(0x100000001b3)
 
@@ -351,29 +373,51 @@ static inline uint64_t fp_mix(uint64_t h)
     return h;
 }
 
-enum { FP_SHAPE_SPACE = ' ', FP_MARK_INT = 1, FP_MARK_NUM, FP_MARK_STR, FP_MARK_TAIL };
+enum { FP_MARK_INT = 1, FP_MARK_NUM, FP_MARK_STR, FP_MARK_TAIL, FP_MARK_RAW, FP_MARK_COMMENT };
 
 uint64_t fp_shape(const char *text, size_t len)
 {
     const char *s = text, *end = fp_end(text, len);
     uint64_t h = FNV_OFFSET;
-    bool any = false, space = false;
+    bool any = false, space = false, space_comment = false, lookahead = false;
     bool stmt_start = true, constants = false, verbatim_rest = false;
     int depth = 0;
-    int float_state = 0; /* 1: after "float", 2: after "float (" */
+    enum { CTX_NONE, CTX_FLOAT, CTX_FLOAT_PAREN, CTX_BRACKET } ctx = CTX_NONE; /* before t */
     struct fp_tok t;
 
     while (s < end) {
         s = fp_lex(s, end, &t);
         if (t.kind == TK_SPACE) {
             space = any;
+            space_comment = space_comment || t.comment;
             continue;
         }
         if (space) {
-            h = fp_hash_bytes(h, " ", 1);
-            space = false;
+            /*
+             * libpg_query looks one token past NOT, NULLS and WITH (for NOT LIKE, NULLS FIRST,
+             * WITH ORDINALITY) and sees a comment there, so a comment right after them is
+             * not whitespace (PostgreSQL itself does skip it).
+             */
+            if (space_comment && lookahead)
+                h = fp_hash_marker(h, FP_MARK_COMMENT);
+            else
+                h = fp_hash_bytes(h, " ", 1);
+            space = space_comment = false;
         }
         any = true;
+        lookahead = t.kind == TK_IDENT &&
+                    (fp_ident_is(&t, "not") || fp_ident_is(&t, "nulls") || fp_ident_is(&t, "with"));
+        /*
+         * Unicode escapes: libpg_query's look-ahead for UESCAPE after U&'...' or U&"..." does
+         * not treat a comment as whitespace, so from there on the text counts as it is.
+         */
+        if ((t.kind == TK_STR && t.prefix == 2) ||
+            (t.kind == TK_IDENT && t.len == 1 && (*t.p | 0x20) == 'u' && s + 1 < end &&
+             s[0] == '&' && s[1] == '"')) {
+            h = fp_hash_marker(h, FP_MARK_RAW);
+            h = fp_hash_bytes(h, t.p, (size_t)(end - t.p));
+            break;
+        }
         if (stmt_start) {
             constants = (t.kind == TK_IDENT && fp_literals_are_constants(&t)) ||
                         (t.kind == TK_CHAR && *t.p == '(');
@@ -383,7 +427,8 @@ uint64_t fp_shape(const char *text, size_t len)
         case TK_INT:
         case TK_NUM:
         case TK_STR:
-            if (constants && !verbatim_rest && !t.risky && float_state != 2) {
+            if (constants && !verbatim_rest && !t.risky && ctx != CTX_FLOAT_PAREN &&
+                !(ctx == CTX_BRACKET && t.kind != TK_STR && fp_next_is(s, end, ']'))) {
                 h = fp_hash_bytes(h, t.p, t.prefix);
                 h = fp_hash_marker(h, t.kind == TK_INT   ? FP_MARK_INT
                                       : t.kind == TK_NUM ? FP_MARK_NUM
@@ -391,20 +436,22 @@ uint64_t fp_shape(const char *text, size_t len)
             } else {
                 h = fp_hash_bytes(h, t.p, t.len);
             }
-            float_state = 0;
+            ctx = CTX_NONE;
             break;
         case TK_TAIL:
             h = fp_hash_marker(h, FP_MARK_TAIL);
             h = fp_hash_bytes(h, t.p, t.len);
             break;
         case TK_IDENT:
-            float_state = fp_ident_is(&t, "float") ? 1 : 0;
+            ctx = fp_ident_is(&t, "float") ? CTX_FLOAT : CTX_NONE;
             if (fp_ident_is(&t, "uescape"))
                 verbatim_rest = true;
             h = fp_hash_bytes(h, t.p, t.len);
             break;
         case TK_CHAR:
-            float_state = float_state == 1 && *t.p == '(' ? 2 : 0;
+            ctx = ctx == CTX_FLOAT && *t.p == '(' ? CTX_FLOAT_PAREN
+                  : *t.p == '['                   ? CTX_BRACKET
+                                                  : CTX_NONE;
             if (*t.p == '(')
                 depth++;
             else if (*t.p == ')' && depth > 0)
@@ -414,7 +461,7 @@ uint64_t fp_shape(const char *text, size_t len)
             h = fp_hash_bytes(h, t.p, t.len);
             break;
         default:
-            float_state = 0;
+            ctx = CTX_NONE;
             h = fp_hash_bytes(h, t.p, t.len);
             break;
         }
@@ -534,7 +581,11 @@ static char *fp_trimmed_copy(const char *s, const char *end)
  * libpg_query keeps its parser state in thread-local variables, so calls from several threads
  * run concurrently. The exception is a thread's first call: pg_query_init() then creates a
  * pthread key (for freeing the thread's memory context at exit) and stores it in a plain
- * static variable, unsynchronised, in this version (15-4.0.0). That first call is serialised.
+ * static variable, unsynchronised, in this version (15-4.0.0). That first call is serialised
+ * (against other callers of fp_compute only: the SQL translator's calls do not take this lock;
+ * the race is on one int and benign on the platforms we build for). The key is never deleted:
+ * each thread that ever calls libpg_query uses up one of the process's PTHREAD_KEYS_MAX (1024
+ * on glibc) keys for good, so libpg_query belongs on long-lived threads.
  */
 static pthread_mutex_t fp_pg_query_init_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread bool fp_pg_query_ready;

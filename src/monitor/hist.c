@@ -38,7 +38,7 @@ static inline uint64_t hist_width(unsigned k)
     return UINT64_C(1) << k;
 }
 
-static uint64_t *hist_block(struct hist *h, unsigned k)
+__attribute__((noinline, cold)) static uint64_t *hist_block(struct hist *h, unsigned k)
 {
     if (h->block[k] == NULL)
         h->block[k] = calloc(hist_block_len(k), sizeof(uint64_t));
@@ -107,11 +107,13 @@ uint64_t hist_quantile(const struct hist *h, double q)
         return 0;
     /* Nearest rank: the smallest sample with at least ceil(q * count) samples <= it. */
     double r = q * (double)h->count;
-    uint64_t rank = r <= 1.0 ? 1 : (uint64_t)r;
-    if ((double)rank < r)
-        rank++;
-    if (rank > h->count)
+    uint64_t rank;
+    if (!(r > 1.0)) /* also q outside (0, 1] or NaN */
+        rank = 1;
+    else if (r >= (double)h->count)
         rank = h->count;
+    else if ((double)(rank = (uint64_t)r) < r)
+        rank++;
     uint64_t seen = 0;
     for (unsigned k = 0; k < HIST_BLOCKS; k++) {
         const uint64_t *b = h->block[k];

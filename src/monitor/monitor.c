@@ -30,14 +30,14 @@
 #include "util/log.h"
 #include "util/util.h"
 
-#define MON_MAX_DBUSER     4096 /* (database, user) pairs followed */
-#define MON_MAX_DB         1024
-#define MON_LOCAL_CAP      1024 /* a thread's table (open addressing, power of two) */
-#define MON_LOCAL_WIPE     (MON_LOCAL_CAP / 2)
-#define MON_SHAPE_SLOTS    1024 /* a thread's shape cache (direct mapped, power of two) */
-#define MON_SLOW_RING      256
-#define MON_RECENT_POINTS  (3600 / MON_POINT_SECONDS)
-#define MON_MAX_ALERTS     256
+#define MON_MAX_DBUSER      4096 /* (database, user) pairs followed */
+#define MON_MAX_DB          1024
+#define MON_LOCAL_MIN       64   /* a thread's table (open addressing, power of two) grows */
+#define MON_LOCAL_MAX       1024 /* up to this; past 3/4 of it, it is folded and emptied */
+#define MON_SHAPE_SLOTS     1024 /* a thread's shape cache (direct mapped, power of two) */
+#define MON_SLOW_RING       256
+#define MON_RECENT_POINTS   (3600 / MON_POINT_SECONDS)
+#define MON_MAX_ALERTS      256
 #define MON_ALERT_MIN_CALLS 10 /* a minute with fewer calls says nothing about p99 or errors */
 
 /* ---------------------------------------------------------------------------------------- */
@@ -235,19 +235,59 @@ struct mon_shape {
 };
 
 struct mon_shard {
-    struct mon_local tab[MON_LOCAL_CAP];
-    int n_used;
-    int dirty[MON_LOCAL_CAP];
+    struct mon_local *tab; /* cap slots */
+    int cap, n_used;
+    int *dirty; /* cap indexes */
     int n_dirty;
     struct mon_shape shapes[MON_SHAPE_SLOTS];
 };
 
 static __thread struct mon_shard *mon_me;
 
+static uint64_t mon_key_hash(int dbuser, uint64_t fp)
+{
+    uint64_t h = fp ^ ((uint64_t)(uint32_t)dbuser * 0x9e3779b97f4a7c15ULL);
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 29);
+}
+
+/* A table of cap slots for sh (the entries, all clean, are moved); false when out of memory. */
+static bool mon_local_resize(struct mon_shard *sh, int cap)
+{
+    struct mon_local *tab = calloc((size_t)cap, sizeof(*tab));
+    int *dirty = calloc((size_t)cap, sizeof(*dirty));
+
+    if (!tab || !dirty) {
+        free(tab);
+        free(dirty);
+        return false;
+    }
+    for (int i = 0; i < sh->cap; i++) {
+        const struct mon_local *e = &sh->tab[i];
+        size_t k;
+        if (!e->fp)
+            continue;
+        k = mon_key_hash(e->dbuser, e->fp) & (size_t)(cap - 1);
+        while (tab[k].fp)
+            k = (k + 1) & (size_t)(cap - 1);
+        tab[k] = *e;
+    }
+    free(sh->tab);
+    free(sh->dirty);
+    sh->tab = tab;
+    sh->dirty = dirty;
+    sh->cap = cap;
+    return true;
+}
+
 static struct mon_shard *mon_shard(void)
 {
-    if (!mon_me)
-        mon_me = calloc(1, sizeof(*mon_me));
+    if (!mon_me && (mon_me = calloc(1, sizeof(*mon_me))) != NULL &&
+        !mon_local_resize(mon_me, MON_LOCAL_MIN)) {
+        free(mon_me);
+        mon_me = NULL;
+    }
     return mon_me;
 }
 
@@ -311,18 +351,9 @@ static const char *mon_shard_text(const struct mon_shard *sh, uint64_t fp)
     return NULL;
 }
 
-static uint64_t mon_key_hash(int dbuser, uint64_t fp)
-{
-    uint64_t h = fp ^ ((uint64_t)(uint32_t)dbuser * 0x9e3779b97f4a7c15ULL);
-    h ^= h >> 31;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    return h ^ (h >> 29);
-}
-
 void mon_thread_flush(void);
 
-void mon_record(int dbuser, uint64_t fp, int64_t dur_ns, int64_t wait_ns, uint64_t rows,
-                bool error)
+void mon_record(int dbuser, uint64_t fp, int64_t dur_ns, int64_t wait_ns, uint64_t rows, bool error)
 {
     struct mon_shard *sh = mon_shard();
     struct mon_local *e;
@@ -330,11 +361,16 @@ void mon_record(int dbuser, uint64_t fp, int64_t dur_ns, int64_t wait_ns, uint64
 
     if (!sh || dbuser < 0 || fp == 0)
         return;
-    if (sh->n_used >= MON_LOCAL_CAP * 3 / 4)
-        mon_thread_flush(); /* wipes the table */
-    i = mon_key_hash(dbuser, fp) & (MON_LOCAL_CAP - 1);
+    if (sh->n_used >= sh->cap * 3 / 4) {
+        /* Fold first: dirty indexes do not survive a resize. At the largest size the fold
+         * empties the table. */
+        mon_thread_flush();
+        if (sh->n_used >= sh->cap * 3 / 4 && !mon_local_resize(sh, sh->cap * 2))
+            return;
+    }
+    i = mon_key_hash(dbuser, fp) & (size_t)(sh->cap - 1);
     while (sh->tab[i].fp && (sh->tab[i].fp != fp || sh->tab[i].dbuser != dbuser))
-        i = (i + 1) & (MON_LOCAL_CAP - 1);
+        i = (i + 1) & (size_t)(sh->cap - 1);
     e = &sh->tab[i];
     if (!e->fp) {
         e->fp = fp;
@@ -518,10 +554,10 @@ void mon_thread_flush(void)
         l->dirty = false;
     }
     sh->n_dirty = 0;
-    if (sh->n_used >= MON_LOCAL_WIPE) {
-        for (int i = 0; i < MON_LOCAL_CAP; i++)
+    if (sh->n_used >= MON_LOCAL_MAX * 3 / 4) {
+        for (int i = 0; i < sh->cap; i++)
             hist_free(&sh->tab[i].hist);
-        memset(sh->tab, 0, sizeof(sh->tab));
+        memset(sh->tab, 0, sizeof(*sh->tab) * (size_t)sh->cap);
         sh->n_used = 0;
     }
 }
@@ -533,8 +569,10 @@ void mon_thread_exit(void)
     if (!sh)
         return;
     mon_thread_flush();
-    for (int i = 0; i < MON_LOCAL_CAP; i++)
+    for (int i = 0; i < sh->cap; i++)
         hist_free(&sh->tab[i].hist);
+    free(sh->tab);
+    free(sh->dirty);
     for (int i = 0; i < MON_SHAPE_SLOTS; i++)
         shape_free(&sh->shapes[i]);
     free(sh);
@@ -848,8 +886,8 @@ static void mon_scan_pool(void *arg, const struct pool *p)
         snprintf(a->name, sizeof(a->name), "backend_down");
         a->severity = MON_CRITICAL;
         mon_copy_name(a->db, p->db_name);
-        snprintf(a->message, sizeof(a->message), "database %s is unreachable: %.150s",
-                 p->db_name, p->login_error);
+        snprintf(a->message, sizeof(a->message), "database %s is unreachable: %.150s", p->db_name,
+                 p->login_error);
         snprintf(a->suggestion, sizeof(a->suggestion),
                  "check that the server is up and the [databases] entry of %s (host, port, "
                  "credentials); CHECK DATABASES tests it",
@@ -945,8 +983,7 @@ static void mon_eval_alerts(struct mon_roll *r, bool minute_end)
             a->threshold = (double)p99_limit / 1e9;
             snprintf(a->message, sizeof(a->message),
                      "query %s of %s/%s: p99 %.3f s over the last minute (%llu calls): %.80s", fp,
-                     db, user, a->value, (unsigned long long)e->m.calls,
-                     e->query ? e->query : "");
+                     db, user, a->value, (unsigned long long)e->m.calls, e->query ? e->query : "");
             snprintf(a->suggestion, sizeof(a->suggestion),
                      "SHOW QUERY %s for its distribution; EXPLAIN ANALYZE it and look for a "
                      "missing index or lock waits",
@@ -960,10 +997,10 @@ static void mon_eval_alerts(struct mon_roll *r, bool minute_end)
         struct mon_dbstate *d = &mon_dbs[i];
         const struct mon_agg *m = &d->minute;
         struct mon_alert *a;
-        d->error_alert = err_pct > 0 &&
-                         mon_alert_holds(m->calls >= 2 * MON_ALERT_MIN_CALLS,
-                                         m->errors * 100 >= (uint64_t)err_pct * m->calls,
-                                         d->error_alert, minute_end);
+        d->error_alert =
+            err_pct > 0 && mon_alert_holds(m->calls >= 2 * MON_ALERT_MIN_CALLS,
+                                           m->errors * 100 >= (uint64_t)err_pct * m->calls,
+                                           d->error_alert, minute_end);
         if (!d->error_alert || !(a = roll_alert(r, r->n_err)))
             continue;
         snprintf(a->key, sizeof(a->key), "error_rate:%s", dbnames[i]);
@@ -974,8 +1011,7 @@ static void mon_eval_alerts(struct mon_roll *r, bool minute_end)
         a->threshold = err_pct;
         snprintf(a->message, sizeof(a->message),
                  "%.1f%% of the statements on %s failed over the last minute (%llu of %llu)",
-                 a->value, dbnames[i], (unsigned long long)m->errors,
-                 (unsigned long long)m->calls);
+                 a->value, dbnames[i], (unsigned long long)m->errors, (unsigned long long)m->calls);
         snprintf(a->suggestion, sizeof(a->suggestion),
                  "SHOW QUERIES %s ORDER BY errors shows which statements fail; the server log "
                  "says why",
@@ -998,8 +1034,8 @@ static struct mon_minute *roll_row(struct mon_roll *r)
     return &r->rows[r->n++];
 }
 
-static void minute_row_fill(struct mon_minute *m, int64_t minute, const char *db,
-                            const char *user, uint64_t fp, const struct mon_agg *a)
+static void minute_row_fill(struct mon_minute *m, int64_t minute, const char *db, const char *user,
+                            uint64_t fp, const struct mon_agg *a)
 {
     m->minute = minute;
     mon_copy_name(m->db, db);
@@ -1030,7 +1066,7 @@ static void mon_roll_minute(struct mon_roll *r, int64_t minute)
                 continue;
             mon_dbuser_names(e->dbuser, &db, &user);
             if ((m = roll_row(r)) != NULL) {
-                struct mon_agg a = {e->m.calls, e->m.errors,  e->m.rows,  e->m.total_ns,
+                struct mon_agg a = {e->m.calls,   e->m.errors, e->m.rows, e->m.total_ns,
                                     e->m.wait_ns, e->m.max_ns, e->m_hist};
                 minute_row_fill(m, minute, db, user, e->fp, &a);
             }
@@ -1258,8 +1294,8 @@ void monitor_configure(const struct config *cfg)
     atomic_store(&mon_on, cfg->monitor);
     atomic_store(&mon_slow_ns, cfg->slow_query_threshold_ms * 1000000);
     atomic_store(&mon_params, cfg->slow_query_log_parameters);
-    atomic_store(&mon_max_entries, cfg->monitor_max_fingerprints > 0 ? cfg->monitor_max_fingerprints
-                                                                     : 1);
+    atomic_store(&mon_max_entries,
+                 cfg->monitor_max_fingerprints > 0 ? cfg->monitor_max_fingerprints : 1);
     atomic_store(&mon_wait_alert_ms, cfg->alert_wait_threshold_ms);
     atomic_store(&mon_p99_alert_ns, cfg->alert_p99_threshold_ms * 1000000);
     atomic_store(&mon_error_rate_pct, cfg->alert_error_rate);
@@ -1297,6 +1333,19 @@ void monitor_stop(void)
         pthread_mutex_unlock(&mon_stop_lock);
         pthread_join(mon_thread, NULL);
         mon_thread_running = false;
+    }
+    /* The minute in progress goes to the history too (its row is replaced if the next start
+     * stores more of the same minute). Workers have stopped: their counts are all in. */
+    if (mon_history_ok) {
+        struct mon_roll r;
+        int64_t now_s = mon_wall_ms() / 1000;
+        memset(&r, 0, sizeof(r));
+        pthread_mutex_lock(&mon_lock);
+        mon_roll_minute(&r, now_s - now_s % 60);
+        pthread_mutex_unlock(&mon_lock);
+        if (r.n > 0 && !history_append(r.rows, r.n))
+            log_warning("could not store the query history of the last minute");
+        free(r.rows);
     }
 }
 

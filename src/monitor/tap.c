@@ -272,8 +272,7 @@ static char *params_format(const uint8_t *p, const uint8_t *end)
             break;
         len = (int32_t)proto_read_u32(p);
         p += 4;
-        binary = nfmt == 1 ? mon_u16(fmts) == 1
-                           : (nfmt > i ? mon_u16(fmts + 2 * i) == 1 : false);
+        binary = nfmt == 1 ? mon_u16(fmts) == 1 : (nfmt > i ? mon_u16(fmts + 2 * i) == 1 : false);
         if (n + 32 >= cap - 16)
             break;
         n += (size_t)snprintf(out + n, cap - n, "%s$%d = ", i ? ", " : "", i + 1);
@@ -383,8 +382,8 @@ static void tap_bind(struct mon_tap *t, const uint8_t *body, size_t len, bool wh
     str_set(&po->text, st ? st->text : NULL);
     str_set(&po->stmt, (const char *)n1 + 1);
     free(po->params);
-    po->params = whole && st && st->text && mon_slow_parameters() ? params_format(n2 + 1, end)
-                                                                   : NULL;
+    po->params =
+        whole && st && st->text && mon_slow_parameters() ? params_format(n2 + 1, end) : NULL;
 }
 
 static void tap_execute(struct mon_tap *t, const uint8_t *body, size_t len, int64_t now)
@@ -400,8 +399,7 @@ static void tap_execute(struct mon_tap *t, const uint8_t *body, size_t len, int6
     tap_push(t, po ? po->fp : 0, now, ref);
 }
 
-void mon_tap_frontend(struct mon_tap *t, uint8_t type, const uint8_t *body, size_t len,
-                      bool whole)
+void mon_tap_frontend(struct mon_tap *t, uint8_t type, const uint8_t *body, size_t len, bool whole)
 {
     int64_t now;
 
@@ -491,7 +489,8 @@ static void tap_drop_stale(struct mon_tap *t)
 static void tap_complete(struct mon_tap *t, uint8_t type, const uint8_t *body, size_t len)
 {
     struct mon_inflight *q = &t->q[t->head];
-    int64_t now = mon_clock_ns(), start = q->sent_ns > t->last_done_ns ? q->sent_ns : t->last_done_ns;
+    int64_t now = mon_clock_ns(),
+            start = q->sent_ns > t->last_done_ns ? q->sent_ns : t->last_done_ns;
     int64_t dur = now - start, slow = mon_slow_threshold_ns();
     bool error = type == 'E';
 

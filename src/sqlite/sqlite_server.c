@@ -125,8 +125,7 @@ void sq_mon_scan(struct sq_session *s)
             if (len < 4 || at + 1 + len > s->out.len)
                 break;
             if (type == 'C' || type == 'I' || type == 's' || type == 'E' || type == 'Z')
-                mon_tap_backend(&s->lease->mon, type, s->out.data + at + PROTO_HEADER_LEN,
-                                len - 4);
+                mon_tap_backend(&s->lease->mon, type, s->out.data + at + PROTO_HEADER_LEN, len - 4);
             at += 1 + (size_t)len;
         }
     }

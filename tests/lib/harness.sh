@@ -105,10 +105,10 @@ assert_ne() { # unexpected actual [message]
     [ "$1" != "$2" ] || fail "${3:-value is forbidden}: got '$2'"
 }
 assert_match() { # extended-regex actual [message]
-    printf '%s' "$2" | grep -Eq -- "$1" || fail "${3:-no match}: /$1/ not found in: $(printf '%s' "$2" | head -c 2000)"
+    grep -Eq -- "$1" <<<"$2" || fail "${3:-no match}: /$1/ not found in: $(printf '%s' "$2" | head -c 2000)"
 }
 assert_not_match() { # extended-regex actual [message]
-    if printf '%s' "$2" | grep -Eq -- "$1"; then
+    if grep -Eq -- "$1" <<<"$2"; then
         fail "${3:-unexpected match}: /$1/ found in: $(printf '%s' "$2" | head -c 2000)"
     fi
 }

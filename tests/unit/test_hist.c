@@ -151,8 +151,15 @@ START_TEST(test_bucket_layout)
     ck_assert_uint_eq(b[1].hi, 127);
     ck_assert_uint_eq(b[2].lo, 128);
     ck_assert_uint_eq(b[2].hi, 131);
-    ck_assert_uint_eq(hist_quantile(&h, 0.25), 65); /* midpoint of [64, 65] */
-    ck_assert_uint_eq(hist_quantile(&h, 1.0), 130); /* midpoint of [128, 131] */
+    ck_assert_uint_eq(hist_quantile(&h, 0.25), 65);  /* midpoint of [64, 65] */
+    ck_assert_uint_eq(hist_quantile(&h, 1.0), 130);  /* midpoint of [128, 131] */
+    ck_assert_uint_eq(hist_quantile(&h, 0.5), 65);   /* rank 2 of 4 */
+    ck_assert_uint_eq(hist_quantile(&h, 0.51), 127); /* rank 3 */
+    /* q outside (0, 1]: the smallest or the largest. */
+    ck_assert_uint_eq(hist_quantile(&h, 0.0), 65);
+    ck_assert_uint_eq(hist_quantile(&h, -1.0), 65);
+    ck_assert_uint_eq(hist_quantile(&h, 2.0), 130);
+    ck_assert_uint_eq(hist_quantile(&h, NAN), 65);
     /* Between bucket bounds, count_le counts whole buckets only. */
     ck_assert_uint_eq(hist_count_le(&h, 63), 0);
     ck_assert_uint_eq(hist_count_le(&h, 64), 0);
@@ -273,7 +280,7 @@ int main(void)
 {
     Suite *s = suite_create("hist");
     TCase *tc = tcase_create("hist");
-    tcase_set_timeout(tc, 120);
+    tcase_set_timeout(tc, 300); /* 1,000,000 samples a distribution, slow under sanitizers */
     tcase_add_loop_test(tc, test_quantiles_within_2_percent, DIST_UNIFORM, DIST_CONSTANT + 1);
     tcase_add_test(tc, test_bucket_layout);
     tcase_add_test(tc, test_merge_equals_union);
