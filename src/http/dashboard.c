@@ -36,10 +36,10 @@
 
 /* Chart geometry (SVG user units). */
 #define DASHBOARD_W      580
-#define DASHBOARD_H      200
+#define DASHBOARD_H      210
 #define DASHBOARD_LEFT   56
 #define DASHBOARD_RIGHT  12
-#define DASHBOARD_TOP    10
+#define DASHBOARD_TOP    20
 #define DASHBOARD_BOTTOM 26
 
 static const char *const dashboard_palette[] = {"#2f6fdf", "#e8590c", "#2b8a3e", "#ae3ec9",
@@ -274,7 +274,8 @@ static void dashboard_chart_render(struct evbuffer *out, const struct dashboard_
             "<text class=\"axis\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
             DASHBOARD_LEFT, y, DASHBOARD_LEFT + pw, y, DASHBOARD_LEFT - 4, y + 4, a);
     }
-    evbuffer_add_printf(out, "<text class=\"axis unit\" x=\"4\" y=\"%d\">", DASHBOARD_TOP + 10);
+    evbuffer_add_printf(out, "<text class=\"axis unit\" x=\"%d\" y=\"%d\">", DASHBOARD_LEFT,
+                        DASHBOARD_TOP - 6);
     dashboard_text(out, c->unit);
     evbuffer_add(out, "</text>", 7);
     /* Time axis: start, middle, end (UTC). */
