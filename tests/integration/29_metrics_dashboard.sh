@@ -183,6 +183,24 @@ sum=$(metric "myrmex_query_duration_seconds_sum{$labels}")
 awk -v s="$sum" 'BEGIN { exit !(s > 0 && s < 60) }' || fail "_sum of the SELECT: $sum"
 assert_le "$(grep -c '^myrmex_query_duration_seconds_count{' "$T/metrics.txt")" 20 "at most monitor_top_fingerprints histograms"
 
+# Clients that leave before their page is ready (forgotten, not answered), a burst of them in
+# parallel, then a HEAD: the listener goes on answering.
+leavers=()
+for _ in 1 2 3 4 5 6; do
+    for path in /dashboard /metrics; do
+        timeout 5 curl -s -m 0.02 -o /dev/null "http://127.0.0.1:$HTTP_PORT$path" &
+        leavers+=("$!")
+    done
+done
+for pid in "${leavers[@]}"; do wait "$pid" || true; done
+for path in /dashboard /metrics /dashboard; do # asked and gone at once
+    exec 3<>"/dev/tcp/127.0.0.1/$HTTP_PORT"
+    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' "$path" >&3
+    exec 3>&-
+done
+assert_match '^HTTP/1.1 200' "$(timeout 20 curl -sI "http://127.0.0.1:$HTTP_PORT/metrics")" "HEAD /metrics"
+assert_eq ok "$(http /healthz)" "/healthz after clients left"
+
 # --- /dashboard in Chromium --------------------------------------------------------------------
 assert_match 'WHERE \$[0-9]+ &lt; \$[0-9]+ AND \$[0-9]+ &lt;&gt; \$[0-9]+' "$page" "a query text is escaped"
 assert_not_match '<b>' "$page" "no markup from a query text"
