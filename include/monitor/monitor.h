@@ -52,6 +52,11 @@ struct mon_tap {
     struct mon_inflight q[MON_TAP_QUEUE];
     uint32_t send_group;  /* Query/Sync/FunctionCall messages forwarded */
     uint32_t recv_group;  /* ReadyForQuery replies seen */
+    uint32_t drop_group;  /* dropping: the group the ring had no room for */
+    uint32_t syncs_since_exec; /* Syncs since the last Query/Execute (COPY FROM STDIN) */
+    bool dropping;
+    bool exec_open; /* a Query/Execute that may start COPY FROM STDIN, no CopyDone since */
+    bool copy_in;   /* the client is sending CopyData: the server ignores its Syncs */
     int64_t last_done_ns; /* when the previous statement completed (pipelines) */
     int64_t pending_wait_ns;
     struct mon_names *names;
@@ -70,6 +75,9 @@ void monitor_free(void);
 void monitor_configure(const struct config *cfg);
 /* monitor = on (relaxed load, any thread). */
 bool monitor_enabled(void);
+/* Whether the monitor reads a Bind's parameters (slow_query_log_parameters): the caller then
+ * hands it the whole message. */
+bool mon_wants_bind(void);
 
 /* Follow a client of (db, user); addr and app for the slow log. */
 void mon_tap_init(struct mon_tap *t, const char *db, const char *user, const char *addr, int pid);
@@ -77,7 +85,7 @@ void mon_tap_set_app(struct mon_tap *t, const char *app);
 void mon_tap_fini(struct mon_tap *t);
 /* A message forwarded to the server: body of len bytes (whole: all of it, else a prefix). */
 void mon_tap_frontend(struct mon_tap *t, uint8_t type, const uint8_t *body, size_t len, bool whole);
-/* A reply forwarded to the client (C, I, s, E, Z; others are ignored). */
+/* A reply forwarded to the client (C, I, s, E, Z with its status byte; others are ignored). */
 void mon_tap_backend(struct mon_tap *t, uint8_t type, const uint8_t *body, size_t len);
 /* The client waited ns for a server: charged to its next statement. */
 void mon_tap_waited(struct mon_tap *t, int64_t ns);

@@ -668,9 +668,9 @@ static void client_forward(struct client *c)
         if ((type == 'P' || type == 'Q') &&
             (ps_pool_enabled(c->pool) || (c->server && c->server->ps_track)))
             need = (size_t)len + 1; /* classified and registered whole */
-        else if ((type == 'P' || type == 'Q' || type == 'B') && len < MON_WHOLE_MAX &&
-                 c->mon.dbuser >= 0 && monitor_enabled())
-            need = (size_t)len + 1; /* fingerprinted whole */
+        else if ((type == 'P' || type == 'Q' || (type == 'B' && mon_wants_bind())) &&
+                 len < MON_WHOLE_MAX && c->mon.dbuser >= 0 && monitor_enabled())
+            need = (size_t)len + 1; /* fingerprinted whole (a Bind: its parameters logged) */
         if (avail < need)
             return;
         msg = evbuffer_pullup(in, (ssize_t)need);

@@ -62,6 +62,11 @@ int64_t mon_slow_threshold_ns(void)
     return atomic_load_explicit(&mon_slow_ns, memory_order_relaxed);
 }
 
+bool mon_wants_bind(void)
+{
+    return mon_slow_threshold_ns() > 0 && mon_slow_parameters();
+}
+
 bool mon_slow_parameters(void)
 {
     return atomic_load_explicit(&mon_params, memory_order_relaxed);

@@ -17,8 +17,10 @@
 #include "monitor_int.h"
 #include "wire/proto.h"
 
-#define MON_NAME_BUCKETS 64
-#define MON_NAMES_MAX    4096 /* names followed per client; past that they are forgotten */
+#define MON_NAME_BUCKETS 256
+#define MON_STMTS_MAX    1024  /* statement names followed per client; past that one is forgotten */
+#define MON_PORTALS_MAX  256   /* portal names; past that they are all forgotten */
+#define MON_TEXT_KEEP    65536 /* bytes of a statement's text kept for the slow log */
 #define MON_TEXT_SLOTS   8
 #define MON_PARAMS_MAX   4096 /* bytes of logged parameters */
 #define MON_PARAM_MAX    256  /* bytes of one logged parameter value */
@@ -35,7 +37,8 @@ struct mon_name {
 
 struct mon_names {
     struct mon_name *b[MON_NAME_BUCKETS];
-    int n;
+    int n, n_portals;
+    unsigned evict_at; /* where the search for a name to forget starts */
 };
 
 struct mon_text_slot {
@@ -89,7 +92,7 @@ static void names_clear(struct mon_names *ns)
             ns->b[i] = e->next;
             name_free(e);
         }
-    ns->n = 0;
+    ns->n = ns->n_portals = 0;
 }
 
 void mon_tap_fini(struct mon_tap *t)
@@ -150,20 +153,59 @@ static struct mon_name *name_find(struct mon_tap *t, char kind, const char *name
     return t->names ? *name_slot(t->names, kind, name) : NULL;
 }
 
+static void name_unlink(struct mon_names *ns, struct mon_name **pp)
+{
+    struct mon_name *e = *pp;
+    *pp = e->next;
+    if (e->kind == 'P')
+        ns->n_portals--;
+    ns->n--;
+    name_free(e);
+}
+
 static void name_drop(struct mon_tap *t, char kind, const char *name)
 {
-    struct mon_name **pp, *e;
+    struct mon_name **pp;
     if (!t->names)
         return;
     pp = name_slot(t->names, kind, name);
-    if ((e = *pp) != NULL) {
-        *pp = e->next;
-        name_free(e);
-        t->names->n--;
+    if (*pp)
+        name_unlink(t->names, pp);
+}
+
+/* Forget every portal (the end of a transaction destroys them). */
+static void names_drop_portals(struct mon_names *ns)
+{
+    for (int i = 0; i < MON_NAME_BUCKETS && ns->n_portals > 0; i++) {
+        struct mon_name **pp = &ns->b[i];
+        while (*pp)
+            if ((*pp)->kind == 'P')
+                name_unlink(ns, pp);
+            else
+                pp = &(*pp)->next;
     }
 }
 
-/* The entry of (kind, name), created empty; NULL when out of memory. */
+/* Make room for one more name of kind: portals are all forgotten, a statement one at a time
+ * (round robin over the buckets); a portal never costs a statement. */
+static void names_make_room(struct mon_names *ns, char kind)
+{
+    if (kind == 'P') {
+        if (ns->n_portals >= MON_PORTALS_MAX)
+            names_drop_portals(ns);
+        return;
+    }
+    for (int k = 0; k < MON_NAME_BUCKETS && ns->n - ns->n_portals >= MON_STMTS_MAX; k++) {
+        struct mon_name **pp = &ns->b[ns->evict_at++ % MON_NAME_BUCKETS];
+        while (*pp && (*pp)->kind != 'S')
+            pp = &(*pp)->next;
+        if (*pp)
+            name_unlink(ns, pp);
+    }
+}
+
+/* The entry of (kind, name), created empty; NULL when out of memory. Other entries the
+ * caller holds may be freed on the way (to make room): look them up after. */
 static struct mon_name *name_get(struct mon_tap *t, char kind, const char *name)
 {
     struct mon_name **pp, *e;
@@ -173,8 +215,9 @@ static struct mon_name *name_get(struct mon_tap *t, char kind, const char *name)
     pp = name_slot(t->names, kind, name);
     if (*pp)
         return *pp;
-    if (t->names->n >= MON_NAMES_MAX) {
-        names_clear(t->names);
+    if ((kind == 'P' && t->names->n_portals >= MON_PORTALS_MAX) ||
+        (kind == 'S' && t->names->n - t->names->n_portals >= MON_STMTS_MAX)) {
+        names_make_room(t->names, kind);
         pp = name_slot(t->names, kind, name);
     }
     e = calloc(1, sizeof(*e));
@@ -185,6 +228,8 @@ static struct mon_name *name_get(struct mon_tap *t, char kind, const char *name)
     e->kind = kind;
     *pp = e;
     t->names->n++;
+    if (kind == 'P')
+        t->names->n_portals++;
     return e;
 }
 
@@ -212,13 +257,23 @@ static uint32_t text_keep(struct mon_tap *t, const char *text, size_t len, const
                           const char *stmt)
 {
     struct mon_text_slot *s;
-    size_t plen = params ? strlen(params) : 0, need = len + 1 + plen + 1;
+    size_t plen, need;
 
+    if (len > MON_TEXT_KEEP)
+        len = MON_TEXT_KEEP;
+    plen = params ? strlen(params) : 0;
+    need = len + 1 + plen + 1;
     if (!t->texts && !(t->texts = calloc(1, sizeof(*t->texts))))
         return 0;
     if (++t->texts->seq == 0)
         t->texts->seq = 1;
     s = &t->texts->slot[t->texts->seq % MON_TEXT_SLOTS];
+    if (s->cap > 4 * need && s->cap > 4096) {
+        /* A big text went through this slot before: give the memory back. */
+        free(s->buf);
+        s->buf = NULL;
+        s->cap = 0;
+    }
     if (s->cap < need) {
         char *buf = realloc(s->buf, need);
         if (!buf)
@@ -313,8 +368,13 @@ static void tap_push(struct mon_tap *t, uint64_t fp, int64_t now, uint32_t text_
 {
     struct mon_inflight *q;
 
-    if (t->n == MON_TAP_QUEUE)
-        return; /* a pipeline this deep: the rest is not timed */
+    if (t->dropping && t->drop_group == t->send_group)
+        return; /* the rest of a group the ring had no room for: its replies pair with none */
+    if (t->n == MON_TAP_QUEUE) {
+        t->dropping = true; /* a pipeline this deep: the rest of the group is not timed */
+        t->drop_group = t->send_group;
+        return;
+    }
     q = &t->q[(t->head + t->n) % MON_TAP_QUEUE];
     q->fp = fp;
     q->sent_ns = now;
@@ -335,7 +395,6 @@ static void tap_query(struct mon_tap *t, const char *text, size_t len, int64_t n
         tap_push(t, 0, now, 0); /* answered by EmptyQueryResponse */
     for (int i = 0; i < n && i < MON_TAP_QUEUE; i++)
         tap_push(t, i < FP_MAX_STATEMENTS ? fps[i] : 0, now, ref);
-    t->send_group++;
 }
 
 static void tap_parse(struct mon_tap *t, const uint8_t *body, size_t len)
@@ -357,7 +416,8 @@ static void tap_parse(struct mon_tap *t, const uint8_t *body, size_t len)
         return;
     e->fp = fps[0];
     if (mon_slow_threshold_ns() > 0) {
-        char *copy = strndup(text, (size_t)((const char *)tend - text));
+        size_t tlen = (size_t)((const char *)tend - text);
+        char *copy = strndup(text, tlen < MON_TEXT_KEEP ? tlen : MON_TEXT_KEEP);
         if (copy) {
             str_set(&e->text, copy);
             free(copy);
@@ -375,9 +435,11 @@ static void tap_bind(struct mon_tap *t, const uint8_t *body, size_t len, bool wh
 
     if (!n1 || !(n2 = memchr(n1 + 1, 0, (size_t)(end - n1 - 1))))
         return;
-    st = name_find(t, 'S', (const char *)n1 + 1);
+    /* The portal first, then its statement: nothing the caller holds may be freed by
+     * making room for the other. */
     if (!(po = name_get(t, 'P', (const char *)body)))
         return;
+    st = name_find(t, 'S', (const char *)n1 + 1);
     po->fp = st ? st->fp : 0;
     str_set(&po->text, st ? st->text : NULL);
     str_set(&po->stmt, (const char *)n1 + 1);
@@ -399,44 +461,83 @@ static void tap_execute(struct mon_tap *t, const uint8_t *body, size_t len, int6
     tap_push(t, po ? po->fp : 0, now, ref);
 }
 
-void mon_tap_frontend(struct mon_tap *t, uint8_t type, const uint8_t *body, size_t len, bool whole)
+/*
+ * Which ReadyForQuery ends what: a Query, Sync or FunctionCall is a group, except Syncs the
+ * server ignores during COPY FROM STDIN. Those are only known once the client sends CopyData
+ * after a Query or Execute; Syncs it sent since that Execute (libpq sends one right after it)
+ * were ignored too.
+ */
+static void tap_count_groups(struct mon_tap *t, uint8_t type)
 {
-    int64_t now;
-
-    if (t->dbuser < 0)
-        return;
-    if (!monitor_enabled()) {
-        /* Groups stay counted, so replies still pair up when it is turned on again. */
-        if (type == 'Q' || type == 'S' || type == 'F')
-            t->send_group++;
-        return;
-    }
     switch (type) {
     case 'Q':
-        now = mon_clock_ns();
-        tap_query(t, (const char *)body, strnlen((const char *)body, len), now);
-        break;
-    case 'P':
-        tap_parse(t, body, len);
-        break;
-    case 'B':
-        tap_bind(t, body, len, whole);
+        t->send_group++;
+        t->exec_open = true;
+        t->syncs_since_exec = 0;
         break;
     case 'E':
-        now = mon_clock_ns();
-        tap_execute(t, body, len, now);
-        break;
-    case 'C':
-        if (len >= 2 && memchr(body + 1, 0, len - 1))
-            name_drop(t, body[0] == 'S' ? 'S' : 'P', (const char *)body + 1);
+        t->exec_open = true;
+        t->syncs_since_exec = 0;
         break;
     case 'S':
+        if (t->copy_in)
+            break;
+        t->send_group++;
+        if (t->exec_open)
+            t->syncs_since_exec++;
+        break;
     case 'F':
         t->send_group++;
+        t->exec_open = false;
+        break;
+    case 'd':
+        if (!t->copy_in && t->exec_open) {
+            t->send_group -= t->syncs_since_exec;
+            t->syncs_since_exec = 0;
+            t->copy_in = true;
+        }
+        break;
+    case 'c':
+    case 'f':
+        t->copy_in = false;
+        t->exec_open = false;
         break;
     default:
         break;
     }
+}
+
+void mon_tap_frontend(struct mon_tap *t, uint8_t type, const uint8_t *body, size_t len, bool whole)
+{
+    if (t->dbuser < 0)
+        return;
+    /* Groups are counted even while the monitor is off, so replies still pair up when it is
+     * turned on again. */
+    if (monitor_enabled()) {
+        switch (type) {
+        case 'Q':
+            if (t->names && t->names->n_portals > 0)
+                name_drop(t, 'P', ""); /* a simple Query destroys the unnamed portal */
+            tap_query(t, (const char *)body, strnlen((const char *)body, len), mon_clock_ns());
+            break;
+        case 'P':
+            tap_parse(t, body, len);
+            break;
+        case 'B':
+            tap_bind(t, body, len, whole);
+            break;
+        case 'E':
+            tap_execute(t, body, len, mon_clock_ns());
+            break;
+        case 'C':
+            if (len >= 2 && memchr(body + 1, 0, len - 1))
+                name_drop(t, body[0] == 'S' ? 'S' : 'P', (const char *)body + 1);
+            break;
+        default:
+            break;
+        }
+    }
+    tap_count_groups(t, type);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -531,6 +632,8 @@ void mon_tap_backend(struct mon_tap *t, uint8_t type, const uint8_t *body, size_
     case 'Z':
         t->recv_group++;
         tap_drop_stale(t);
+        if (len >= 1 && body[0] == 'I' && t->names && t->names->n_portals > 0)
+            names_drop_portals(t->names); /* the transaction's end destroyed them */
         break;
     default:
         break;

@@ -519,7 +519,7 @@ bool server_process(struct server *s)
             }
             /* client_on_ready writes the ReadyForQuery (or what replaces it). */
             evbuffer_drain(in, len + 1);
-            mon_tap_backend(&c->mon, 'Z', NULL, 0);
+            mon_tap_backend(&c->mon, 'Z', (const uint8_t *)&s->tx_status, 1);
             /* The client may release this server; it then belongs to someone else. */
             if (client_on_ready(c, s->tx_status))
                 return false;

@@ -125,6 +125,11 @@ static void close_stmt(struct mon_tap *t, const char *name)
     fe(t, 'C', b, n);
 }
 
+static void be_ready(struct mon_tap *t, char status)
+{
+    mon_tap_backend(t, 'Z', (const uint8_t *)&status, 1);
+}
+
 static void be(struct mon_tap *t, char type, const char *text)
 {
     mon_tap_backend(t, (uint8_t)type, (const uint8_t *)(text ? text : ""),
@@ -470,6 +475,137 @@ START_TEST(test_monitor_off)
 }
 END_TEST
 
+
+START_TEST(test_copy_in_extended)
+{
+    struct mon_tap t;
+
+    mon_tap_init(&t, "app", "gina", "", 15);
+    /* libpq's PQexecParams("COPY t FROM STDIN"): a Sync right after the Execute, another after
+     * CopyDone; the server ignores the first (it is in copy-in mode) and answers one
+     * ReadyForQuery. */
+    parse(&t, "", "COPY t FROM STDIN");
+    bind(&t, "", "", 0, NULL);
+    execute(&t, "");
+    sync_(&t);
+    be(&t, '1', NULL);
+    be(&t, '2', NULL);
+    be(&t, 'G', NULL);
+    fe(&t, 'd', "1\n", 2);
+    fe(&t, 'd', "2\n", 2);
+    fe(&t, 'c', "", 0);
+    sync_(&t);
+    be(&t, 'C', "COPY 2");
+    be_ready(&t, 'I');
+    /* What follows pairs with its own replies. */
+    query(&t, "SELECT 1");
+    be(&t, 'C', "SELECT 1");
+    be_ready(&t, 'I');
+    query(&t, "SELECT count(*) FROM t");
+    be(&t, 'C', "SELECT 1");
+    be_ready(&t, 'I');
+    ck_assert_uint_eq(row_of(fp_of("COPY t FROM STDIN"))->rows, 2);
+    ck_assert_uint_eq(row_of(fp_of("SELECT 1"))->calls, 1);
+    ck_assert_uint_eq(row_of(fp_of("SELECT count(*) FROM t"))->calls, 1);
+
+    /* The simple protocol's COPY: one group from the Query. */
+    query(&t, "COPY t FROM STDIN");
+    be(&t, 'G', NULL);
+    fe(&t, 'd', "3\n", 2);
+    fe(&t, 'c', "", 0);
+    be(&t, 'C', "COPY 1");
+    be_ready(&t, 'I');
+    query(&t, "SELECT 1");
+    be(&t, 'C', "SELECT 1");
+    be_ready(&t, 'I');
+    ck_assert_uint_eq(row_of(fp_of("COPY t FROM STDIN"))->calls, 2);
+    ck_assert_uint_eq(row_of(fp_of("SELECT 1"))->calls, 2);
+    mon_tap_fini(&t);
+}
+END_TEST
+
+START_TEST(test_ring_full_mid_group)
+{
+    struct mon_tap t;
+
+    mon_tap_init(&t, "app", "hank", "", 16);
+    parse(&t, "", "UPDATE t SET a = 1");
+    for (int i = 0; i < MON_TAP_QUEUE; i++) {
+        bind(&t, "", "", 0, NULL);
+        execute(&t, "");
+    }
+    /* The ring is full: this one is not followed, nor is any later one of the same Sync, even
+     * once a reply has made room (its reply would pair with the wrong statement). */
+    parse(&t, "", "DELETE FROM t");
+    bind(&t, "", "", 0, NULL);
+    execute(&t, "");
+    be(&t, 'C', "UPDATE 7");
+    bind(&t, "", "", 0, NULL);
+    execute(&t, "");
+    sync_(&t);
+    for (int i = 1; i < MON_TAP_QUEUE; i++)
+        be(&t, 'C', "UPDATE 7");
+    be(&t, 'C', "DELETE 3");
+    be(&t, 'C', "DELETE 3");
+    be_ready(&t, 'I');
+    ck_assert_uint_eq(row_of(fp_of("UPDATE t SET a = 1"))->calls, MON_TAP_QUEUE);
+    ck_assert_uint_eq(row_of(fp_of("UPDATE t SET a = 1"))->rows, 7 * MON_TAP_QUEUE);
+    ck_assert_ptr_null(row_of(fp_of("DELETE FROM t")));
+    /* The next Sync's statements are followed again. */
+    bind(&t, "", "", 0, NULL);
+    execute(&t, "");
+    sync_(&t);
+    be(&t, 'C', "DELETE 3");
+    be_ready(&t, 'I');
+    ck_assert_uint_eq(row_of(fp_of("DELETE FROM t"))->calls, 1);
+    mon_tap_fini(&t);
+}
+END_TEST
+
+START_TEST(test_many_names)
+{
+    struct mon_tap t;
+    char portal[32], stmt[32];
+
+    mon_tap_init(&t, "app", "ivan", "", 17);
+    parse(&t, "s0", "SELECT * FROM t WHERE a = $1");
+    /* More portals than names are kept (a driver naming a portal per cursor): making room
+     * for them forgets portals, never the statement being bound (ASan checks the reads). */
+    for (int i = 0; i < 3000; i++) {
+        snprintf(portal, sizeof(portal), "p%d", i);
+        bind(&t, portal, "s0", 0, NULL);
+    }
+    bind(&t, "last", "s0", 0, NULL);
+    execute(&t, "last");
+    sync_(&t);
+    be(&t, 'C', "SELECT 1");
+    be_ready(&t, 'T');
+    ck_assert_uint_eq(row_of(fp_of("SELECT * FROM t WHERE a = 1"))->calls, 1);
+    /* The transaction's end destroys its portals. */
+    query(&t, "COMMIT");
+    be(&t, 'C', "COMMIT");
+    be_ready(&t, 'I');
+    execute(&t, "last");
+    sync_(&t);
+    be_error(&t, "34000");
+    be_ready(&t, 'I');
+    ck_assert_uint_eq(row_of(fp_of("SELECT * FROM t WHERE a = 1"))->errors, 0);
+    /* More statements than names are kept: some are forgotten, the table stays bounded, and
+     * a statement prepared last still counts. */
+    for (int i = 0; i < 3000; i++) {
+        snprintf(stmt, sizeof(stmt), "s%d", i + 1);
+        parse(&t, stmt, "SELECT 2");
+    }
+    bind(&t, "", "s3000", 0, NULL);
+    execute(&t, "");
+    sync_(&t);
+    be(&t, 'C', "SELECT 1");
+    be_ready(&t, 'I');
+    ck_assert_uint_eq(row_of(fp_of("SELECT 2"))->calls, 1);
+    mon_tap_fini(&t);
+}
+END_TEST
+
 START_TEST(test_fp_text)
 {
     uint64_t fp = 0;
@@ -498,6 +634,9 @@ static Suite *tap_suite(void)
     tcase_add_test(tc, test_slow_log);
     tcase_add_test(tc, test_eviction_and_reset);
     tcase_add_test(tc, test_monitor_off);
+    tcase_add_test(tc, test_copy_in_extended);
+    tcase_add_test(tc, test_ring_full_mid_group);
+    tcase_add_test(tc, test_many_names);
     tcase_add_test(tc, test_fp_text);
     suite_add_tcase(s, tc);
     return s;
