@@ -50,13 +50,13 @@ struct mon_tap {
     int dbuser;       /* mon_dbuser() id, or -1 when the client is not followed */
     uint32_t head, n; /* ring of in-flight statements */
     struct mon_inflight q[MON_TAP_QUEUE];
-    uint32_t send_group;  /* Query/Sync/FunctionCall messages forwarded */
-    uint32_t recv_group;  /* ReadyForQuery replies seen */
-    uint32_t drop_group;  /* dropping: the group the ring had no room for */
+    uint32_t send_group;       /* Query/Sync/FunctionCall messages forwarded */
+    uint32_t recv_group;       /* ReadyForQuery replies seen */
+    uint32_t drop_group;       /* dropping: the group the ring had no room for */
     uint32_t syncs_since_exec; /* Syncs since the last Query/Execute (COPY FROM STDIN) */
     bool dropping;
-    bool exec_open; /* a Query/Execute that may start COPY FROM STDIN, no CopyDone since */
-    bool copy_in;   /* the client is sending CopyData: the server ignores its Syncs */
+    bool exec_open;       /* a Query/Execute that may start COPY FROM STDIN, no CopyDone since */
+    bool copy_in;         /* the client is sending CopyData: the server ignores its Syncs */
     int64_t last_done_ns; /* when the previous statement completed (pipelines) */
     int64_t pending_wait_ns;
     struct mon_names *names;

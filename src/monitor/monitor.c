@@ -34,7 +34,7 @@
 #define MON_MAX_DB          1024
 #define MON_LOCAL_MIN       64   /* a thread's table (open addressing, power of two) grows */
 #define MON_LOCAL_MAX       1024 /* up to this; past 3/4 of it, it is folded and emptied */
-#define MON_SHAPE_SLOTS     1024 /* a thread's shape cache (direct mapped, power of two) */
+#define MON_SHAPE_SLOTS     2048 /* a thread's shape cache (direct mapped, power of two) */
 #define MON_SLOW_RING       256
 #define MON_RECENT_POINTS   (3600 / MON_POINT_SECONDS)
 #define MON_MAX_ALERTS      256
@@ -228,6 +228,7 @@ struct mon_local {
     uint64_t fp; /* 0: free slot */
     int dbuser;
     bool dirty;
+    char *text; /* its normalized text, when this thread's shape cache had it */
     struct mon_counts c;
     struct hist hist;
 };
@@ -378,8 +379,10 @@ void mon_record(int dbuser, uint64_t fp, int64_t dur_ns, int64_t wait_ns, uint64
         i = (i + 1) & (size_t)(sh->cap - 1);
     e = &sh->tab[i];
     if (!e->fp) {
+        const char *text = mon_shard_text(sh, fp); /* once per key while the table holds it */
         e->fp = fp;
         e->dbuser = dbuser;
+        e->text = text ? strdup(text) : NULL;
         sh->n_used++;
     }
     counts_add_one(&e->c, dur_ns > 0 ? (uint64_t)dur_ns : 0, wait_ns > 0 ? (uint64_t)wait_ns : 0,
@@ -422,6 +425,7 @@ struct mon_dbstate {
 };
 
 static pthread_mutex_t mon_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool mon_closed; /* monitor_free ran: a thread that outlived shutdown folds nothing */
 #define MON_BUCKETS 16384
 static struct mon_entry *mon_buckets[MON_BUCKETS];
 static int mon_n_entries;
@@ -531,15 +535,13 @@ void mon_thread_flush(void)
         return;
     now = mon_wall_ms();
     pthread_mutex_lock(&mon_lock);
-    for (int i = 0; i < sh->n_dirty; i++) {
+    for (int i = 0; i < sh->n_dirty && !mon_closed; i++) {
         struct mon_local *l = &sh->tab[sh->dirty[i]];
         struct mon_entry *e = mon_entry_get(l->dbuser, l->fp, now);
         int dbidx = dbusers[l->dbuser].dbidx;
         if (e) {
-            if (!e->query) {
-                const char *t = mon_shard_text(sh, l->fp);
-                e->query = t ? strdup(t) : NULL;
-            }
+            if (!e->query && l->text)
+                e->query = strdup(l->text);
             counts_merge(&e->c, &l->c);
             counts_merge(&e->m, &l->c);
             hist_merge(&e->hist, &l->hist);
@@ -560,8 +562,10 @@ void mon_thread_flush(void)
     }
     sh->n_dirty = 0;
     if (sh->n_used >= MON_LOCAL_MAX * 3 / 4) {
-        for (int i = 0; i < sh->cap; i++)
+        for (int i = 0; i < sh->cap; i++) {
             hist_free(&sh->tab[i].hist);
+            free(sh->tab[i].text);
+        }
         memset(sh->tab, 0, sizeof(*sh->tab) * (size_t)sh->cap);
         sh->n_used = 0;
     }
@@ -574,8 +578,10 @@ void mon_thread_exit(void)
     if (!sh)
         return;
     mon_thread_flush();
-    for (int i = 0; i < sh->cap; i++)
+    for (int i = 0; i < sh->cap; i++) {
         hist_free(&sh->tab[i].hist);
+        free(sh->tab[i].text);
+    }
     free(sh->tab);
     free(sh->dirty);
     for (int i = 0; i < MON_SHAPE_SLOTS; i++)
@@ -776,6 +782,14 @@ void mon_alert_raise(const struct mon_alert *a)
     for (i = 0; i < n_alerts; i++)
         if (strcmp(alerts[i].key, a->key) == 0)
             break;
+    if (i == n_alerts && n_alerts == MON_MAX_ALERTS && strcmp(a->name, "p99") != 0) {
+        /* Full (a storm of slow statements): a fingerprint's p99 gives way to the rest. */
+        for (i = 0; i < n_alerts && strcmp(alerts[i].name, "p99") != 0; i++)
+            ;
+        if (i < n_alerts)
+            alerts[i] = alerts[--n_alerts];
+        i = n_alerts;
+    }
     if (i == n_alerts && n_alerts < MON_MAX_ALERTS) {
         n_alerts++;
         fresh = true;
@@ -850,6 +864,8 @@ struct mon_pool_scan {
     int n_down;
     struct mon_alert raise[2 * MON_MAX_ALERTS];
     int n_raise;
+    char up[MON_MAX_ALERTS][MON_NAME_MAX]; /* databases with a pool that has a server */
+    int n_up;
 };
 
 /* pool_for_each, under pool_lock: which pools have clients waiting too long, or no server. */
@@ -883,6 +899,8 @@ static void mon_scan_pool(void *arg, const struct pool *p)
             memcpy(s->wait_keys[s->n_wait++], a->key, 160);
         }
     }
+    if (p->n_servers > p->n_connecting && s->n_up < MON_MAX_ALERTS)
+        mon_copy_name(s->up[s->n_up++], p->db_name);
     if (p->login_failed_ms > 0 && p->n_servers == p->n_connecting &&
         s->now_ms - p->login_failed_ms < 2 * retry + 5000 && s->n_down < MON_MAX_ALERTS) {
         struct mon_alert *a = &s->raise[s->n_raise++];
@@ -912,10 +930,24 @@ static void mon_check_pools(void)
         s->wait_keys = wait_keys;
         s->down_keys = down_keys;
         pool_for_each(mon_scan_pool, s);
+        /* A failed login in one pool (one user's wrong password) while another pool of the
+         * same database has servers: the database is up. */
+        for (int i = 0; i < s->n_raise; i++) {
+            bool up = false;
+            for (int k = 0; k < s->n_up && !up && strcmp(s->raise[i].name, "backend_down") == 0;
+                 k++)
+                up = strcmp(s->up[k], s->raise[i].db) == 0;
+            if (up)
+                s->raise[i].key[0] = '\0';
+        }
+        s->n_down = 0;
         for (int i = 0; i < s->n_raise; i++)
-            mon_alert_raise(&s->raise[i]);
+            if (strcmp(s->raise[i].name, "backend_down") == 0 && s->raise[i].key[0])
+                memcpy(down_keys[s->n_down++], s->raise[i].key, 160);
+        for (int i = 0; i < s->n_raise; i++)
+            if (s->raise[i].key[0])
+                mon_alert_raise(&s->raise[i]);
         mon_alert_clear_others("pool_wait", wait_keys, s->n_wait);
-        /* A pool with a failed login and another with servers: the database is up. */
         mon_alert_clear_others("backend_down", down_keys, s->n_down);
     }
     free(s);
@@ -950,10 +982,10 @@ static bool mon_alert_holds(bool enough, bool over, bool was, bool minute_end)
 }
 
 /* A new alert to raise, whose key the caller adds to the n_keys it keeps; NULL when full. */
-static struct mon_alert *roll_alert(struct mon_roll *r, int n_keys)
+static struct mon_alert *roll_alert(struct mon_roll *r, int n_keys, int quota)
 {
     struct mon_alert *a;
-    if (r->n_raise >= MON_MAX_ALERTS || n_keys >= MON_MAX_ALERTS)
+    if (r->n_raise >= MON_MAX_ALERTS || n_keys >= quota)
         return NULL;
     a = &r->raise[r->n_raise++];
     memset(a, 0, sizeof(*a));
@@ -976,7 +1008,7 @@ static void mon_eval_alerts(struct mon_roll *r, bool minute_end)
             e->p99_alert = p99_limit > 0 &&
                            mon_alert_holds(e->m.calls >= MON_ALERT_MIN_CALLS,
                                            (int64_t)p99 >= p99_limit, e->p99_alert, minute_end);
-            if (!e->p99_alert || !(a = roll_alert(r, r->n_p99)))
+            if (!e->p99_alert || !(a = roll_alert(r, r->n_p99, MON_MAX_ALERTS / 2)))
                 continue;
             mon_dbuser_names(e->dbuser, &db, &user);
             mon_fp_format(e->fp, fp);
@@ -1006,7 +1038,7 @@ static void mon_eval_alerts(struct mon_roll *r, bool minute_end)
             err_pct > 0 && mon_alert_holds(m->calls >= 2 * MON_ALERT_MIN_CALLS,
                                            m->errors * 100 >= (uint64_t)err_pct * m->calls,
                                            d->error_alert, minute_end);
-        if (!d->error_alert || !(a = roll_alert(r, r->n_err)))
+        if (!d->error_alert || !(a = roll_alert(r, r->n_err, MON_MAX_ALERTS / 4)))
             continue;
         snprintf(a->key, sizeof(a->key), "error_rate:%s", dbnames[i]);
         snprintf(a->name, sizeof(a->name), "error_rate");
@@ -1339,8 +1371,13 @@ void monitor_stop(void)
         pthread_join(mon_thread, NULL);
         mon_thread_running = false;
     }
+}
+
+void monitor_free(void)
+{
+    mon_thread_exit();
     /* The minute in progress goes to the history too (its row is replaced if the next start
-     * stores more of the same minute). Workers have stopped: their counts are all in. */
+     * stores more of the same minute). Workers and sessions have ended: their counts are in. */
     if (mon_history_ok) {
         struct mon_roll r;
         int64_t now_s = mon_wall_ms() / 1000;
@@ -1351,19 +1388,25 @@ void monitor_stop(void)
         if (r.n > 0 && !history_append(r.rows, r.n))
             log_warning("could not store the query history of the last minute");
         free(r.rows);
+        history_close();
+        mon_history_ok = false;
     }
-}
-
-void monitor_free(void)
-{
-    mon_thread_exit();
-    mon_reset(0);
+    pthread_mutex_lock(&mon_lock);
+    mon_closed = true; /* a session still running (stuck past the shutdown wait) folds nothing */
+    for (int b = 0; b < MON_BUCKETS; b++)
+        while (mon_buckets[b]) {
+            struct mon_entry *e = mon_buckets[b];
+            mon_buckets[b] = e->next;
+            mon_entry_free(e);
+        }
+    mon_n_entries = 0;
     for (int i = 0; i < MON_MAX_DB; i++) {
         hist_free(&mon_dbs[i].interval.hist);
         hist_free(&mon_dbs[i].minute.hist);
         free(mon_dbs[i].ring);
         memset(&mon_dbs[i], 0, sizeof(mon_dbs[i]));
     }
+    pthread_mutex_unlock(&mon_lock);
     pthread_mutex_lock(&slow_lock);
     slow_log_open(NULL);
     for (int k = 0; k < slow_n; k++) {
@@ -1372,17 +1415,6 @@ void monitor_free(void)
     }
     slow_n = slow_head = 0;
     pthread_mutex_unlock(&slow_lock);
-    if (mon_history_ok)
-        history_close();
-    mon_history_ok = false;
-    pthread_mutex_lock(&dbuser_lock);
-    for (int i = 0; i < atomic_load(&n_dbusers); i++) {
-        free(dbusers[i].db);
-        free(dbusers[i].user);
-    }
-    atomic_store(&n_dbusers, 0);
-    for (int i = 0; i < n_dbnames; i++)
-        free(dbnames[i]);
-    n_dbnames = 0;
-    pthread_mutex_unlock(&dbuser_lock);
+    /* The (database, user) names stay: a tap of a thread that outlived shutdown may read them
+     * (they are reachable, not leaked). */
 }

@@ -72,7 +72,11 @@ void mon_tap_init(struct mon_tap *t, const char *db, const char *user, const cha
 
 void mon_tap_set_app(struct mon_tap *t, const char *app)
 {
+    /* As PostgreSQL keeps application_name: printable ASCII only (it goes into log lines). */
     snprintf(t->app, sizeof(t->app), "%s", app ? app : "");
+    for (char *p = t->app; *p; p++)
+        if (*p < 32 || *p > 126)
+            *p = '?';
 }
 
 static void name_free(struct mon_name *e)

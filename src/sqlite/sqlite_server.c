@@ -740,13 +740,13 @@ static void *sq_thread(void *arg)
         }
         sq_flush(s);
     }
+    mon_thread_exit(); /* before it counts as gone: shutdown frees the monitor after */
     pthread_mutex_lock(&sq_lock);
     list_del(&s->node);
     sq_n_sessions--;
     pthread_cond_broadcast(&sq_gone);
     pthread_mutex_unlock(&sq_lock);
     sq_session_free(s);
-    mon_thread_exit();
     return NULL;
 }
 

@@ -48,7 +48,8 @@ static void setup(void)
 static void teardown(void)
 {
     char cmd[300];
-    monitor_free();
+    mon_thread_exit();
+    mon_reset(0);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
     ck_assert_int_eq(system(cmd), 0);
     strcpy(tmpdir, "/tmp/myrmex-test-tap.XXXXXX");
@@ -474,7 +475,6 @@ START_TEST(test_monitor_off)
     mon_tap_fini(&t);
 }
 END_TEST
-
 
 START_TEST(test_copy_in_extended)
 {
