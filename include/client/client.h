@@ -90,7 +90,12 @@ struct client {
     struct params tx_params;
     bool tx_set[PARAM_COUNT];
     bool tx_any;
-    int last_tx_end;      /* enum params_tx_end of the last whole statement forwarded */
+    int last_tx_end; /* enum params_tx_end of the last whole statement forwarded */
+    /* COPY FROM STDIN by the extended protocol, on a server pool/prepared.c does not follow:
+     * the server ignores Syncs from its Execute until CopyDone, so they are owed no reply. */
+    bool copy_exec_open;  /* a Query/Execute was forwarded, no CopyDone/CopyFail since */
+    bool copy_in;         /* the client sends CopyData */
+    int copy_syncs;       /* Syncs forwarded since that Execute */
     struct ps_client *ps; /* statement names in transaction pooling (pool/prepared.h) */
     char last_status;     /* the last ReadyForQuery status */
     /* The FATAL error to send once a lease the worker ended gives the socket back. */

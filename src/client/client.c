@@ -532,6 +532,48 @@ static void client_track_set(struct client *c, const char *sql, size_t cap, bool
         c->server->params_unknown = true;
 }
 
+/*
+ * COPY FROM STDIN on a server pool/prepared.c does not follow: CopyData after a Query or
+ * Execute means the copy began, and the Syncs sent since that Execute (libpq sends one right
+ * after it) are ignored by the server, as are those up to CopyDone. false: this Sync is owed
+ * no ReadyForQuery.
+ */
+static bool client_account_copy(struct client *c, uint8_t type)
+{
+    if (c->server->ps_track)
+        return true; /* pool/prepared.c accounts for it */
+    switch (type) {
+    case 'Q':
+    case 'E':
+        c->copy_exec_open = true;
+        c->copy_syncs = 0;
+        break;
+    case 'S':
+        if (c->copy_in)
+            return false;
+        if (c->copy_exec_open)
+            c->copy_syncs++;
+        break;
+    case 'd':
+        if (!c->copy_in && c->copy_exec_open) {
+            c->expect_rfq -= c->copy_syncs < c->expect_rfq ? c->copy_syncs : c->expect_rfq;
+            c->copy_syncs = 0;
+            c->copy_in = true;
+            c->unsynced = true; /* owed: the copy's end, then the Sync after it */
+        }
+        break;
+    case 'c':
+    case 'f':
+    case 'F':
+        c->copy_in = false;
+        c->copy_exec_open = false;
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
 /* Account for a message being forwarded: which replies the client now waits for. */
 static void client_account(struct client *c, uint8_t type, const uint8_t *body, size_t len,
                            bool whole)
@@ -539,6 +581,8 @@ static void client_account(struct client *c, uint8_t type, const uint8_t *body, 
     const uint8_t *nul;
 
     mon_tap_frontend(&c->mon, type, body, len, whole);
+    if (!client_account_copy(c, type))
+        return;
     switch (type) {
     case 'Q':
     case 'F':

@@ -37,3 +37,26 @@ assert_eq 0 "$(pg_sql "SELECT count(*) FROM (SELECT * FROM myrmex_copy EXCEPT AL
 assert_eq "$rows" "$(pg_sql "SELECT count(*) FROM copy2")" "\\copy in row count"
 rm -f "$T/via_proxy.tsv" "$T/direct.tsv"
 myrmex_stop
+
+# COPY FROM STDIN by the extended protocol (libpq's PQexecParams sends a Sync right after the
+# Execute; the server ignores it while it copies) in transaction pooling, with the prepared-
+# statement tracking on and off: the server goes back to the pool at the end of the copy's
+# transaction, so with a pool of one server another client gets it while the first stays
+# connected.
+for ps in 200 0; do
+    myrmex_start "
+pool_mode = transaction
+default_pool_size = 1
+max_prepared_statements = $ps
+query_wait_timeout = 3
+"
+    holder_out="$T/holder$ps.out"
+    bg "holder$ps" pgclient "$(mx_conninfo)" copy_extended 4000
+    holder_pid=$BG_PID
+    copied() { grep -q '^copy_extended:' "$holder_out"; }
+    wait_until 10 "the extended COPY (max_prepared_statements=$ps)" copied
+    assert_eq "copy_extended: COPY 2, then 2 rows" "$(grep "^copy_extended:" "$holder_out")" "extended COPY, max_prepared_statements=$ps"
+    assert_eq 7 "$(mx_sql "SELECT 7")" "the pool's one server is free after the extended COPY (max_prepared_statements=$ps)"
+    bg_wait "$holder_pid" 15 || fail "the COPY client failed"
+    myrmex_stop
+done

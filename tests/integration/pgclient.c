@@ -854,6 +854,51 @@ static int copy_error_checks(PGconn *conn)
     return failures;
 }
 
+/*
+ * copy_extended [HOLD_MS]: COPY FROM STDIN by the extended protocol (PQexecParams: libpq sends
+ * a Sync right after the Execute, which the server ignores while it copies), then a query;
+ * prints "copy_extended: COPY 2, then 2 rows" and keeps the connection HOLD_MS more.
+ */
+static int cmd_copy_extended(int argc, char **argv)
+{
+    int hold_ms = argc > 0 ? atoi(argv[0]) : 0;
+    PGconn *conn = connect_or_die(g_conninfo);
+    PGresult *r;
+    char tag[64] = "";
+
+    must(conn, "DROP TABLE IF EXISTS myrmex_xcopy");
+    must(conn, "CREATE TABLE myrmex_xcopy(x int)");
+    r = PQexecParams(conn, "COPY myrmex_xcopy FROM STDIN", 0, NULL, NULL, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        out("FAIL extended COPY: %s\n", PQresultErrorMessage(r));
+        return 1;
+    }
+    PQclear(r);
+    if (PQputCopyData(conn, "1\n2\n", 4) != 1 || PQputCopyEnd(conn, NULL) != 1) {
+        out("FAIL copy data: %s\n", PQerrorMessage(conn));
+        return 1;
+    }
+    while ((r = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            out("FAIL copy end: %s\n", PQresultErrorMessage(r));
+            return 1;
+        }
+        snprintf(tag, sizeof(tag), "%s", PQcmdStatus(r));
+        PQclear(r);
+    }
+    r = PQexec(conn, "SELECT count(*) FROM myrmex_xcopy");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        out("FAIL count: %s\n", PQresultErrorMessage(r));
+        return 1;
+    }
+    out("copy_extended: %s, then %s rows\n", tag, PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (hold_ms > 0)
+        usleep((useconds_t)hold_ms * 1000);
+    PQfinish(conn);
+    return 0;
+}
+
 static int cmd_copy(int argc, char **argv)
 {
     long mb = argc > 0 ? atol(argv[0]) : 10;
@@ -1717,6 +1762,7 @@ static void usage(void)
         "  settings N ITER      session state (GUC) tracking across pooled servers\n"
         "  cancel [ROUNDS]      cancel pg_sleep(30) within 1 s; a concurrent query unaffected\n"
         "  copy MB              COPY FROM STDIN / TO STDOUT round trip with checksums\n"
+        "  copy_extended [HOLD_MS]  COPY FROM STDIN by PQexecParams, a query, then hold\n"
         "  extended N ITER [notx]  unnamed extended-protocol statements from N sessions\n"
         "  prepared ITER        named prepared statement: refused clearly, or correct\n"
         "  binary               stdin: TYPE<TAB>LITERAL lines; binary result and parameter\n"
@@ -1758,6 +1804,8 @@ int main(int argc, char **argv)
         return cmd_cancel(rest, args);
     if (strcmp(cmd, "copy") == 0)
         return cmd_copy(rest, args);
+    if (strcmp(cmd, "copy_extended") == 0)
+        return cmd_copy_extended(rest, args);
     if (strcmp(cmd, "extended") == 0)
         return cmd_extended(rest, args);
     if (strcmp(cmd, "prepared") == 0)
