@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct pool;
@@ -80,5 +81,14 @@ void stats_average(const struct stats_values *delta, int64_t period_us, struct s
 void stats_tick(int64_t now_ms);
 /* The length of the period the deltas cover, in microseconds (0 before the first tick). */
 int64_t stats_period_us(void);
+
+/* One database's traffic: its pools' totals and their change over the last period. */
+struct stats_db {
+    char name[64];
+    struct stats_values total, delta;
+};
+/* Every database with a pool, by name (pool_lock held only while copying); *period_us (when
+ * not NULL) the period the deltas cover. Returns how many (free *out). */
+size_t stats_by_database(struct stats_db **out, int64_t *period_us);
 
 #endif

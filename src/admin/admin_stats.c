@@ -14,55 +14,16 @@
 #include "pool/stats.h"
 #include "util/util.h"
 
-/* One database: its pools' totals and their change over the last period. */
-struct admin_stats_db {
-    char name[64];
-    struct stats_values total, delta;
-};
-
+/* Every database with a pool, by name. */
 struct admin_stats_set {
-    struct admin_stats_db *dbs;
-    size_t n, cap;
+    struct stats_db *dbs;
+    size_t n;
     int64_t period_us;
 };
 
-static void admin_stats_visit(void *arg, const struct pool *p)
-{
-    struct admin_stats_set *set = arg;
-    struct admin_stats_db *db = NULL;
-    struct stats_values now;
-
-    for (size_t i = 0; i < set->n && !db; i++)
-        if (strcmp(set->dbs[i].name, p->db_name) == 0)
-            db = &set->dbs[i];
-    if (!db) {
-        if (set->n == set->cap) {
-            set->cap = set->cap ? set->cap * 2 : 16;
-            set->dbs = xrealloc(set->dbs, set->cap * sizeof(*set->dbs));
-        }
-        db = &set->dbs[set->n++];
-        memset(db, 0, sizeof(*db));
-        snprintf(db->name, sizeof(db->name), "%s", p->db_name);
-    }
-    stats_read(p, &now);
-    stats_sum(&db->total, &now);
-    stats_sum(&db->delta, &p->stats.delta);
-    set->period_us = stats_period_us();
-}
-
-static int admin_stats_cmp(const void *a, const void *b)
-{
-    return strcmp(((const struct admin_stats_db *)a)->name,
-                  ((const struct admin_stats_db *)b)->name);
-}
-
-/* Every database with a pool, by name (pool_lock is held only while copying). */
 static void admin_stats_collect(struct admin_stats_set *set)
 {
-    memset(set, 0, sizeof(*set));
-    pool_for_each(admin_stats_visit, set);
-    if (set->n > 1)
-        qsort(set->dbs, set->n, sizeof(*set->dbs), admin_stats_cmp);
+    set->n = stats_by_database(&set->dbs, &set->period_us);
 }
 
 #define ADMIN_STATS_FMT "NNNNNNNNNNN"

@@ -155,56 +155,17 @@ static int metrics_pool_cmp(const void *a, const void *b)
 
 /* ---- traffic per database (SHOW STATS) ---- */
 
-struct metrics_db_stats {
-    char name[64];
-    struct stats_values total;
-};
-
-struct metrics_stats_set {
-    struct metrics_db_stats *dbs;
-    size_t n, cap;
-};
-
-/* Under pool_lock: add one pool's counters to its database's. */
-static void metrics_stats_visit(void *arg, const struct pool *p)
-{
-    struct metrics_stats_set *set = arg;
-    struct metrics_db_stats *db = NULL;
-    struct stats_values now;
-
-    for (size_t i = 0; i < set->n && !db; i++)
-        if (strcmp(set->dbs[i].name, p->db_name) == 0)
-            db = &set->dbs[i];
-    if (!db) {
-        if (set->n == set->cap) {
-            set->cap = set->cap ? set->cap * 2 : 16;
-            set->dbs = xrealloc(set->dbs, set->cap * sizeof(*set->dbs));
-        }
-        db = &set->dbs[set->n++];
-        memset(db, 0, sizeof(*db));
-        snprintf(db->name, sizeof(db->name), "%s", p->db_name);
-    }
-    stats_read(p, &now);
-    stats_sum(&db->total, &now);
-}
-
-static int metrics_stats_cmp(const void *a, const void *b)
-{
-    return strcmp(((const struct metrics_db_stats *)a)->name,
-                  ((const struct metrics_db_stats *)b)->name);
-}
-
 /* One counter per database; scale turns the counter into the metric's unit. */
-static void metrics_stats(struct evbuffer *out, const struct metrics_stats_set *set,
+static void metrics_stats(struct evbuffer *out, const struct stats_db *dbs, size_t n_dbs,
                           const char *name, const char *help, enum stats_counter which,
                           double scale)
 {
     metrics_family(out, name, "counter", help);
-    for (size_t i = 0; i < set->n; i++) {
+    for (size_t i = 0; i < n_dbs; i++) {
         evbuffer_add_printf(out, "%s{", name);
-        metrics_label(out, true, "database", set->dbs[i].name);
+        metrics_label(out, true, "database", dbs[i].name);
         evbuffer_add(out, "}", 1);
-        metrics_value(out, (double)set->dbs[i].total.v[which] * scale);
+        metrics_value(out, (double)dbs[i].total.v[which] * scale);
     }
 }
 
@@ -397,7 +358,8 @@ static int metrics_build(struct evbuffer *out, const char **type, const char *qu
 {
     const struct config *cfg = proxy_config();
     struct admin_pool_count *pools = NULL;
-    struct metrics_stats_set stats = {0};
+    struct stats_db *dbs = NULL;
+    size_t n_dbs;
     struct mon_row *rows = NULL, **top = NULL;
     bool complete;
     int n_pools, n_rows, n_top = 0;
@@ -408,9 +370,7 @@ static int metrics_build(struct evbuffer *out, const char **type, const char *qu
     n_pools = admin_pool_counts(&pools, &complete);
     if (n_pools > 1)
         qsort(pools, (size_t)n_pools, sizeof(*pools), metrics_pool_cmp);
-    pool_for_each(metrics_stats_visit, &stats);
-    if (stats.n > 1)
-        qsort(stats.dbs, stats.n, sizeof(*stats.dbs), metrics_stats_cmp);
+    n_dbs = stats_by_database(&dbs, NULL);
 
     metrics_family(out, "myrmex_up", "gauge",
                    "1 when every worker answered for this scrape (0: some are stopping).");
@@ -437,22 +397,22 @@ static int metrics_build(struct evbuffer *out, const char **type, const char *qu
     metrics_pools(out, pools, n_pools, "myrmex_pools_client_maxwait_seconds",
                   "The longest wait for a server of a client waiting now.", metrics_pool_maxwait);
 
-    metrics_stats(out, &stats, "myrmex_stats_queries_pooled_total",
+    metrics_stats(out, dbs, n_dbs, "myrmex_stats_queries_pooled_total",
                   "Queries (up to their ReadyForQuery) run through the pools.", STATS_QUERIES, 1);
-    metrics_stats(out, &stats, "myrmex_stats_queries_duration_seconds_total",
+    metrics_stats(out, dbs, n_dbs, "myrmex_stats_queries_duration_seconds_total",
                   "Time spent in queries, first message to ReadyForQuery.", STATS_QUERY_TIME, 1e-6);
-    metrics_stats(out, &stats, "myrmex_stats_sql_transactions_pooled_total",
+    metrics_stats(out, dbs, n_dbs, "myrmex_stats_sql_transactions_pooled_total",
                   "Transactions (and autocommit statements) run through the pools.", STATS_XACTS,
                   1);
-    metrics_stats(out, &stats, "myrmex_stats_server_in_transaction_seconds_total",
+    metrics_stats(out, dbs, n_dbs, "myrmex_stats_server_in_transaction_seconds_total",
                   "Time spent in transactions.", STATS_XACT_TIME, 1e-6);
-    metrics_stats(out, &stats, "myrmex_stats_server_assignments_total",
+    metrics_stats(out, dbs, n_dbs, "myrmex_stats_server_assignments_total",
                   "Times a server connection was given to a client.", STATS_ASSIGNMENTS, 1);
-    metrics_stats(out, &stats, "myrmex_stats_received_bytes_total", "Bytes received from clients.",
-                  STATS_RECEIVED, 1);
-    metrics_stats(out, &stats, "myrmex_stats_sent_bytes_total",
+    metrics_stats(out, dbs, n_dbs, "myrmex_stats_received_bytes_total",
+                  "Bytes received from clients.", STATS_RECEIVED, 1);
+    metrics_stats(out, dbs, n_dbs, "myrmex_stats_sent_bytes_total",
                   "Bytes sent by servers to their clients.", STATS_SENT, 1);
-    metrics_stats(out, &stats, "myrmex_stats_client_wait_seconds_total",
+    metrics_stats(out, dbs, n_dbs, "myrmex_stats_client_wait_seconds_total",
                   "Time clients spent waiting for a server.", STATS_WAIT_TIME, 1e-6);
 
     metrics_databases(out, cfg, pools, n_pools);
@@ -473,7 +433,7 @@ static int metrics_build(struct evbuffer *out, const char **type, const char *qu
     free(top);
     if (n_rows >= 0)
         mon_rows_free(rows, n_rows);
-    free(stats.dbs);
+    free(dbs);
     free(pools);
     return 200;
 }

@@ -6,6 +6,10 @@
  */
 #include "pool/stats.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "core/proxy.h"
 #include "pool/pool.h"
 #include "util/util.h"
@@ -110,4 +114,53 @@ void stats_clock_ready(struct pool_stats *st, struct stats_clock *k, char status
         stats_add(st, STATS_XACT_TIME, (uint64_t)(now - k->xact_us));
         k->xact_us = more ? now : 0;
     }
+}
+
+struct stats_db_set {
+    struct stats_db *dbs;
+    size_t n, cap;
+    int64_t period_us;
+};
+
+/* pool_for_each, under pool_lock: add one pool's counters to its database's. */
+static void stats_db_visit(void *arg, const struct pool *p)
+{
+    struct stats_db_set *set = arg;
+    struct stats_db *db = NULL;
+    struct stats_values now;
+
+    for (size_t i = 0; i < set->n && !db; i++)
+        if (strcmp(set->dbs[i].name, p->db_name) == 0)
+            db = &set->dbs[i];
+    if (!db) {
+        if (set->n == set->cap) {
+            set->cap = set->cap ? set->cap * 2 : 16;
+            set->dbs = xrealloc(set->dbs, set->cap * sizeof(*set->dbs));
+        }
+        db = &set->dbs[set->n++];
+        memset(db, 0, sizeof(*db));
+        snprintf(db->name, sizeof(db->name), "%s", p->db_name);
+    }
+    stats_read(p, &now);
+    stats_sum(&db->total, &now);
+    stats_sum(&db->delta, &p->stats.delta);
+    set->period_us = stats_delta_us; /* written with the deltas, under pool_lock */
+}
+
+static int stats_db_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct stats_db *)a)->name, ((const struct stats_db *)b)->name);
+}
+
+size_t stats_by_database(struct stats_db **out, int64_t *period_us)
+{
+    struct stats_db_set set = {0};
+
+    pool_for_each(stats_db_visit, &set);
+    if (period_us)
+        *period_us = set.period_us;
+    if (set.n > 1)
+        qsort(set.dbs, set.n, sizeof(*set.dbs), stats_db_cmp);
+    *out = set.dbs;
+    return set.n;
 }
