@@ -434,9 +434,12 @@ bool server_process(struct server *s)
             return true;
         }
 
-        /* Replies the prepared-statement queue follows are handled whole, as are these. */
+        /* Replies the prepared-statement queue follows are handled whole, as are these, and
+         * the ends of statements the performance monitor times for the client. */
         bool tracked = s->ps_track && !swallow && type != 'S' && ps_reply_tracked(type);
-        if (tracked || type == 'Z' || type == 'S' || type == 'E') {
+        bool timed = c && !swallow && c->mon.n > 0 &&
+                     (type == 'C' || type == 'I' || type == 's' || type == 'E');
+        if (tracked || timed || type == 'Z' || type == 'S' || type == 'E') {
             if (len > SERVER_MAX_DECODED) {
                 s->dirty = true;
                 server_close(s, "oversized message from server");
@@ -445,19 +448,9 @@ bool server_process(struct server *s)
             if (avail < (size_t)len + 1)
                 return true;
         }
-        if (c && !swallow && c->mon.n > 0 &&
-            (type == 'C' || type == 'I' || type == 's' || type == 'E')) {
-            /* The performance monitor: a statement of the client's is done. */
-            if (len > SERVER_MAX_DECODED) {
-                s->dirty = true;
-                server_close(s, "oversized message from server");
-                return true;
-            }
-            if (avail < (size_t)len + 1)
-                return true;
+        if (timed)
             mon_tap_backend(&c->mon, type, evbuffer_pullup(in, (ssize_t)len + 1) + PROTO_HEADER_LEN,
                             len - 4);
-        }
         if (tracked) {
             int r = ps_on_reply(s, c, type, evbuffer_pullup(in, (ssize_t)len + 1), len);
             if (r == PS_REPLY_DESYNC) {
