@@ -71,7 +71,7 @@ static struct evhttp_request **probe_waiting;
 static size_t probe_n_waiting, probe_cap_waiting;
 
 /*
- * A deferred page. The HTTP thread queues it (build_todo), the builder thread builds its body
+ * A deferred page. The HTTP thread queues it (build_queue), the builder thread builds its body
  * and moves it to build_done, and the HTTP thread sends it. build_lock guards both lists and
  * req: req is NULL once the client has left, and the page is then dropped.
  */
@@ -89,8 +89,8 @@ static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t build_cv = PTHREAD_COND_INITIALIZER;
 static pthread_t build_thread;
 static bool build_running, build_stop;
-static struct http_job *build_todo, *build_done, *build_current;
-static int build_n_todo;
+static struct http_job *build_queue, *build_done, *build_current;
+static int build_n_queued;
 static struct event *build_done_ev;
 
 bool http_route(const char *path, http_handler_fn fn, void *arg)
@@ -363,7 +363,7 @@ static void http_job_closed(struct evhttp_connection *conn, void *arg)
 
     (void)arg;
     pthread_mutex_lock(&build_lock);
-    lists[0] = build_todo;
+    lists[0] = build_queue;
     lists[1] = build_done;
     for (int i = 0; i < 2; i++)
         for (struct http_job *j = lists[i]; j; j = j->next)
@@ -382,7 +382,7 @@ void http_defer(struct evhttp_request *req, http_build_fn fn, void *arg)
     struct http_job *j, **tail;
 
     pthread_mutex_lock(&build_lock);
-    if (build_n_todo >= HTTP_MAX_DEFERRED || build_stop) {
+    if (build_n_queued >= HTTP_MAX_DEFERRED || build_stop) {
         pthread_mutex_unlock(&build_lock);
         http_reply(req, 503, "Service Unavailable", "text/plain; charset=utf-8", "busy\n");
         return;
@@ -392,10 +392,10 @@ void http_defer(struct evhttp_request *req, http_build_fn fn, void *arg)
     j->fn = fn;
     j->arg = arg;
     j->query = xstrdup(query ? query : "");
-    for (tail = &build_todo; *tail; tail = &(*tail)->next)
+    for (tail = &build_queue; *tail; tail = &(*tail)->next)
         ;
     *tail = j;
-    build_n_todo++;
+    build_n_queued++;
     evhttp_connection_set_closecb(evhttp_request_get_connection(req), http_job_closed, NULL);
     pthread_cond_signal(&build_cv);
     pthread_mutex_unlock(&build_lock);
@@ -408,13 +408,13 @@ static void *http_builder(void *unused)
     for (;;) {
         struct http_job *j;
 
-        while (!build_stop && !build_todo)
+        while (!build_stop && !build_queue)
             pthread_cond_wait(&build_cv, &build_lock);
         if (build_stop)
             break;
-        j = build_todo;
-        build_todo = j->next;
-        build_n_todo--;
+        j = build_queue;
+        build_queue = j->next;
+        build_n_queued--;
         j->next = NULL;
         build_current = j;
         if (j->req) {
@@ -604,10 +604,10 @@ void http_stop(void)
     if (build_done_ev)
         event_free(build_done_ev);
     build_done_ev = NULL;
-    http_jobs_free(build_todo);
+    http_jobs_free(build_queue);
     http_jobs_free(build_done);
-    build_todo = build_done = NULL;
-    build_n_todo = 0;
+    build_queue = build_done = NULL;
+    build_n_queued = 0;
     build_stop = false;
     pthread_mutex_unlock(&build_lock);
     if (http_server)
