@@ -27,11 +27,11 @@ struct mig_stmt {
 /* One migration file, as it applies to one dialect. */
 struct mig_file {
     enum mig_kind kind;
-    char *version;     /* normalized: '_' read as '.', e.g. "1.2"; NULL when repeatable */
-    char *description; /* '_' read as ' ' */
-    char *script;      /* file name within the folder, e.g. "V2__add_agents.sql" */
-    char *path;        /* the file's path */
-    char checksum[65]; /* SHA-256, hex, of the up section (CRLF read as LF) */
+    char *version;       /* normalized: '_' read as '.', e.g. "1.2"; NULL when repeatable */
+    char *description;   /* '_' read as ' ' */
+    char *script;        /* file name within the folder, e.g. "V2__add_agents.sql" */
+    char *path;          /* the file's path */
+    char checksum[65];   /* SHA-256, hex, of the up section (CRLF read as LF) */
     bool no_transaction; /* first line "-- myrmex:no-transaction" */
     bool native;         /* a .sqlite.sql file: SQLite's own SQL, not translated */
     struct mig_stmt *up;
