@@ -341,6 +341,20 @@ START_TEST(test_native_several_statements)
 }
 END_TEST
 
+START_TEST(test_copy_refused)
+{
+    struct mig_res r;
+    run_tag(conn, "CREATE TABLE c (x int)", "CREATE TABLE");
+    /* The engine has no data to send: the COPY fails and nothing is inserted. */
+    run_fails(conn, false, "COPY c FROM STDIN", "57014", &r);
+    mig_res_clear(&r);
+    run_tag(conn, "INSERT INTO c VALUES (1), (2)", "INSERT 0 2");
+    run_fails(conn, false, "COPY c TO STDOUT", "0A000", &r);
+    mig_res_clear(&r);
+    ck_assert_uint_eq(count_rows(conn, "SELECT x FROM c"), 2);
+}
+END_TEST
+
 struct interrupter {
     struct mig_conn *c;
     atomic_bool stop;
@@ -500,6 +514,7 @@ int main(void)
     tcase_add_test(tc, test_native_commit);
     tcase_add_test(tc, test_native_failure_in_block);
     tcase_add_test(tc, test_native_several_statements);
+    tcase_add_test(tc, test_copy_refused);
     tcase_add_test(tc, test_interrupt);
     tcase_add_test(tc, test_connect_fails);
     tcase_add_test(tc, test_client_session_refuses_native);
