@@ -96,10 +96,9 @@ static void mig_res_fail(struct mig_res *r, const char *sqlstate, const char *fm
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    mig_res_forget_result(r);
+    mig_res_clear(r);
     r->ok = false;
     snprintf(r->sqlstate, sizeof(r->sqlstate), "%s", sqlstate);
-    free(r->message);
     r->message = xstrdup(buf);
 }
 
