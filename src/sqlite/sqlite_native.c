@@ -167,6 +167,23 @@ static bool native_run(struct sq_session *s, sqlite3_stmt *st)
     return true;
 }
 
+/* A statement SQLite cannot prepare; a syntax error says where, in characters of the text, as
+ * PostgreSQL's position does. */
+static void native_prepare_error(struct sq_session *s, const char *text, const char *stmt)
+{
+    int offset = sqlite3_error_offset(s->db);
+    const char *msg = sqlite3_errmsg(s->db);
+    if (offset < 0 || !strstr(msg, "syntax error") || (size_t)offset > strlen(stmt)) {
+        sq_error_sqlite(s, sqlite3_extended_errcode(s->db));
+        return;
+    }
+    int position = 1;
+    for (const char *q = text; q < stmt + offset; q++)
+        if (((unsigned char)*q & 0xc0) != 0x80)
+            position++;
+    sq_error(s, "42601", position, "%s", msg);
+}
+
 void sq_native(struct sq_session *s, const char *text)
 {
     const char *p = text;
@@ -187,7 +204,7 @@ void sq_native(struct sq_session *s, const char *text)
         sqlite3_stmt *st = NULL;
         const char *tail = NULL;
         if (sqlite3_prepare_v2(s->db, p, -1, &st, &tail) != SQLITE_OK) {
-            sq_error_sqlite(s, sqlite3_extended_errcode(s->db));
+            native_prepare_error(s, text, p);
             break;
         }
         p = tail ? tail : "";

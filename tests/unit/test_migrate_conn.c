@@ -303,8 +303,13 @@ START_TEST(test_native_failure_in_block)
     run_tag(conn, "ROLLBACK", "ROLLBACK");
     ck_assert_uint_eq(count_rows(conn, "SELECT x FROM k"), 0);
 
-    /* A syntax error in native SQL. */
+    /* A syntax error in native SQL, with its position in characters of the whole text. */
     run_fails(conn, true, "CREATE TABLEX z (a)", "42601", &r);
+    ck_assert_int_eq(r.position, 8);
+    mig_res_clear(&r);
+    run_fails(conn, true, "SELECT 'é'; SELECT 1 FROM WHERE", "42601", &r);
+    ck_assert_msg(strstr(r.message, "WHERE"), "%s", r.message);
+    ck_assert_int_eq(r.position, 27);
     mig_res_clear(&r);
 }
 END_TEST
