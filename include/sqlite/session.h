@@ -89,6 +89,7 @@ struct sq_session {
     bool ready;             /* the last output flushed ended with ReadyForQuery */
     bool lost;              /* a write to the client failed: what it ran is not committed */
     bool fatal;             /* a FATAL error was sent: the lease ends with the client */
+    bool native_ok;         /* opened by the migration engine: SQ_NATIVE_MSG runs SQLite SQL */
     struct stats_clock stats; /* SHOW STATS during a lease */
     size_t mon_scanned;       /* output the monitor has looked at (sq_mon_scan) */
     uint32_t pid, key;
@@ -257,6 +258,10 @@ int sq_run(struct sq_session *s, const struct sql_stmt *stmt, sqlite3_stmt *st, 
            const int16_t *formats, uint32_t *types, int32_t *mods, bool *typed, int64_t *rows,
            int64_t max_rows);
 void sq_tag_with_count(struct sq_session *s, const struct sql_stmt *stmt, int64_t rows);
+
+/* sqlite_native.c: SQ_NATIVE_MSG, SQLite's own SQL for the migration engine (sqlite_server.h):
+ * every statement of text, in the open transaction block if there is one, then ReadyForQuery. */
+void sq_native(struct sq_session *s, const char *text);
 
 /* sqlite_copy.c */
 void sq_copy_from(struct sq_session *s, const struct sql_stmt *stmt);

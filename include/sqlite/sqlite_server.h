@@ -65,6 +65,15 @@ void sq_lease_put(struct sq_lease *l);
  */
 bool sqlite_server_open(const struct db_config *db, int *fd_out, uint64_t *token_out, char *err,
                         size_t errlen);
+/*
+ * The same, for the migration engine (src/migrate/): the session also runs SQLite's own SQL,
+ * untranslated, sent as a private SQ_NATIVE_MSG message whose body is the SQL text. Only the
+ * engine's sessions accept it: the flag is set here, before the thread starts, and a leased
+ * client socket never gets it (native SQL could ATTACH any file the process can open). The
+ * reply is what a simple Query gets: results, CommandComplete or ErrorResponse, ReadyForQuery.
+ */
+#define SQ_NATIVE_MSG 'n'
+bool sqlite_server_open_engine(const struct db_config *db, int *fd_out, char *err, size_t errlen);
 /* Interrupt the statement of the session with this BackendKeyData, if it still exists. */
 void sqlite_server_cancel(uint32_t pid, uint32_t key);
 /* Wait up to timeout_ms for every session thread to end (their sockets are closed first). */

@@ -394,7 +394,7 @@ void sq_copy_from(struct sq_session *s, const struct sql_stmt *stmt)
         } else if (type == 'f') {
             sq_error(s, "57014", 0, "COPY from stdin failed: %.*s", (int)(blen ? blen - 1 : 0),
                      (const char *)body);
-            failed = true;
+            failed = done = true; /* CopyFail ends the copy: nothing more comes */
         } else if (type == 'H' || type == 'S') {
             continue;
         } else {

@@ -613,7 +613,8 @@ static int sq_dispatch(struct sq_session *s, uint8_t type, const uint8_t *body, 
     if (s->skip_to_sync && type != 'S' && type != 'X')
         return 0;
     /* A cancel counts for the statement it interrupted, not for later ones. */
-    if ((type == 'Q' || type == 'E') && __atomic_load_n(&s->cancel_pending, __ATOMIC_ACQUIRE))
+    if ((type == 'Q' || type == 'E' || type == SQ_NATIVE_MSG) &&
+        __atomic_load_n(&s->cancel_pending, __ATOMIC_ACQUIRE))
         __atomic_store_n(&s->cancel_pending, false, __ATOMIC_RELEASE);
     switch (type) {
     case 'Q':
@@ -650,6 +651,16 @@ static int sq_dispatch(struct sq_session *s, uint8_t type, const uint8_t *body, 
         if (!s->lease && sq_lease_begin(s, body, len))
             return 0;
         break;
+    case SQ_NATIVE_MSG:
+        /* Only on the migration engine's own socketpair: never a client's (sqlite_server.h). */
+        if (!s->native_ok || s->lease)
+            break;
+        if (len == 0 || body[len - 1] != '\0') {
+            sq_error(s, "08P01", 0, "invalid native SQL message");
+            return SQ_LEASE_FATAL;
+        }
+        sq_native(s, (const char *)body);
+        return 0;
     case 'd':
     case 'c':
     case 'f':
@@ -750,8 +761,8 @@ static void *sq_thread(void *arg)
     return NULL;
 }
 
-bool sqlite_server_open(const struct db_config *db, int *fd_out, uint64_t *token_out, char *err,
-                        size_t errlen)
+static bool sq_open(const struct db_config *db, bool native_ok, int *fd_out, uint64_t *token_out,
+                    char *err, size_t errlen)
 {
     const struct config *cfg = proxy_config();
     struct sq_session *s;
@@ -767,6 +778,7 @@ bool sqlite_server_open(const struct db_config *db, int *fd_out, uint64_t *token
     s->busy_timeout_ms = (int)cfg->sqlite_busy_timeout_ms;
     snprintf(s->synchronous, sizeof(s->synchronous), "%s", cfg->sqlite_synchronous);
     s->tx = 'I';
+    s->native_ok = native_ok;
     s->fn.get_setting = sq_fn_setting;
     s->fn.get_setting_arg = s;
     s->fn.set_setting = sq_set_config;
@@ -794,6 +806,18 @@ bool sqlite_server_open(const struct db_config *db, int *fd_out, uint64_t *token
     *fd_out = sv[0];
     *token_out = s->token;
     return true;
+}
+
+bool sqlite_server_open(const struct db_config *db, int *fd_out, uint64_t *token_out, char *err,
+                        size_t errlen)
+{
+    return sq_open(db, false, fd_out, token_out, err, errlen);
+}
+
+bool sqlite_server_open_engine(const struct db_config *db, int *fd_out, char *err, size_t errlen)
+{
+    uint64_t token;
+    return sq_open(db, true, fd_out, &token, err, errlen);
 }
 
 void sqlite_server_cancel(uint32_t pid, uint32_t key)

@@ -182,6 +182,31 @@ assert_match '^E 08P01' "$out" "a forged lease message is refused"
 assert_match 'then closed' "$out" "and the connection closed"
 assert_eq 1 "$(mx_sql "SELECT count(*) FROM t")" "other clients undisturbed"
 
+# The migration engine's native-SQL message, from a leased client: refused, and nothing runs.
+out=$(python3 - "127.0.0.1:$MX_PORT:$APP_USER:$APP_PASS:app" "$HERE" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import pswire
+c = pswire.Conn(sys.argv[1])
+c.send(b"Q", b"SELECT 1\0")
+while c.read()[0] != "Z":
+    pass
+c.send(b"n", b"CREATE TABLE evil (x INTEGER)\0")
+t, b = c.read()
+print(t, pswire.fields(b).get("C") if t == "E" else "")
+try:
+    t, b = c.read()
+    print("then", t)
+except (RuntimeError, OSError):
+    print("then closed")
+PY
+)
+printf '%s\n' "$out"
+assert_match '^E 08P01' "$out" "a client's native SQL message is refused"
+assert_match 'then closed' "$out" "and the connection closed"
+assert_eq 0 "$(mx_sql "SELECT count(*) FROM information_schema.tables WHERE table_name = 'evil'")" \
+    "the native SQL did not run"
+
 bg drained pgclient "$(mx_conninfo)" script <<'SQL'
 SELECT 1
 \echo leased
