@@ -19,6 +19,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "Usage: myrmex [options] [config.ini]\n"
                  "       myrmex admin [-c FILE] [-U USER] COMMAND...  run console commands\n"
+                 "       myrmex migrate [-c FILE] [-d DB] status|up|down|validate|repair|baseline\n"
                  "  -c, --config FILE   configuration file (default: conf/myrmex.ini if present)\n"
                  "      --check-config  validate the configuration and exit\n"
                  "  -d, --daemon        run in the background\n"
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
 
     if (argc > 1 && strcmp(argv[1], "admin") == 0)
         return cli_admin_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "migrate") == 0)
+        return cli_migrate_main(argc - 1, argv + 1);
     while ((opt = getopt_long(argc, argv, "c:dp:vVh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'c':

@@ -54,4 +54,10 @@ bool admin_server_open(int *fd_out, char *err, size_t errlen);
 /* Wait up to timeout_ms for every console session to end (their sockets are closed first). */
 void admin_server_shutdown(int timeout_ms);
 
+/* migrate_on_start: queue the job that applies every database's pending migrations (true
+ * when off). */
+bool admin_migrate_on_start(void);
+/* false while migrate_on_start's run goes on or after it failed, with why (for /readyz). */
+bool admin_migrate_ready(char *why, size_t whylen);
+
 #endif

@@ -43,6 +43,9 @@ void job_fail(struct job *job, const char *sqlstate, const char *fmt, ...)
 void job_columns(struct job *job, const char *fmt, ...);
 /* One row: every value as text (NULL is a NULL), one per column. */
 void job_row(struct job *job, ...);
+/* The same with the names and values in arrays (one per letter of fmt). */
+void job_columns_v(struct job *job, const char *fmt, const char *const *names);
+void job_row_v(struct job *job, const char *const *values);
 
 /* Cancel every job, wait for the executors and the clients waiting on jobs, free them. */
 void jobs_stop(int timeout_ms);

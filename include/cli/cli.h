@@ -9,5 +9,8 @@
 /* `myrmex admin ...` with argv[0] == "admin": exit 0, 1 (a command failed), 2 (usage or
  * connection). */
 int cli_admin_main(int argc, char **argv);
+/* `myrmex migrate ...` with argv[0] == "migrate": exit 0, 1 (the action failed), 2 (usage or
+ * connection). */
+int cli_migrate_main(int argc, char **argv);
 
 #endif

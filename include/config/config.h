@@ -104,6 +104,15 @@ const struct db_config *config_find_db(const struct config *cfg, const char *nam
 const struct user_config *config_find_user(const struct config *cfg, const char *name);
 /* The auth_file secret for user, or NULL. */
 const char *config_find_secret(const struct config *cfg, const char *user);
+/*
+ * A user and password libpq can log in to PostgreSQL database db with, for the proxy's own
+ * connections (CHECK DATABASES, migrations): the entry's forced user with its password or a
+ * plain-text auth_file secret; without a forced user, the first auth_file user with a
+ * plain-text secret that is not an admin or stats user. false when there is none (md5 and
+ * SCRAM secrets cannot log in).
+ */
+bool config_login_credentials(const struct config *cfg, const struct db_config *db,
+                              const char **user, const char **password);
 /* true when user is listed in the comma-separated list (admin_users, stats_users). */
 bool config_list_has(const char *list, const char *user);
 

@@ -8,7 +8,8 @@
 
 #include <stdbool.h>
 
-/* Whether new transactions on db wait: db or every database is paused, or SUSPEND. */
+/* Whether new transactions on db wait: db or every database is paused, a migration holds
+ * db, or SUSPEND. */
 bool control_paused(const char *db);
 /* Whether db refuses new client connections (DISABLE). */
 bool control_disabled(const char *db);
@@ -23,6 +24,10 @@ bool control_any_db_paused(void);
 /* Setters, for the console and signals. db NULL: every database (RESUME then clears all). */
 void control_set_paused(const char *db, bool on);
 void control_set_disabled(const char *db, bool on);
+/* A migration run holds db's new transactions (on) or lets them go (off); runs nest. Apart
+ * from PAUSE: RESUME does not end it, and it does not end a PAUSE. */
+void control_set_migrating(const char *db, bool on);
+bool control_migrating(const char *db);
 void control_set_suspended(bool on);
 /* At exit. */
 void control_free(void);

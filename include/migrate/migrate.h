@@ -86,6 +86,15 @@ struct mig_target {
 };
 void mig_target_free(struct mig_target *t);
 
+struct config;
+struct db_config;
+/*
+ * The target of database db of cfg (a copy). Its folder: migrations_dir/<name> when that is a
+ * folder, else migrations_dir itself when db is the only database, else none (an empty set).
+ * false when migrations are off (migrations_dir empty) or db is the console.
+ */
+bool mig_target_init(struct mig_target *t, const struct config *cfg, const struct db_config *db);
+
 enum mig_action { MIG_STATUS, MIG_UP, MIG_DOWN, MIG_VALIDATE, MIG_REPAIR, MIG_BASELINE };
 
 struct mig_options {

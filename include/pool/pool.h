@@ -103,6 +103,9 @@ void pool_reconnect(const char *db);
 void pool_reconnect_sweep(const char *db);
 /* Servers of db's pools (NULL: all but the console's), or only those RECONNECT marked. */
 int pool_count_servers_of(const char *db, bool stale_only);
+/* Servers of db (NULL: every database) a client holds in transaction or statement pooling:
+ * transactions in flight. Session pooling's are not counted (a client keeps its server). */
+int pool_count_busy_of(const char *db);
 /* server_connect: s joins its pool's current generation; returns the entry to connect with. */
 const struct db_config *pool_count_new_server(struct server *s);
 /*

@@ -63,4 +63,9 @@ OPT(slow_query_log_parameters,BOOL,  true,  "0",           "also log the bound p
 OPT(alert_wait_threshold,     DUR,   true,  "5",           "seconds a client may wait for a server before the pool_wait alert (pool too small) is raised")
 OPT(alert_p99_threshold,      DUR,   true,  "1",           "seconds a fingerprint's p99 over the last minute may reach before the p99 alert is raised")
 OPT(alert_error_rate,         INT,   true,  "10",          "percent of a database's statements failing over the last minute that raises the error_rate alert")
+OPT(migrations_dir,           STR,   true,  "",            "folder of migration files (V<version>__<description>.sql, R__<description>.sql), a subfolder per database when several are configured; empty disables migrations")
+OPT(migrate_on_start,         BOOL,  false, "0",           "apply pending migrations at start, before /readyz reports ready")
+OPT(migrations_lock_wait,     DUR,   true,  "60",          "seconds a migration runner waits for another runner's lock before it reports who holds it")
+OPT(migrations_pause_max,     DUR,   true,  "30",          "seconds new transactions on a database wait while a migration runs on it; past that they run again")
+OPT(migrations_backup_before, BOOL,  true,  "0",           "take a backup of the database before MIGRATE changes it (takes effect once backups exist)")
 /* clang-format on */

@@ -63,39 +63,6 @@ static void check_arg_free(void *p)
     free(a);
 }
 
-/* A plain-text auth_file secret (not md5 or SCRAM) libpq can log in with, or NULL. */
-static const char *check_plain(const char *secret)
-{
-    if (!secret || !secret[0] || strncmp(secret, "SCRAM-SHA-256$", 14) == 0 ||
-        (strncmp(secret, "md5", 3) == 0 && strlen(secret) == 35))
-        return NULL;
-    return secret;
-}
-
-/* Credentials for db: its forced user and password, else a plain auth_file secret. */
-static void check_credentials(const struct config *cfg, const struct db_config *db,
-                              struct check_db *out)
-{
-    if (db->user) {
-        const char *pw =
-            db->password ? db->password : check_plain(config_find_secret(cfg, db->user));
-        if (pw) {
-            out->user = xstrdup(db->user);
-            out->password = xstrdup(pw);
-        }
-        return;
-    }
-    for (size_t i = 0; i < cfg->n_auth; i++) {
-        const char *pw = check_plain(cfg->auth[i].secret);
-        if (pw && !config_list_has(cfg->admin_users, cfg->auth[i].user) &&
-            !config_list_has(cfg->stats_users, cfg->auth[i].user)) {
-            out->user = xstrdup(cfg->auth[i].user);
-            out->password = xstrdup(pw);
-            return;
-        }
-    }
-}
-
 /* Wait until conn's socket is ready for what (POLLIN/POLLOUT), the job is cancelled, or the
  * deadline passes. Returns 1 ready, 0 timeout, -1 cancelled. */
 static int check_wait(struct job *job, PGconn *conn, short what, int64_t deadline_ms)
@@ -273,8 +240,13 @@ void admin_check(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
         c->dbname = check_dup(db->dbname ? db->dbname : db->name);
         c->port = db->port > 0 ? db->port : 5432;
         c->sqlite_path = check_dup(db->sqlite_path);
-        if (db->backend == DB_BACKEND_POSTGRES)
-            check_credentials(cfg, db, c);
+        if (db->backend == DB_BACKEND_POSTGRES) {
+            const char *user, *password;
+            if (config_login_credentials(cfg, db, &user, &password)) {
+                c->user = xstrdup(user);
+                c->password = xstrdup(password);
+            }
+        }
     }
     id = jobs_submit("check databases", NULL, check_run, a, check_arg_free, err, sizeof(err));
     if (id < 0) {

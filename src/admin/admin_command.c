@@ -51,6 +51,12 @@ static void admin_show_help(struct admin_result *r)
                         "\n\tSHOW BOTTLENECKS [<db>]"
                         "\n\tSHOW ALERTS"
                         "\n\tRESET QUERIES [<queryid>]"
+                        "\n\tSHOW MIGRATIONS [<db>]"
+                        "\n\tMIGRATE [<db>] [TO <version>] [DRY RUN] (a job)"
+                        "\n\tMIGRATE DOWN [<db>] [n] [DRY RUN] (a job)"
+                        "\n\tMIGRATE VALIDATE [<db>] (a job)"
+                        "\n\tMIGRATE REPAIR [<db>] <version> (a job)"
+                        "\n\tMIGRATE BASELINE [<db>] <version> (a job)"
                         "\n\tSET key = arg"
                         "\n\tRELOAD"
                         "\n\tPAUSE [<db>]"
@@ -175,6 +181,7 @@ static const struct {
     {"slow", NULL, admin_show_slow},
     {"bottlenecks", NULL, admin_show_bottlenecks},
     {"alerts", NULL, admin_show_alerts},
+    {"migrations", NULL, admin_show_migrations},
 };
 
 /* Commands other than SHOW and SET: all for admin_users only. */
@@ -196,6 +203,7 @@ static const struct {
     {"wait", admin_wait_job},
     {"cancel", admin_cancel_job},
     {"check", admin_check},
+    {"migrate", admin_migrate},
     {"reset", admin_cmd_reset},
 };
 

@@ -111,7 +111,7 @@ static void admin_kick_worker(struct worker *w, void *arg)
     pool_janitor(now_ms());
 }
 
-static void admin_kick(void)
+void admin_kick(void)
 {
     if (proxy.n_workers > 0)
         worker_call(&proxy.workers[0], admin_kick_worker, NULL, ADMIN_CALL_WAIT_MS);

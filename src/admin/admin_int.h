@@ -84,6 +84,9 @@ void admin_notify(const struct admin_ctx *ctx, const char *message, const char *
 bool admin_too_many_words(const struct admin_parse_cmd *cmd, int max, struct admin_result *r);
 
 /* Control commands (admin_control.c). */
+/* Give clients waiting for a server one now (after a pause ends), not at the next janitor
+ * round. */
+void admin_kick(void);
 void admin_cmd_pause(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
                      struct admin_result *r);
 void admin_cmd_resume(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
@@ -123,6 +126,12 @@ void admin_show_stats_totals(struct admin_result *r);
 void admin_show_stats_averages(struct admin_result *r);
 void admin_show_totals(struct admin_result *r);
 void admin_show_prepared_statements(struct admin_result *r);
+
+/* Migrations (admin_migrate.c). */
+void admin_migrate(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                   struct admin_result *r);
+void admin_show_migrations(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                           struct admin_result *r);
 
 /* Jobs (admin_jobs.c, admin_check.c). */
 void admin_show_jobs(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,

@@ -45,8 +45,10 @@ struct job {
     job_run_fn run;
     void *arg;
     void (*arg_free)(void *);
-    /* Progress lines, in order, for waiters; n_log counts every line ever logged. */
+    /* Progress lines for waiters, the last JOBS_MAX_LOG kept in a ring (line i in slot
+     * i % JOBS_MAX_LOG, with its percent, -1 unknown); n_log counts every line ever logged. */
     char **log;
+    int *log_pct;
     int n_log;
     /* The result, as text. */
     char fmt[ADMIN_MAX_COLUMNS + 1];
@@ -87,6 +89,7 @@ static void job_free(struct job *job)
     for (int i = 0; i < job->n_log && i < JOBS_MAX_LOG; i++)
         free(job->log[i]);
     free(job->log);
+    free(job->log_pct);
     for (size_t i = 0; i < ncol; i++)
         free(job->names[i]);
     for (size_t i = 0; i < (size_t)job->n_rows * ncol; i++)
@@ -236,10 +239,16 @@ void job_progress(struct job *job, int percent, const char *fmt, ...)
     job->percent = percent;
     snprintf(job->progress, sizeof(job->progress), "%s", line);
     if (job->n_log < JOBS_MAX_LOG) {
-        if (job->n_log % 16 == 0)
+        if (job->n_log % 16 == 0) {
             job->log = xrealloc(job->log, (size_t)(job->n_log + 16) * sizeof(*job->log));
-        job->log[job->n_log] = xstrdup(line);
+            job->log_pct =
+                xrealloc(job->log_pct, (size_t)(job->n_log + 16) * sizeof(*job->log_pct));
+        }
+    } else {
+        free(job->log[job->n_log % JOBS_MAX_LOG]);
     }
+    job->log[job->n_log % JOBS_MAX_LOG] = xstrdup(line);
+    job->log_pct[job->n_log % JOBS_MAX_LOG] = percent;
     job->n_log++;
     pthread_cond_broadcast(&jobs_cond);
     pthread_mutex_unlock(&jobs_lock);
@@ -278,6 +287,29 @@ void job_columns(struct job *job, const char *fmt, ...)
     for (size_t i = 0; i < n; i++)
         job->names[i] = xstrdup(va_arg(ap, const char *));
     va_end(ap);
+}
+
+void job_columns_v(struct job *job, const char *fmt, const char *const *names)
+{
+    size_t n = strlen(fmt);
+
+    if (job->fmt[0] || n > ADMIN_MAX_COLUMNS)
+        return;
+    memcpy(job->fmt, fmt, n + 1);
+    for (size_t i = 0; i < n; i++)
+        job->names[i] = xstrdup(names[i]);
+}
+
+void job_row_v(struct job *job, const char *const *values)
+{
+    size_t n = strlen(job->fmt);
+
+    if (n == 0 || job->n_rows >= JOBS_MAX_ROWS)
+        return;
+    job->cells = xrealloc(job->cells, (size_t)(job->n_rows + 1) * n * sizeof(*job->cells));
+    for (size_t i = 0; i < n; i++)
+        job->cells[(size_t)job->n_rows * n + i] = values[i] ? xstrdup(values[i]) : NULL;
+    job->n_rows++;
 }
 
 void job_row(struct job *job, ...)
@@ -440,12 +472,19 @@ void admin_wait_job(const struct admin_ctx *ctx, const struct admin_parse_cmd *c
     job->refs++;
     for (;;) {
         struct timespec until;
-        /* Relay the progress lines logged since the last pass, one NOTICE each. */
-        while (seen < job->n_log && seen < JOBS_MAX_LOG) {
-            char line[256];
-            snprintf(line, sizeof(line), "%s", job->log[seen++]);
+        /* Relay the progress lines logged since the last pass, one NOTICE each (its
+         * percent, when known, as the DETAIL "progress: N%"); lines the ring no longer
+         * holds are skipped. */
+        if (seen < job->n_log - JOBS_MAX_LOG)
+            seen = job->n_log - JOBS_MAX_LOG;
+        while (seen < job->n_log) {
+            char line[256], detail[32];
+            int pct = job->log_pct[seen % JOBS_MAX_LOG];
+            snprintf(line, sizeof(line), "%s", job->log[seen % JOBS_MAX_LOG]);
+            snprintf(detail, sizeof(detail), "progress: %d%%", pct);
+            seen++;
             pthread_mutex_unlock(&jobs_lock);
-            admin_notify(ctx, line, NULL);
+            admin_notify(ctx, line, pct >= 0 ? detail : NULL);
             pthread_mutex_lock(&jobs_lock);
         }
         if (job_finished(job))

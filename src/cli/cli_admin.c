@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli_int.h"
 #include "config/config.h"
 #include "util/util.h"
 
@@ -37,7 +38,7 @@ static void cli_admin_notice(void *arg, const PGresult *res)
     const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
     (void)arg;
     fprintf(stderr, "%s: %s\n", sev ? sev : "NOTICE", msg ? msg : "");
-    if (detail)
+    if (detail && strncmp(detail, "progress: ", 10) != 0) /* a job's percent (WAIT JOB) */
         fprintf(stderr, "DETAIL: %s\n", detail);
 }
 
@@ -56,28 +57,25 @@ static void cli_pad(int n)
         putchar(' ');
 }
 
-/* One result set as psql prints it in aligned mode. */
-static void cli_print_table(const PGresult *res)
+void cli_table_print(int nf, int nt, const char *const *names, const char *const *cells,
+                     const bool *right)
 {
-    int nf = PQnfields(res), nt = PQntuples(res);
     int *w = xcalloc((size_t)(nf ? nf : 1), sizeof(int));
-    bool *right = xcalloc((size_t)(nf ? nf : 1), sizeof(bool));
 
     for (int c = 0; c < nf; c++) {
-        Oid t = PQftype(res, c);
-        right[c] = t == CLI_INT8OID || t == CLI_INT4OID || t == CLI_INT2OID;
-        w[c] = cli_width(PQfname(res, c));
+        w[c] = cli_width(names[c]);
         for (int r = 0; r < nt; r++) {
-            int cw = cli_width(PQgetvalue(res, r, c));
+            const char *v = cells[(size_t)r * nf + c];
+            int cw = cli_width(v ? v : "");
             if (cw > w[c])
                 w[c] = cw;
         }
     }
     for (int c = 0; c < nf; c++) {
-        int name = cli_width(PQfname(res, c)), left = (w[c] - name) / 2;
+        int name = cli_width(names[c]), left = (w[c] - name) / 2;
         printf("%s ", c ? "|" : "");
         cli_pad(left);
-        fputs(PQfname(res, c), stdout);
+        fputs(names[c], stdout);
         cli_pad(w[c] - name - left + 1);
     }
     putchar('\n');
@@ -89,13 +87,15 @@ static void cli_print_table(const PGresult *res)
     putchar('\n');
     for (int r = 0; r < nt; r++) {
         for (int c = 0; c < nf; c++) {
-            const char *v = PQgetvalue(res, r, c);
-            int pad = w[c] - cli_width(v);
+            const char *v = cells[(size_t)r * nf + c];
+            int pad;
+            v = v ? v : "";
+            pad = w[c] - cli_width(v);
             printf("%s ", c ? "|" : "");
-            if (right[c])
+            if (right && right[c])
                 cli_pad(pad);
             fputs(v, stdout);
-            if (!right[c] && c < nf - 1)
+            if (!(right && right[c]) && c < nf - 1)
                 cli_pad(pad);
             if (c < nf - 1)
                 putchar(' ');
@@ -104,6 +104,25 @@ static void cli_print_table(const PGresult *res)
     }
     printf("(%d row%s)\n\n", nt, nt == 1 ? "" : "s");
     free(w);
+}
+
+void cli_print_result(const PGresult *res)
+{
+    int nf = PQnfields(res), nt = PQntuples(res);
+    const char **names = xcalloc((size_t)nf + 1, sizeof(*names));
+    const char **cells = xcalloc((size_t)nf * (size_t)nt + 1, sizeof(*cells));
+    bool *right = xcalloc((size_t)nf + 1, sizeof(*right));
+
+    for (int c = 0; c < nf; c++) {
+        Oid t = PQftype(res, c);
+        names[c] = PQfname(res, c);
+        right[c] = t == CLI_INT8OID || t == CLI_INT4OID || t == CLI_INT2OID;
+        for (int r = 0; r < nt; r++)
+            cells[(size_t)r * nf + c] = PQgetisnull(res, r, c) ? "" : PQgetvalue(res, r, c);
+    }
+    cli_table_print(nf, nt, names, cells, right);
+    free(names);
+    free(cells);
     free(right);
 }
 
@@ -120,7 +139,7 @@ static bool cli_admin_run(PGconn *conn, const char *sql)
     while ((res = PQgetResult(conn))) {
         switch (PQresultStatus(res)) {
         case PGRES_TUPLES_OK:
-            cli_print_table(res);
+            cli_print_result(res);
             break;
         case PGRES_COMMAND_OK:
             if (PQcmdStatus(res)[0])
@@ -144,21 +163,51 @@ static bool cli_admin_run(PGconn *conn, const char *sql)
     return ok;
 }
 
-static PGconn *cli_admin_connect(const struct config *cfg, const char *user, const char *password)
+static PGconn *cli_admin_connect(const struct config *cfg, const char *user, const char *password,
+                                 const char *application_name)
 {
     char port[16];
     const char *host =
         cfg->unix_socket_dir && cfg->unix_socket_dir[0] ? cfg->unix_socket_dir : cfg->listen_addr;
     const char *keys[] = {"host", "port", "dbname", "user", "password", "application_name", NULL};
-    const char *vals[] = {host, port, "myrmex", user, password, "myrmex-admin", NULL};
+    const char *vals[] = {host, port, "myrmex", user, password, application_name, NULL};
 
     if (!host || !host[0] || strcmp(host, "*") == 0)
         host = "127.0.0.1";
     vals[0] = host;
     snprintf(port, sizeof(port), "%d", cfg->listen_port);
-    if (!password)
-        keys[4] = NULL;
+    if (!password) {
+        keys[4] = "application_name";
+        vals[4] = application_name;
+        keys[5] = NULL;
+    }
     return PQconnectdbParams(keys, vals, 0);
+}
+
+PGconn *cli_console_connect(const struct config *cfg, const char *user,
+                            const char *application_name)
+{
+    PGconn *conn = cli_admin_connect(cfg, user, NULL, application_name);
+    if (PQstatus(conn) != CONNECTION_OK && PQconnectionNeedsPassword(conn)) {
+        /* Neither PGPASSWORD nor ~/.pgpass knew it: a plain auth_file secret may. */
+        const char *secret = config_find_secret(cfg, user);
+        if (secret && strncmp(secret, "SCRAM-SHA-256$", 14) != 0 &&
+            !(strncmp(secret, "md5", 3) == 0 && strlen(secret) == 35)) {
+            PQfinish(conn);
+            conn = cli_admin_connect(cfg, user, secret, application_name);
+        }
+    }
+    return conn;
+}
+
+bool cli_first_admin(const struct config *cfg, char *out, size_t outlen)
+{
+    const char *a = cfg->admin_users ? cfg->admin_users : "";
+    size_t n;
+    a += strspn(a, " \t,");
+    n = strcspn(a, " \t,");
+    snprintf(out, outlen, "%.*s", (int)n, a);
+    return out[0] != '\0';
 }
 
 int cli_admin_main(int argc, char **argv)
@@ -202,11 +251,7 @@ int cli_admin_main(int argc, char **argv)
         return 2;
     }
     if (!user) {
-        const char *a = cfg->admin_users ? cfg->admin_users : "";
-        size_t n;
-        a += strspn(a, " \t,");
-        n = strcspn(a, " \t,");
-        snprintf(first_admin, sizeof(first_admin), "%.*s", (int)n, a);
+        cli_first_admin(cfg, first_admin, sizeof(first_admin));
         user = first_admin;
     }
     if (!user[0]) {
@@ -214,16 +259,7 @@ int cli_admin_main(int argc, char **argv)
         config_destroy(cfg);
         return 2;
     }
-    conn = cli_admin_connect(cfg, user, NULL);
-    if (PQstatus(conn) != CONNECTION_OK && PQconnectionNeedsPassword(conn)) {
-        /* Neither PGPASSWORD nor ~/.pgpass knew it: a plain auth_file secret may. */
-        const char *secret = config_find_secret(cfg, user);
-        if (secret && strncmp(secret, "SCRAM-SHA-256$", 14) != 0 &&
-            !(strncmp(secret, "md5", 3) == 0 && strlen(secret) == 35)) {
-            PQfinish(conn);
-            conn = cli_admin_connect(cfg, user, secret);
-        }
-    }
+    conn = cli_console_connect(cfg, user, "myrmex-admin");
     config_destroy(cfg);
     if (PQstatus(conn) != CONNECTION_OK) {
         fprintf(stderr, "myrmex admin: could not connect to the console: %s", PQerrorMessage(conn));

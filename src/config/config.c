@@ -379,7 +379,8 @@ static void config_loader_fini(struct config_loader *ld)
 
 /*
  * Set an option from text found at where ("path:line" or a variable name). A relative
- * auth_file is resolved against base_file's directory (the working directory when NULL).
+ * auth_file or migrations_dir is resolved against base_file's directory (the working
+ * directory when NULL).
  */
 static bool config_option_apply(struct config_loader *ld, const struct config_option *opt,
                                 const char *value, const char *where, const char *base_file,
@@ -389,7 +390,8 @@ static bool config_option_apply(struct config_loader *ld, const struct config_op
     char *resolved = NULL, *origin;
     bool ok;
 
-    if (strcmp(opt->name, "auth_file") == 0 && value[0] != '\0') {
+    if ((strcmp(opt->name, "auth_file") == 0 || strcmp(opt->name, "migrations_dir") == 0) &&
+        value[0] != '\0') {
         resolved = ini_resolve_path(base_file, value);
         if (!resolved) {
             snprintf(msg, msglen, "out of memory");
@@ -952,6 +954,37 @@ const char *config_find_secret(const struct config *cfg, const char *user)
         return NULL;
     e = bsearch(user, cfg->auth, cfg->n_auth, sizeof(*cfg->auth), config_auth_key_cmp);
     return e ? e->secret : NULL;
+}
+
+/* A plain-text auth_file secret (not md5 or SCRAM) libpq can log in with, or NULL. */
+static const char *config_plain_secret(const char *secret)
+{
+    if (!secret || !secret[0] || strncmp(secret, "SCRAM-SHA-256$", 14) == 0 ||
+        (strncmp(secret, "md5", 3) == 0 && strlen(secret) == 35))
+        return NULL;
+    return secret;
+}
+
+bool config_login_credentials(const struct config *cfg, const struct db_config *db,
+                              const char **user, const char **password)
+{
+    if (db->user) {
+        const char *pw =
+            db->password ? db->password : config_plain_secret(config_find_secret(cfg, db->user));
+        *user = db->user;
+        *password = pw;
+        return pw != NULL;
+    }
+    for (size_t i = 0; i < cfg->n_auth; i++) {
+        const char *pw = config_plain_secret(cfg->auth[i].secret);
+        if (pw && !config_list_has(cfg->admin_users, cfg->auth[i].user) &&
+            !config_list_has(cfg->stats_users, cfg->auth[i].user)) {
+            *user = cfg->auth[i].user;
+            *password = pw;
+            return true;
+        }
+    }
+    return false;
 }
 
 bool config_list_has(const char *list, const char *user)

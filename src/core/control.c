@@ -16,6 +16,7 @@
 struct control_db {
     char *name;
     bool paused, disabled;
+    int migrating; /* migration runs holding its new transactions */
 };
 
 static pthread_mutex_t control_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -29,7 +30,7 @@ static void control_recount(void)
 {
     int n = control_all + control_susp;
     for (size_t i = 0; i < control_n; i++)
-        n += control_dbs[i].paused + control_dbs[i].disabled;
+        n += control_dbs[i].paused + control_dbs[i].disabled + (control_dbs[i].migrating > 0);
     atomic_store(&control_n_set, n);
 }
 
@@ -62,7 +63,7 @@ static bool control_get(const char *db, bool disabled)
         on = true;
     } else {
         e = db ? control_find(db, false) : NULL;
-        on = e && (disabled ? e->disabled : e->paused);
+        on = e && (disabled ? e->disabled : e->paused || e->migrating > 0);
     }
     pthread_mutex_unlock(&control_lock);
     return on;
@@ -132,6 +133,30 @@ void control_set_paused(const char *db, bool on)
     }
     control_recount();
     pthread_mutex_unlock(&control_lock);
+}
+
+void control_set_migrating(const char *db, bool on)
+{
+    struct control_db *e;
+    pthread_mutex_lock(&control_lock);
+    e = control_find(db, true);
+    if (on)
+        e->migrating++;
+    else if (e->migrating > 0)
+        e->migrating--;
+    control_recount();
+    pthread_mutex_unlock(&control_lock);
+}
+
+bool control_migrating(const char *db)
+{
+    const struct control_db *e;
+    bool on;
+    pthread_mutex_lock(&control_lock);
+    e = control_find(db, false);
+    on = e && e->migrating > 0;
+    pthread_mutex_unlock(&control_lock);
+    return on;
 }
 
 void control_set_disabled(const char *db, bool on)

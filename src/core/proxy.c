@@ -208,6 +208,8 @@ bool proxy_start(struct config *cfg)
     dashboard_register();
     if (!http_start(cfg)) /* its thread, too, leaves signals to the main thread */
         return false;
+    if (!admin_migrate_on_start()) /* and the jobs' executors */
+        return false;
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     log_info("myrmex started with %d worker%s", n, n == 1 ? "" : "s");
     return true;

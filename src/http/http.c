@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin/admin.h"
 #include "core/control.h"
 #include "core/proxy.h"
 #include "util/log.h"
@@ -276,11 +277,17 @@ static void http_readyz_answer(struct evhttp_request *req)
             http_json_str(reasons, line);
         }
         if (control_paused(db->name)) {
-            snprintf(line, sizeof(line), "database %s: paused", db->name);
+            snprintf(line, sizeof(line), "database %s: %s", db->name,
+                     control_migrating(db->name) ? "a migration holds new transactions" : "paused");
             if (n_reasons++)
                 evbuffer_add(reasons, ",", 1);
             http_json_str(reasons, line);
         }
+    }
+    if (!admin_migrate_ready(line, sizeof(line))) {
+        if (n_reasons++)
+            evbuffer_add(reasons, ",", 1);
+        http_json_str(reasons, line);
     }
     evbuffer_add_printf(body, "{\"ready\":%s,\"databases\":%zu,\"reasons\":[",
                         n_reasons ? "false" : "true", cfg ? cfg->n_dbs : 0);

@@ -671,6 +671,22 @@ int pool_count_servers_of(const char *db, bool stale_only)
     return n;
 }
 
+int pool_count_busy_of(const char *db)
+{
+    struct list *pos, *tmp;
+    int n = 0;
+
+    pthread_mutex_lock(&pool_lock);
+    list_for_each_safe(pos, tmp, &pools)
+    {
+        const struct pool *p = list_entry(pos, struct pool, node);
+        if (pool_of(p, db) && p->mode != POOL_SESSION)
+            n += p->n_servers - p->n_connecting - (int)list_count(&p->idle);
+    }
+    pthread_mutex_unlock(&pool_lock);
+    return n;
+}
+
 bool pool_uses_config(const struct config *cfg)
 {
     struct list *pos, *tmp;
