@@ -128,6 +128,13 @@ START_TEST(test_words)
     c = parse("SHOW POOLS NOW");
     ck_assert_int_eq(c.kind, ADMIN_PARSE_COMMAND);
     ck_assert_int_eq(c.n_words, 2);
+    /* A version: dots between digits stay in the word; elsewhere a dot is not a word. */
+    c = parse("MIGRATE app TO 1.10.2 DRY RUN");
+    ck_assert_int_eq(c.kind, ADMIN_PARSE_COMMAND);
+    ck_assert_int_eq(c.n_words, 5);
+    ck_assert_str_eq(c.words[2], "1.10.2");
+    ck_assert_int_eq(parse("MIGRATE app TO 1.").kind, ADMIN_PARSE_INVALID);
+    ck_assert_int_eq(parse("MIGRATE app.x").kind, ADMIN_PARSE_INVALID);
     c = parse("a b c d e f g h i j k"); /* the verb and ten words */
     ck_assert_int_eq(c.kind, ADMIN_PARSE_COMMAND);
     ck_assert_int_eq(c.n_words, 10);
