@@ -666,8 +666,28 @@ static void mig_record_failure(struct mig_run *m, const struct mig_file *f, int6
     free(l_err);
 }
 
-/* Run statements of f (its up or down section) on the connection; false with the error set
- * (and *failed_state / failed_text filled for the history) on the first failure. */
+/* Statement i of st (n of them) failed with r (or the connection was lost: !alive): set the
+ * run's error and what the history records. */
+static void mig_stmt_failed(struct mig_run *m, const struct mig_file *f, const struct mig_stmt *st,
+                            size_t i, size_t n, bool alive, const struct mig_res *r,
+                            char *failed_state, char *failed_text, size_t failed_len)
+{
+    const char *state = alive ? r->sqlstate : "08006";
+    const char *msg = r->message ? r->message : "connection lost";
+    char excerpt[120];
+    mig_excerpt(st[i].sql, excerpt, sizeof(excerpt));
+    snprintf(failed_state, 6, "%s", state);
+    snprintf(failed_text, failed_len, "statement %zu (line %d): %s: %.*s", i + 1, st[i].line, msg,
+             MIG_ERROR_TEXT, st[i].sql);
+    mig_fail(m, state, "%s:%d: statement %zu failed: ERROR %s: %s%s%s\nSTATEMENT: %s", f->path,
+             st[i].line, i + 1, state, msg, r->detail ? "\nDETAIL: " : "",
+             r->detail ? r->detail : "", excerpt);
+    (void)n;
+}
+
+/* Run statements of f (its up or down section) on the connection, one at a time; false with
+ * the error set (and *failed_state / failed_text filled for the history) on the first
+ * failure. */
 static bool mig_statements(struct mig_run *m, const struct mig_file *f, const struct mig_stmt *st,
                            size_t n, const struct mig_count *count, const char *verb,
                            char *failed_state, char *failed_text, size_t failed_len)
@@ -690,20 +710,73 @@ static bool mig_statements(struct mig_run *m, const struct mig_file *f, const st
                      f->script, i + 1, n, st[i].line, excerpt);
         ok = f->native ? mig_exec_native(m->conn, st[i].sql, &r) : mig_exec(m->conn, st[i].sql, &r);
         if (!ok || !r.ok) {
-            const char *state = ok ? r.sqlstate : "08006";
-            const char *msg = r.message ? r.message : "connection lost";
-            snprintf(failed_state, 6, "%s", state);
-            snprintf(failed_text, failed_len, "statement %zu (line %d): %s: %.*s", i + 1,
-                     st[i].line, msg, MIG_ERROR_TEXT, st[i].sql);
-            mig_fail(m, state, "%s:%d: statement %zu failed: ERROR %s: %s%s%s\nSTATEMENT: %s",
-                     f->path, st[i].line, i + 1, state, msg, r.detail ? "\nDETAIL: " : "",
-                     r.detail ? r.detail : "", excerpt);
+            mig_stmt_failed(m, f, st, i, n, ok, &r, failed_state, failed_text, failed_len);
             mig_res_clear(&r);
             return false;
         }
         mig_res_clear(&r);
     }
     return true;
+}
+
+/*
+ * The same inside a transaction block, on SQLite: BEGIN, the replacement of a failed
+ * attempt's row (retry_rank), and every statement go to the session in one write, and their
+ * replies are read in order (one wake-up of the session instead of one per statement; an
+ * error aborts the block, so what follows it runs to no effect). Progress comes as each
+ * statement's reply arrives.
+ */
+static bool mig_statements_pipelined(struct mig_run *m, const struct mig_file *f, int retry_rank,
+                                     const struct mig_count *count, char *failed_state,
+                                     char *failed_text, size_t failed_len)
+{
+    size_t head = retry_rank ? 2 : 1, n = head + f->n_up;
+    const char **sql = xcalloc(n, sizeof(*sql));
+    bool *native = xcalloc(n, sizeof(*native));
+    struct mig_res *res = xcalloc(n, sizeof(*res));
+    char del[160];
+    bool alive, ok = true;
+
+    sql[0] = "BEGIN";
+    if (retry_rank) {
+        snprintf(del, sizeof(del), "DELETE FROM " MIG_HISTORY_TABLE " WHERE installed_rank = %d",
+                 retry_rank);
+        sql[1] = del;
+    }
+    for (size_t i = 0; i < f->n_up; i++) {
+        sql[head + i] = f->up[i].sql;
+        native[head + i] = f->native;
+    }
+    alive = mig_exec_pipeline(m->conn, n, sql, native, res);
+    for (size_t i = 0; i < n && ok; i++) {
+        if (i < head) {
+            if (!res[i].ok) {
+                mig_fail(m, res[i].sqlstate, "%s: %s", f->script,
+                         res[i].message ? res[i].message : "error");
+                snprintf(failed_state, 6, "%s", m->err->sqlstate);
+                snprintf(failed_text, failed_len, "%s", m->err->message);
+                ok = false;
+            }
+            continue;
+        }
+        if (!res[i].ok) {
+            mig_stmt_failed(m, f, f->up, i - head, f->n_up, alive || res[i].sqlstate[0], &res[i],
+                            failed_state, failed_text, failed_len);
+            ok = false;
+        } else {
+            char excerpt[120];
+            mig_excerpt(f->up[i - head].sql, excerpt, sizeof(excerpt));
+            mig_progress(m, mig_percent(count, i - head + 1, f->n_up),
+                         "applying %s: statement %zu/%zu (line %d): %s", f->script, i - head + 1,
+                         f->n_up, f->up[i - head].line, excerpt);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        mig_res_clear(&res[i]);
+    free(res);
+    free(native);
+    free(sql);
+    return ok;
 }
 
 /* Apply one file (versioned or repeatable). retry_rank: a failed row to replace, or 0. */
@@ -717,16 +790,21 @@ static bool mig_apply_one(struct mig_run *m, const struct mig_file *f, int retry
 
     if (tx)
         mig_pause(m);
-    ok = !tx || mig_sql(m, "BEGIN", NULL, f->script);
-    if (ok && retry_rank) {
-        char sql[160];
-        snprintf(sql, sizeof(sql), "DELETE FROM " MIG_HISTORY_TABLE " WHERE installed_rank = %d",
-                 retry_rank);
-        ok = mig_sql(m, sql, NULL, "replacing the failed attempt's row");
+    if (tx && m->t->backend == MIG_BACKEND_SQLITE && !mig_cancelled(m)) {
+        ok = mig_statements_pipelined(m, f, retry_rank, count, failed_state, failed_text,
+                                      sizeof(failed_text));
+    } else {
+        ok = !tx || mig_sql(m, "BEGIN", NULL, f->script);
+        if (ok && retry_rank) {
+            char sql[160];
+            snprintf(sql, sizeof(sql),
+                     "DELETE FROM " MIG_HISTORY_TABLE " WHERE installed_rank = %d", retry_rank);
+            ok = mig_sql(m, sql, NULL, "replacing the failed attempt's row");
+        }
+        if (ok)
+            ok = mig_statements(m, f, f->up, f->n_up, count, "applying", failed_state, failed_text,
+                                sizeof(failed_text));
     }
-    if (ok)
-        ok = mig_statements(m, f, f->up, f->n_up, count, "applying", failed_state, failed_text,
-                            sizeof(failed_text));
     ms = now_ms() - t0;
     if (ok) {
         char *l_ver = mig_literal(f->version), *l_desc = mig_literal(f->description),
@@ -738,15 +816,36 @@ static bool mig_apply_one(struct mig_run *m, const struct mig_file *f, int retry
                                "VALUES (%d, %s, %s, '%s', %s, %s, %s, %lld, true)",
                                m->next_rank, l_ver, l_desc, f->native ? "SQLITE" : "SQL", l_script,
                                l_sum, l_by, (long long)ms);
-        ok = mig_sql(m, sql, NULL, "recording the migration");
+        if (tx) {
+            /* The row and the COMMIT together (an error in the first aborts the block). */
+            const char *both[] = {sql, "COMMIT"};
+            struct mig_res res[2];
+            bool alive = mig_exec_pipeline(m->conn, 2, both, NULL, res);
+            for (int i = 0; i < 2 && ok; i++) {
+                if (!res[i].ok) {
+                    mig_fail(m, alive ? res[i].sqlstate : "08006", "%s: %s",
+                             i ? "committing" : "recording the migration",
+                             res[i].message ? res[i].message : "connection lost");
+                    ok = false;
+                }
+            }
+            /* An aborted block answers COMMIT with ROLLBACK. */
+            if (ok && (!res[1].tag || strcmp(res[1].tag, "COMMIT") != 0)) {
+                mig_fail(m, "40000", "%s: the transaction was rolled back at COMMIT (%s)",
+                         f->script, res[1].tag ? res[1].tag : "no tag");
+                ok = false;
+            }
+            mig_res_clear(&res[0]);
+            mig_res_clear(&res[1]);
+        } else {
+            ok = mig_sql(m, sql, NULL, "recording the migration");
+        }
         free(sql);
         free(l_ver);
         free(l_desc);
         free(l_script);
         free(l_sum);
         free(l_by);
-        if (ok && tx)
-            ok = mig_sql(m, "COMMIT", NULL, f->script);
         if (!ok) {
             snprintf(failed_state, sizeof(failed_state), "%s", m->err->sqlstate);
             snprintf(failed_text, sizeof(failed_text), "%s", m->err->message);

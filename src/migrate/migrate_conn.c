@@ -28,6 +28,7 @@
 #include "wire/proto.h"
 
 #define MIG_MAX_MESSAGE       (1u << 30)
+#define MIG_PIPELINE_MAX      32768 /* bytes of texts sent at once (mig_exec_pipeline) */
 #define MIG_CONNECT_TIMEOUT_S "10"
 
 struct mig_conn {
@@ -43,6 +44,8 @@ struct mig_conn {
     bool broken;       /* the session is gone or spoke nonsense: every call fails */
     uint8_t *in;       /* the message being read */
     size_t in_cap;
+    uint8_t ahead[16384]; /* bytes received but not yet read: ahead[ahead_pos..ahead_len) */
+    size_t ahead_pos, ahead_len;
 };
 
 void mig_res_clear(struct mig_res *r)
@@ -269,16 +272,36 @@ static bool mig_sq_send(struct mig_conn *c, struct proto_builder *b)
     return ok;
 }
 
+/* n bytes into p: from what was read ahead, then from the socket, reading ahead as much as
+ * has arrived (one recv for a whole reply rather than two per message). */
 static bool mig_sq_recv_all(struct mig_conn *c, uint8_t *p, size_t n)
 {
     size_t got = 0;
     while (got < n) {
-        ssize_t k = recv(c->fd, p + got, n - got, 0);
+        ssize_t k;
+        if (c->ahead_pos < c->ahead_len) {
+            size_t take = c->ahead_len - c->ahead_pos;
+            if (take > n - got)
+                take = n - got;
+            memcpy(p + got, c->ahead + c->ahead_pos, take);
+            c->ahead_pos += take;
+            got += take;
+            continue;
+        }
+        if (n - got >= sizeof(c->ahead)) {
+            k = recv(c->fd, p + got, n - got, 0);
+        } else {
+            c->ahead_pos = c->ahead_len = 0;
+            k = recv(c->fd, c->ahead, sizeof(c->ahead), 0);
+        }
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0)
             return false;
-        got += (size_t)k;
+        if (n - got >= sizeof(c->ahead))
+            got += (size_t)k;
+        else
+            c->ahead_len = (size_t)k;
     }
     return true;
 }
@@ -631,6 +654,36 @@ static bool mig_sq_exec(struct mig_conn *c, uint8_t type, const char *sql, struc
     return mig_sq_reply(c, res);
 }
 
+/*
+ * Several texts in one write, then their replies in order: one wake-up of the session for the
+ * lot instead of a round trip each. Only while their total stays well inside the socket's
+ * buffer, so neither side can block on a full one while the other waits.
+ */
+static bool mig_sq_pipeline(struct mig_conn *c, size_t n, const char *const *sql,
+                            const bool *native, struct mig_res *res)
+{
+    struct proto_builder b;
+    bool sent;
+
+    proto_builder_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        proto_begin(&b, native && native[i] ? SQ_NATIVE_MSG : 'Q');
+        proto_put_bytes(&b, sql[i], strlen(sql[i]) + 1);
+        proto_end(&b);
+    }
+    sent = !c->broken && mig_sq_send(c, &b);
+    proto_builder_fini(&b);
+    for (size_t i = 0; i < n; i++) {
+        if (!sent) {
+            mig_res_fail(&res[i], "08006", "the connection to the SQLite session was lost");
+            continue;
+        }
+        if (!mig_sq_reply(c, &res[i]))
+            sent = false;
+    }
+    return sent;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* The interface */
 
@@ -669,6 +722,28 @@ bool mig_exec_native(struct mig_conn *c, const char *sql, struct mig_res *res)
         return true;
     }
     return mig_sq_exec(c, SQ_NATIVE_MSG, sql, res);
+}
+
+bool mig_exec_pipeline(struct mig_conn *c, size_t n, const char *const *sql, const bool *native,
+                       struct mig_res *res)
+{
+    size_t total = 0;
+    bool ok = true;
+
+    memset(res, 0, n * sizeof(*res));
+    for (size_t i = 0; i < n; i++)
+        total += strlen(sql[i]) + 5;
+    if (c->backend == MIG_BACKEND_SQLITE && total <= MIG_PIPELINE_MAX)
+        return mig_sq_pipeline(c, n, sql, native, res);
+    for (size_t i = 0; i < n; i++) {
+        if (!ok) {
+            mig_res_fail(&res[i], "08006", "the connection was lost");
+            continue;
+        }
+        ok = native && native[i] ? mig_exec_native(c, sql[i], &res[i])
+                                 : mig_exec(c, sql[i], &res[i]);
+    }
+    return ok;
 }
 
 void mig_set_notice(struct mig_conn *c, void (*fn)(void *arg, const char *message), void *arg)

@@ -49,6 +49,14 @@ bool mig_exec(struct mig_conn *c, const char *sql, struct mig_res *res);
 /* SQLite only: run sql as SQLite's own SQL, untranslated, inside the session's open
  * transaction if there is one. */
 bool mig_exec_native(struct mig_conn *c, const char *sql, struct mig_res *res);
+/*
+ * Run n texts in order (native[i]: SQLite's own SQL; native may be NULL), res[i] for each
+ * (cleared by the caller). They run whatever the earlier ones did, so use it only where an
+ * error makes the rest harmless (inside a transaction block, which an error aborts). On SQLite
+ * they go in one write when small enough. false when the connection was lost.
+ */
+bool mig_exec_pipeline(struct mig_conn *c, size_t n, const char *const *sql, const bool *native,
+                       struct mig_res *res);
 void mig_set_notice(struct mig_conn *c, void (*fn)(void *arg, const char *message), void *arg);
 /* From another thread: interrupt the statement running on c (PQcancel / sqlite interrupt). */
 void mig_interrupt(struct mig_conn *c);

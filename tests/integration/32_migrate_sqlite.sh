@@ -210,7 +210,7 @@ mkdir -p "$T/qs"
 cp -r "$TOP/conf" "$TOP/migrations" "$T/qs/"
 rm -f "$T/qs/conf/"*.db "$T/qs/conf/"*.db-*
 QS_PORT=$(free_port)
-MYRMEX_LISTEN_PORT=$QS_PORT MYRMEX_UNIX_SOCKET_DIR= "$MYRMEX_BIN" -c "$T/qs/conf/myrmex.ini" >"$T/qs.log" 2>&1 &
+MYRMEX_LISTEN_PORT=$QS_PORT MYRMEX_UNIX_SOCKET_DIR='' "$MYRMEX_BIN" -c "$T/qs/conf/myrmex.ini" >"$T/qs.log" 2>&1 &
 QS_PID=$!
 BG_PIDS+=("$QS_PID")
 agents() { timeout 10 psql -X -q -At -h 127.0.0.1 -p "$QS_PORT" -U app -d app -c "SELECT name FROM agents WHERE active ORDER BY name" | xargs; }
