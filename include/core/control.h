@@ -7,6 +7,7 @@
 #define MYRMEX_CORE_CONTROL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Whether new transactions on db wait: db or every database is paused, a migration holds
  * db, or SUSPEND. */
@@ -24,9 +25,10 @@ bool control_any_db_paused(void);
 /* Setters, for the console and signals. db NULL: every database (RESUME then clears all). */
 void control_set_paused(const char *db, bool on);
 void control_set_disabled(const char *db, bool on);
-/* A migration run holds db's new transactions (on) or lets them go (off); runs nest. Apart
- * from PAUSE: RESUME does not end it, and it does not end a PAUSE. */
-void control_set_migrating(const char *db, bool on);
+/* A migration run holds db's new transactions (on), for at most max_ms (then the hold lapses
+ * by itself, even while the run is stuck in a statement), or lets them go (off); runs nest.
+ * Apart from PAUSE: RESUME does not end it, and it does not end a PAUSE. */
+void control_set_migrating(const char *db, bool on, int64_t max_ms);
 bool control_migrating(const char *db);
 void control_set_suspended(bool on);
 /* At exit. */

@@ -46,10 +46,20 @@ enum mig_startup { MIG_STARTUP_NONE, MIG_STARTUP_RUNNING, MIG_STARTUP_DONE, MIG_
 static pthread_mutex_t mig_startup_lock = PTHREAD_MUTEX_INITIALIZER;
 static enum mig_startup mig_startup_state;
 static char mig_startup_error[256];
+static char mig_startup_db[128]; /* the database whose run failed */
 
 static void mig_job_free(void *p)
 {
     struct mig_job *a = p;
+    if (a->startup) {
+        /* A startup run cancelled before it ran: /readyz must not wait for it forever. */
+        pthread_mutex_lock(&mig_startup_lock);
+        if (mig_startup_state == MIG_STARTUP_RUNNING) {
+            mig_startup_state = MIG_STARTUP_FAILED;
+            snprintf(mig_startup_error, sizeof(mig_startup_error), "cancelled");
+        }
+        pthread_mutex_unlock(&mig_startup_lock);
+    }
     for (size_t i = 0; i < a->n_targets; i++)
         mig_target_free(&a->targets[i]);
     free(a->targets);
@@ -70,7 +80,7 @@ static void mig_hook_pause(void *arg, const char *database, int64_t max_ms)
     struct mig_job *a = arg;
     int64_t deadline = now_ms() + max_ms;
     int n;
-    control_set_migrating(database, true);
+    control_set_migrating(database, true, max_ms);
     while ((n = pool_count_busy_of(database)) > 0 && now_ms() < deadline)
         mig_sleep_ms(MIG_BUSY_POLL_MS);
     if (n > 0 && a && a->job)
@@ -83,7 +93,7 @@ static void mig_hook_pause(void *arg, const char *database, int64_t max_ms)
 static void mig_hook_resume(void *arg, const char *database)
 {
     (void)arg;
-    control_set_migrating(database, false);
+    control_set_migrating(database, false, 0);
     admin_kick();
 }
 
@@ -165,6 +175,7 @@ static bool mig_job_run(struct job *job, void *arg)
             if (a->startup) {
                 pthread_mutex_lock(&mig_startup_lock);
                 mig_startup_state = MIG_STARTUP_FAILED;
+                snprintf(mig_startup_db, sizeof(mig_startup_db), "%s", a->targets[i].database);
                 snprintf(mig_startup_error, sizeof(mig_startup_error), "database %s: %.*s",
                          a->targets[i].database, (int)strcspn(err.message, "\n"), err.message);
                 pthread_mutex_unlock(&mig_startup_lock);
@@ -172,12 +183,18 @@ static bool mig_job_run(struct job *job, void *arg)
             return false;
         }
     }
+    pthread_mutex_lock(&mig_startup_lock);
     if (a->startup) {
-        pthread_mutex_lock(&mig_startup_lock);
         mig_startup_state = MIG_STARTUP_DONE;
-        pthread_mutex_unlock(&mig_startup_lock);
         log_info("migrate_on_start: every database is up to date");
+    } else if (mig_startup_state == MIG_STARTUP_FAILED && a->o.action == MIG_UP && !a->o.dry_run) {
+        /* migrate_on_start failed; a later MIGRATE that brings its database up to date
+         * makes the proxy ready after all. */
+        for (size_t i = 0; i < a->n_targets; i++)
+            if (strcmp(a->targets[i].database, mig_startup_db) == 0)
+                mig_startup_state = MIG_STARTUP_DONE;
     }
+    pthread_mutex_unlock(&mig_startup_lock);
     return true;
 }
 

@@ -245,11 +245,11 @@ static void cli_command(const char *db, const struct mig_options *o, char *out, 
     case MIG_VALIDATE:
         snprintf(out, outlen, "MIGRATE VALIDATE %s", d);
         break;
-    case MIG_REPAIR:
-        snprintf(out, outlen, "MIGRATE REPAIR %s %s", d, o->version);
+    case MIG_REPAIR: /* a 'string': a script name has dots (no quote in it: checked) */
+        snprintf(out, outlen, "MIGRATE REPAIR %s '%s'", d, o->version);
         break;
     case MIG_BASELINE:
-        snprintf(out, outlen, "MIGRATE BASELINE %s %s", d, o->version);
+        snprintf(out, outlen, "MIGRATE BASELINE %s '%s'", d, o->version);
         break;
     }
 }
@@ -354,11 +354,14 @@ int cli_migrate_main(int argc, char **argv)
         o.action = MIG_VALIDATE;
     } else if (strcmp(verb, "repair") == 0 || strcmp(verb, "baseline") == 0) {
         o.action = verb[0] == 'r' ? MIG_REPAIR : MIG_BASELINE;
-        if (optind >= argc || !mig_version_normalize(argv[optind], version, sizeof(version))) {
-            fprintf(stderr, "myrmex migrate: %s takes a version (e.g. 3 or 1.2)\n", verb);
+        if (optind >= argc ||
+            (!mig_version_normalize(argv[optind], version, sizeof(version)) &&
+             (o.action == MIG_BASELINE || !argv[optind][0] || strchr(argv[optind], '\'')))) {
+            fprintf(stderr, "myrmex migrate: %s takes a version (e.g. 3 or 1.2)%s\n", verb,
+                    o.action == MIG_REPAIR ? " or a repeatable migration's script" : "");
             return 2;
         }
-        o.version = version;
+        o.version = argv[optind]; /* the engine reads versions and scripts alike */
         optind++;
     } else {
         fprintf(stderr, "myrmex migrate: unknown command: %s\n", verb);
@@ -388,6 +391,19 @@ int cli_migrate_main(int argc, char **argv)
             user = admin;
         if (user)
             conn = cli_console_connect(cfg, user, "myrmex-migrate");
+        if (conn && PQstatus(conn) != CONNECTION_OK && mode == CLI_AUTO &&
+            !strstr(PQerrorMessage(conn), "Connection refused") &&
+            !strstr(PQerrorMessage(conn), "No such file or directory")) {
+            /* A proxy answers but the console refuses us: running behind its back would
+             * skip the pause its clients rely on. */
+            fprintf(stderr,
+                    "myrmex migrate: the proxy's console refused the connection: %s"
+                    "(use --direct to migrate without the proxy)\n",
+                    PQerrorMessage(conn));
+            PQfinish(conn);
+            config_destroy(cfg);
+            return 2;
+        }
         if (!conn || PQstatus(conn) != CONNECTION_OK) {
             if (mode == CLI_PROXY) {
                 fprintf(stderr, "myrmex migrate: could not connect to the console: %s",

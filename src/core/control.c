@@ -16,7 +16,8 @@
 struct control_db {
     char *name;
     bool paused, disabled;
-    int migrating; /* migration runs holding its new transactions */
+    int migrating;         /* migration runs holding its new transactions */
+    int64_t migrating_end; /* until when (monotonic ms): the hold lapses by itself */
 };
 
 static pthread_mutex_t control_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -63,7 +64,8 @@ static bool control_get(const char *db, bool disabled)
         on = true;
     } else {
         e = db ? control_find(db, false) : NULL;
-        on = e && (disabled ? e->disabled : e->paused || e->migrating > 0);
+        on = e && (disabled ? e->disabled
+                            : e->paused || (e->migrating > 0 && now_ms() < e->migrating_end));
     }
     pthread_mutex_unlock(&control_lock);
     return on;
@@ -135,15 +137,18 @@ void control_set_paused(const char *db, bool on)
     pthread_mutex_unlock(&control_lock);
 }
 
-void control_set_migrating(const char *db, bool on)
+void control_set_migrating(const char *db, bool on, int64_t max_ms)
 {
     struct control_db *e;
     pthread_mutex_lock(&control_lock);
     e = control_find(db, true);
-    if (on)
-        e->migrating++;
-    else if (e->migrating > 0)
+    if (on) {
+        int64_t end = now_ms() + max_ms;
+        if (e->migrating++ == 0 || end > e->migrating_end)
+            e->migrating_end = end;
+    } else if (e->migrating > 0) {
         e->migrating--;
+    }
     control_recount();
     pthread_mutex_unlock(&control_lock);
 }
@@ -154,7 +159,7 @@ bool control_migrating(const char *db)
     bool on;
     pthread_mutex_lock(&control_lock);
     e = control_find(db, false);
-    on = e && e->migrating > 0;
+    on = e && e->migrating > 0 && now_ms() < e->migrating_end;
     pthread_mutex_unlock(&control_lock);
     return on;
 }

@@ -16,12 +16,14 @@
  */
 #include "migrate/migrate.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +70,7 @@ struct mig_run {
     int next_rank;
     bool paused;
     int64_t paused_at;
+    char hist[200]; /* the history table's name, schema-qualified on PostgreSQL */
 };
 
 static void mig_row_clear(struct mig_row *r)
@@ -105,6 +108,7 @@ void mig_target_free(struct mig_target *t)
 
 static void mig_fail(struct mig_run *m, const char *sqlstate, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+static void mig_utf8_trim(char *s);
 
 static void mig_fail(struct mig_run *m, const char *sqlstate, const char *fmt, ...)
 {
@@ -115,6 +119,7 @@ static void mig_fail(struct mig_run *m, const char *sqlstate, const char *fmt, .
     va_start(ap, fmt);
     vsnprintf(m->err->message, sizeof(m->err->message), fmt, ap);
     va_end(ap);
+    mig_utf8_trim(m->err->message);
 }
 
 static void mig_progress(struct mig_run *m, int percent, const char *fmt, ...)
@@ -149,20 +154,51 @@ static void mig_row_out(struct mig_run *m, const char *const *values)
         m->h->row(m->h->arg, values);
 }
 
-/* A string literal for SQL (standard_conforming_strings: quotes doubled), or NULL. */
+/* The longest prefix of s of at most max bytes that ends on a UTF-8 character boundary. */
+static size_t mig_utf8_fit(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--; /* s[n] continues a character: cut before the character's first byte */
+    return n;
+}
+
+/* Drop a character a truncating snprintf cut in half at the end of s. */
+static void mig_utf8_trim(char *s)
+{
+    size_t n = strlen(s), start = n, need;
+    unsigned char lead;
+    while (start > 0 && n - start < 4 && ((unsigned char)s[start - 1] & 0xc0) == 0x80)
+        start--;
+    if (start == 0)
+        return;
+    lead = (unsigned char)s[start - 1];
+    need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+    if (n - (start - 1) < need)
+        s[start - 1] = '\0';
+}
+
+/*
+ * A string literal for SQL, or NULL: E'...' with quotes and backslashes doubled, which reads
+ * the same whatever standard_conforming_strings is (a migration may change it).
+ */
 static char *mig_literal(const char *s)
 {
-    size_t n = 3;
+    size_t n = 4;
     char *out, *p;
     if (!s)
         return xstrdup("NULL");
     for (const char *q = s; *q; q++)
-        n += *q == '\'' ? 2 : 1;
+        n += *q == '\'' || *q == '\\' ? 2 : 1;
     out = p = xmalloc(n);
+    *p++ = 'E';
     *p++ = '\'';
     for (const char *q = s; *q; q++) {
-        if (*q == '\'')
-            *p++ = '\'';
+        if (*q == '\'' || *q == '\\')
+            *p++ = *q;
         *p++ = *q;
     }
     *p++ = '\'';
@@ -225,7 +261,8 @@ static void mig_pg_holder(struct mig_run *m, char *out, size_t outlen)
              "to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS') "
              "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
              "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %d AND l.objid = %d "
-             "AND l.objsubid = 2",
+             "AND l.objsubid = 2 AND l.database = "
+             "(SELECT oid FROM pg_database WHERE datname = current_database())",
              MIG_LOCK_KEY1, MIG_LOCK_KEY2);
     if (mig_exec(m->conn, sql, &r) && r.ok && r.n_rows > 0)
         snprintf(out, outlen, "%s (server process %s from %s, connected since %s)",
@@ -354,7 +391,7 @@ static void mig_unlock(struct mig_run *m)
 
 /* --- the history table ---------------------------------------------------------------------- */
 
-static const char mig_history_ddl[] = "CREATE TABLE IF NOT EXISTS " MIG_HISTORY_TABLE " ("
+static const char mig_history_ddl[] = "CREATE TABLE IF NOT EXISTS %s ("
                                       "installed_rank integer NOT NULL PRIMARY KEY, "
                                       "version varchar(50), "
                                       "description varchar(200) NOT NULL, "
@@ -368,16 +405,49 @@ static const char mig_history_ddl[] = "CREATE TABLE IF NOT EXISTS " MIG_HISTORY_
                                       "error_sqlstate varchar(5), "
                                       "error text)";
 
+/* DELETE of the history row of rank into buf. */
+static void mig_delete_sql(const struct mig_run *m, int rank, char *buf, size_t len)
+{
+    snprintf(buf, len, "DELETE FROM %s WHERE installed_rank = %d", m->hist, rank);
+}
+
+/*
+ * The history table's name. On PostgreSQL it is qualified with the schema the connection
+ * starts in (the first of search_path that exists), so a migration that changes search_path
+ * (pg_dump's header empties it) cannot lose it.
+ */
+static bool mig_history_name(struct mig_run *m)
+{
+    struct mig_res r = {0};
+    bool ok = true;
+    snprintf(m->hist, sizeof(m->hist), "%s", MIG_HISTORY_TABLE);
+    if (m->t->backend != MIG_BACKEND_POSTGRES)
+        return true;
+    if (!mig_sql(m, "SELECT quote_ident(current_schema())", &r, "reading current_schema()")) {
+        ok = false;
+    } else if (r.n_rows != 1 || !mig_res_get(&r, 0, 0)) {
+        mig_fail(m, "3F000",
+                 "database %s: no schema to keep %s in: the search_path names no existing "
+                 "schema",
+                 m->t->database, MIG_HISTORY_TABLE);
+        ok = false;
+    } else {
+        snprintf(m->hist, sizeof(m->hist), "%s.%s", mig_res_get(&r, 0, 0), MIG_HISTORY_TABLE);
+    }
+    mig_res_clear(&r);
+    return ok;
+}
+
 /* Read the history; a missing table is an empty history when may_be_missing. */
 static bool mig_read_history(struct mig_run *m, bool may_be_missing)
 {
     struct mig_res r = {0};
-    bool ok = mig_exec(m->conn,
-                       "SELECT installed_rank, version, description, type, script, checksum, "
-                       "installed_by, installed_on, "
-                       "execution_time, success, error_sqlstate, error FROM " MIG_HISTORY_TABLE
-                       " ORDER BY installed_rank",
-                       &r);
+    char *sql = mig_printf("SELECT installed_rank, version, description, type, script, checksum, "
+                           "installed_by, installed_on, execution_time, success, error_sqlstate, "
+                           "error FROM %s ORDER BY installed_rank",
+                           m->hist);
+    bool ok = mig_exec(m->conn, sql, &r);
+    free(sql);
     m->next_rank = 1;
     if (!ok) {
         mig_fail(m, "08006", "reading %s: connection lost: %s", MIG_HISTORY_TABLE,
@@ -440,6 +510,51 @@ static const struct mig_file *mig_find_repeatable(const struct mig_set *s, const
     for (size_t i = 0; i < s->n; i++)
         if (s->files[i].kind == MIG_REPEATABLE && strcmp(s->files[i].description, desc) == 0)
             return &s->files[i];
+    return NULL;
+}
+
+/* Whether the statement starts with word (a whole keyword, any case). */
+static bool mig_starts_with(const char *sql, const char *word)
+{
+    size_t n = strlen(word);
+    return strncasecmp(sql, word, n) == 0 && !isalnum((unsigned char)sql[n]) && sql[n] != '_';
+}
+
+/*
+ * The first statement of a transactional file that ends or starts a transaction itself
+ * (BEGIN, COMMIT, ROLLBACK but not ROLLBACK TO, ...): it would commit part of the file and
+ * leave the rest to a retry. NULL when there is none.
+ */
+static const struct mig_stmt *mig_tx_control(const struct mig_file *f)
+{
+    static const char *const words[] = {"begin", "start", "commit", "end", "abort", "prepare"};
+    if (f->no_transaction)
+        return NULL;
+    for (size_t i = 0; i < f->n_up; i++) {
+        const char *sql = f->up[i].sql;
+        for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+            if (!mig_starts_with(sql, words[w]))
+                continue;
+            /* START TRANSACTION, PREPARE TRANSACTION; a plain PREPARE (a statement) is fine. */
+            if (strcmp(words[w], "start") == 0 || strcmp(words[w], "prepare") == 0) {
+                const char *p = sql + strlen(words[w]);
+                while (isspace((unsigned char)*p))
+                    p++;
+                if (!mig_starts_with(p, "transaction"))
+                    continue;
+            }
+            return &f->up[i];
+        }
+        if (mig_starts_with(sql, "rollback")) {
+            const char *p = sql + 8;
+            while (isspace((unsigned char)*p))
+                p++;
+            if (!mig_starts_with(p, "to") && !mig_starts_with(p, "prepared"))
+                return &f->up[i];
+            if (mig_starts_with(p, "prepared"))
+                return &f->up[i];
+        }
+    }
     return NULL;
 }
 
@@ -509,8 +624,9 @@ static void mig_compute(struct mig_run *m)
             if (e->file && e->file->no_transaction)
                 snprintf(e->problem, sizeof(e->problem),
                          "%s failed outside a transaction and may be half-applied: put the "
-                         "database right by hand, then MIGRATE REPAIR %s",
-                         row->script, row->version ? row->version : "");
+                         "database right by hand, then MIGRATE REPAIR %s%s%s",
+                         row->script, row->version ? "" : "'",
+                         row->version ? row->version : row->script, row->version ? "" : "'");
         } else if (!e->file) {
             e->state = row->version && max_file && mig_version_cmp(row->version, max_file) < 0
                            ? "missing"
@@ -555,6 +671,22 @@ static void mig_compute(struct mig_run *m)
             e->state = "pending";
         }
     }
+    /* What is to be applied may not take its transaction into its own hands. */
+    for (size_t i = 0; i < m->n_entries; i++) {
+        struct mig_entry *e = &m->entries[i];
+        const struct mig_stmt *st;
+        if (!e->file || e->problem[0] ||
+            !(strcmp(e->state, "pending") == 0 || strcmp(e->state, "failed") == 0 ||
+              strcmp(e->state, "outdated") == 0))
+            continue;
+        st = mig_tx_control(e->file);
+        if (st)
+            snprintf(e->problem, sizeof(e->problem),
+                     "%s:%d: a transaction control statement in a migration that runs in a "
+                     "transaction of its own: remove it, or make the file's first line "
+                     "\"-- myrmex:no-transaction\"",
+                     e->file->script, st->line);
+    }
 }
 
 static int mig_problems(const struct mig_run *m)
@@ -579,9 +711,11 @@ static void mig_pause(struct mig_run *m)
 {
     if (m->paused || !m->h || !m->h->pause)
         return;
+    /* The time the hook spends waiting for transactions in flight counts: clients are held
+     * from now on. */
+    m->paused_at = now_ms();
     m->h->pause(m->h->arg, m->t->database, m->o->pause_max_ms);
     m->paused = true;
-    m->paused_at = now_ms();
 }
 
 static void mig_resume(struct mig_run *m)
@@ -616,7 +750,7 @@ static void mig_excerpt(const char *sql, char *out, size_t outlen)
 {
     size_t n = strcspn(sql, "\n");
     if (n >= outlen)
-        n = outlen - 4;
+        n = mig_utf8_fit(sql, outlen - 4);
     snprintf(out, outlen, "%.*s%s", (int)n, sql, sql[n] ? "..." : "");
 }
 
@@ -633,22 +767,38 @@ static int mig_percent(const struct mig_count *c, size_t stmt, size_t n_stmts)
 }
 
 /*
- * Record a failed attempt: the row (success false, with the statement and SQLSTATE) in its own
- * transaction, after the migration's was rolled back.
+ * The history row of f as SQL: success, or a failed attempt (sqlstate and error set). A
+ * no-transaction file's row is written first as a failed "running" attempt and updated at the
+ * end (mig_apply_notx), so an interruption leaves a failed row behind, never nothing.
  */
-static void mig_record_failure(struct mig_run *m, const struct mig_file *f, int64_t ms,
-                               const char *sqlstate, const char *error)
+static char *mig_row_insert(const struct mig_run *m, const struct mig_file *f, int64_t ms,
+                            bool success, const char *sqlstate, const char *error)
 {
     char *l_ver = mig_literal(f->version), *l_desc = mig_literal(f->description),
          *l_script = mig_literal(f->script), *l_sum = mig_literal(f->checksum),
          *l_by = mig_literal(m->t->user ? m->t->user : "myrmex"), *l_state = mig_literal(sqlstate),
          *l_err = mig_literal(error);
-    char *sql = mig_printf("INSERT INTO " MIG_HISTORY_TABLE
-                           " (installed_rank, version, description, type, script, checksum, "
-                           "installed_by, execution_time, success, error_sqlstate, error) "
-                           "VALUES (%d, %s, %s, '%s', %s, %s, %s, %lld, false, %s, %s)",
-                           m->next_rank, l_ver, l_desc, f->native ? "SQLITE" : "SQL", l_script,
-                           l_sum, l_by, (long long)ms, l_state, l_err);
+    char *sql =
+        mig_printf("INSERT INTO %s (installed_rank, version, description, type, script, "
+                   "checksum, installed_by, execution_time, success, error_sqlstate, "
+                   "error) VALUES (%d, %s, %s, '%s', %s, %s, %s, %lld, %s, %s, %s)",
+                   m->hist, m->next_rank, l_ver, l_desc, f->native ? "SQLITE" : "SQL", l_script,
+                   l_sum, l_by, (long long)ms, success ? "true" : "false", l_state, l_err);
+    free(l_ver);
+    free(l_desc);
+    free(l_script);
+    free(l_sum);
+    free(l_by);
+    free(l_state);
+    free(l_err);
+    return sql;
+}
+
+/* Record a failed attempt in its own transaction, after the migration's was rolled back. */
+static void mig_record_failure(struct mig_run *m, const struct mig_file *f, int64_t ms,
+                               const char *sqlstate, const char *error)
+{
+    char *sql = mig_row_insert(m, f, ms, false, sqlstate, error);
     struct mig_res r = {0};
     if (mig_exec(m->conn, sql, &r) && r.ok)
         m->next_rank++;
@@ -657,13 +807,15 @@ static void mig_record_failure(struct mig_run *m, const struct mig_file *f, int6
                      MIG_HISTORY_TABLE, r.message ? r.message : "connection lost");
     mig_res_clear(&r);
     free(sql);
-    free(l_ver);
-    free(l_desc);
-    free(l_script);
-    free(l_sum);
-    free(l_by);
-    free(l_state);
-    free(l_err);
+}
+
+/* After each migration: settings it changed (search_path, role, timeouts) do not leak into
+ * the next one or into the history's statements. */
+static void mig_reset_session(struct mig_run *m)
+{
+    struct mig_res r = {0};
+    mig_exec(m->conn, "RESET ALL", &r);
+    mig_res_clear(&r);
 }
 
 /* Statement i of st (n of them) failed with r (or the connection was lost: !alive): set the
@@ -678,7 +830,8 @@ static void mig_stmt_failed(struct mig_run *m, const struct mig_file *f, const s
     mig_excerpt(st[i].sql, excerpt, sizeof(excerpt));
     snprintf(failed_state, 6, "%s", state);
     snprintf(failed_text, failed_len, "statement %zu (line %d): %s: %.*s", i + 1, st[i].line, msg,
-             MIG_ERROR_TEXT, st[i].sql);
+             (int)mig_utf8_fit(st[i].sql, MIG_ERROR_TEXT), st[i].sql);
+    mig_utf8_trim(failed_text);
     mig_fail(m, state, "%s:%d: statement %zu failed: ERROR %s: %s%s%s\nSTATEMENT: %s", f->path,
              st[i].line, i + 1, state, msg, r->detail ? "\nDETAIL: " : "",
              r->detail ? r->detail : "", excerpt);
@@ -734,13 +887,12 @@ static bool mig_statements_pipelined(struct mig_run *m, const struct mig_file *f
     const char **sql = xcalloc(n, sizeof(*sql));
     bool *native = xcalloc(n, sizeof(*native));
     struct mig_res *res = xcalloc(n, sizeof(*res));
-    char del[160];
+    char del[320];
     bool alive, ok = true;
 
     sql[0] = "BEGIN";
     if (retry_rank) {
-        snprintf(del, sizeof(del), "DELETE FROM " MIG_HISTORY_TABLE " WHERE installed_rank = %d",
-                 retry_rank);
+        mig_delete_sql(m, retry_rank, del, sizeof(del));
         sql[1] = del;
     }
     for (size_t i = 0; i < f->n_up; i++) {
@@ -779,26 +931,84 @@ static bool mig_statements_pipelined(struct mig_run *m, const struct mig_file *f
     return ok;
 }
 
+/* The result row of one applied (or failed) file. */
+static void mig_applied_row(struct mig_run *m, const struct mig_file *f, const char *action,
+                            int64_t ms)
+{
+    char ms_text[32], n_text[32];
+    const char *row[] = {m->t->database, f->version, f->description, f->script,
+                         action,         n_text,     ms_text};
+    snprintf(ms_text, sizeof(ms_text), "%lld", (long long)ms);
+    snprintf(n_text, sizeof(n_text), "%zu", f->n_up);
+    mig_row_out(m, row);
+}
+
+/*
+ * A no-transaction file: its row goes in first as a failed "running" attempt, then the
+ * statements run one by one (each commits on its own), then the row says how it ended. A
+ * crash or a lost connection in between leaves the failed row: the file may be half-applied,
+ * and MIGRATE refuses to go on until MIGRATE REPAIR.
+ */
+static bool mig_apply_notx(struct mig_run *m, const struct mig_file *f,
+                           const struct mig_count *count)
+{
+    int64_t t0 = now_ms(), ms;
+    int rank = m->next_rank;
+    char failed_state[6] = "", failed_text[MIG_ERROR_TEXT + 200] = "", *sql, *l_state, *l_err;
+    bool ok;
+
+    sql = mig_row_insert(m, f, 0, false, "XX000",
+                         "running: started, not finished (the process running it stopped)");
+    ok = mig_sql(m, sql, NULL, "recording the migration's start");
+    free(sql);
+    if (!ok)
+        return false;
+    m->next_rank++;
+    ok = mig_statements(m, f, f->up, f->n_up, count, "applying", failed_state, failed_text,
+                        sizeof(failed_text));
+    ms = now_ms() - t0;
+    mig_reset_session(m);
+    l_state = mig_literal(ok ? NULL : failed_state);
+    l_err = mig_literal(ok ? NULL : failed_text);
+    sql = mig_printf("UPDATE %s SET success = %s, execution_time = %lld, error_sqlstate = %s, "
+                     "error = %s WHERE installed_rank = %d",
+                     m->hist, ok ? "true" : "false", (long long)ms, l_state, l_err, rank);
+    free(l_state);
+    free(l_err);
+    if (ok) {
+        ok = mig_sql(m, sql, NULL, "recording the migration");
+    } else {
+        struct mig_res r = {0};
+        mig_exec(m->conn, sql, &r); /* the "running" row stands if this fails */
+        mig_res_clear(&r);
+    }
+    free(sql);
+    mig_applied_row(m, f, ok ? "applied" : "failed (no transaction)", ms);
+    if (ok)
+        mig_progress(m, mig_percent(count, f->n_up, f->n_up), "applied %s in %lld ms", f->script,
+                     (long long)ms);
+    return ok;
+}
+
 /* Apply one file (versioned or repeatable). retry_rank: a failed row to replace, or 0. */
 static bool mig_apply_one(struct mig_run *m, const struct mig_file *f, int retry_rank,
                           const struct mig_count *count)
 {
-    bool tx = !f->no_transaction, ok;
     int64_t t0 = now_ms(), ms;
     char failed_state[6] = "", failed_text[MIG_ERROR_TEXT + 200] = "";
-    char ms_text[32], n_text[32];
+    bool ok;
 
-    if (tx)
-        mig_pause(m);
-    if (tx && m->t->backend == MIG_BACKEND_SQLITE && !mig_cancelled(m)) {
+    if (f->no_transaction)
+        return mig_apply_notx(m, f, count);
+    mig_pause(m);
+    if (m->t->backend == MIG_BACKEND_SQLITE && !mig_cancelled(m)) {
         ok = mig_statements_pipelined(m, f, retry_rank, count, failed_state, failed_text,
                                       sizeof(failed_text));
     } else {
-        ok = !tx || mig_sql(m, "BEGIN", NULL, f->script);
+        ok = mig_sql(m, "BEGIN", NULL, f->script);
         if (ok && retry_rank) {
-            char sql[160];
-            snprintf(sql, sizeof(sql),
-                     "DELETE FROM " MIG_HISTORY_TABLE " WHERE installed_rank = %d", retry_rank);
+            char sql[320];
+            mig_delete_sql(m, retry_rank, sql, sizeof(sql));
             ok = mig_sql(m, sql, NULL, "replacing the failed attempt's row");
         }
         if (ok)
@@ -807,45 +1017,28 @@ static bool mig_apply_one(struct mig_run *m, const struct mig_file *f, int retry
     }
     ms = now_ms() - t0;
     if (ok) {
-        char *l_ver = mig_literal(f->version), *l_desc = mig_literal(f->description),
-             *l_script = mig_literal(f->script), *l_sum = mig_literal(f->checksum),
-             *l_by = mig_literal(m->t->user ? m->t->user : "myrmex");
-        char *sql = mig_printf("INSERT INTO " MIG_HISTORY_TABLE
-                               " (installed_rank, version, description, type, script, checksum, "
-                               "installed_by, execution_time, success) "
-                               "VALUES (%d, %s, %s, '%s', %s, %s, %s, %lld, true)",
-                               m->next_rank, l_ver, l_desc, f->native ? "SQLITE" : "SQL", l_script,
-                               l_sum, l_by, (long long)ms);
-        if (tx) {
-            /* The row and the COMMIT together (an error in the first aborts the block). */
-            const char *both[] = {sql, "COMMIT"};
-            struct mig_res res[2];
-            bool alive = mig_exec_pipeline(m->conn, 2, both, NULL, res);
-            for (int i = 0; i < 2 && ok; i++) {
-                if (!res[i].ok) {
-                    mig_fail(m, alive ? res[i].sqlstate : "08006", "%s: %s",
-                             i ? "committing" : "recording the migration",
-                             res[i].message ? res[i].message : "connection lost");
-                    ok = false;
-                }
-            }
-            /* An aborted block answers COMMIT with ROLLBACK. */
-            if (ok && (!res[1].tag || strcmp(res[1].tag, "COMMIT") != 0)) {
-                mig_fail(m, "40000", "%s: the transaction was rolled back at COMMIT (%s)",
-                         f->script, res[1].tag ? res[1].tag : "no tag");
+        /* The row, the COMMIT and a reset together (an error in the row aborts the block). */
+        char *sql = mig_row_insert(m, f, ms, true, NULL, NULL);
+        const char *three[] = {sql, "COMMIT", "RESET ALL"};
+        struct mig_res res[3];
+        bool alive = mig_exec_pipeline(m->conn, 3, three, NULL, res);
+        for (int i = 0; i < 2 && ok; i++) {
+            if (!res[i].ok) {
+                mig_fail(m, alive ? res[i].sqlstate : "08006", "%s: %s",
+                         i ? "committing" : "recording the migration",
+                         res[i].message ? res[i].message : "connection lost");
                 ok = false;
             }
-            mig_res_clear(&res[0]);
-            mig_res_clear(&res[1]);
-        } else {
-            ok = mig_sql(m, sql, NULL, "recording the migration");
         }
+        /* An aborted block answers COMMIT with ROLLBACK. */
+        if (ok && (!res[1].tag || strcmp(res[1].tag, "COMMIT") != 0)) {
+            mig_fail(m, "40000", "%s: the transaction was rolled back at COMMIT (%s)", f->script,
+                     res[1].tag ? res[1].tag : "no tag");
+            ok = false;
+        }
+        for (int i = 0; i < 3; i++)
+            mig_res_clear(&res[i]);
         free(sql);
-        free(l_ver);
-        free(l_desc);
-        free(l_script);
-        free(l_sum);
-        free(l_by);
         if (!ok) {
             snprintf(failed_state, sizeof(failed_state), "%s", m->err->sqlstate);
             snprintf(failed_text, sizeof(failed_text), "%s", m->err->message);
@@ -854,49 +1047,32 @@ static bool mig_apply_one(struct mig_run *m, const struct mig_file *f, int retry
     if (ok) {
         m->next_rank++;
         mig_resume(m);
-        snprintf(ms_text, sizeof(ms_text), "%lld", (long long)ms);
-        snprintf(n_text, sizeof(n_text), "%zu", f->n_up);
         mig_progress(m, mig_percent(count, f->n_up, f->n_up), "applied %s in %lld ms", f->script,
                      (long long)ms);
-        {
-            const char *row[] = {m->t->database, f->version, f->description, f->script,
-                                 "applied",      n_text,     ms_text};
-            mig_row_out(m, row);
-        }
+        mig_applied_row(m, f, "applied", ms);
         return true;
     }
-    if (tx) {
+    {
         struct mig_res r = {0};
         mig_exec(m->conn, "ROLLBACK", &r);
         mig_res_clear(&r);
     }
+    mig_reset_session(m);
     mig_resume(m);
     if (!failed_state[0])
         snprintf(failed_state, sizeof(failed_state), "%s", m->err->sqlstate);
     if (!failed_text[0])
         snprintf(failed_text, sizeof(failed_text), "%s", m->err->message);
-    if (retry_rank && tx) {
+    if (retry_rank) {
         /* The rollback brought the earlier failed row back: replace it with this attempt's. */
-        char sql[160];
+        char sql[320];
         struct mig_res r = {0};
-        snprintf(sql, sizeof(sql), "DELETE FROM " MIG_HISTORY_TABLE " WHERE installed_rank = %d",
-                 retry_rank);
+        mig_delete_sql(m, retry_rank, sql, sizeof(sql));
         mig_exec(m->conn, sql, &r);
         mig_res_clear(&r);
     }
     mig_record_failure(m, f, ms, failed_state, failed_text);
-    snprintf(ms_text, sizeof(ms_text), "%lld", (long long)ms);
-    snprintf(n_text, sizeof(n_text), "%zu", f->n_up);
-    {
-        const char *row[] = {m->t->database,
-                             f->version,
-                             f->description,
-                             f->script,
-                             tx ? "failed (rolled back)" : "failed (no transaction)",
-                             n_text,
-                             ms_text};
-        mig_row_out(m, row);
-    }
+    mig_applied_row(m, f, "failed (rolled back)", ms);
     return false;
 }
 
@@ -1026,9 +1202,8 @@ static bool mig_down(struct mig_run *m)
         ok = ok && mig_statements(m, f, f->down, f->n_down, &count, "reverting", failed_state,
                                   failed_text, sizeof(failed_text));
         if (ok) {
-            char sql[160];
-            snprintf(sql, sizeof(sql),
-                     "DELETE FROM " MIG_HISTORY_TABLE " WHERE installed_rank = %d", row->rank);
+            char sql[320];
+            mig_delete_sql(m, row->rank, sql, sizeof(sql));
             ok = mig_sql(m, sql, NULL, "removing the migration's row");
         }
         ok = ok && (!tx || mig_sql(m, "COMMIT", NULL, f->script));
@@ -1037,6 +1212,7 @@ static bool mig_down(struct mig_run *m)
             mig_exec(m->conn, "ROLLBACK", &r);
             mig_res_clear(&r);
         }
+        mig_reset_session(m);
         mig_resume(m);
         snprintf(ms_text, sizeof(ms_text), "%lld", (long long)(now_ms() - t0));
         {
@@ -1125,41 +1301,51 @@ static bool mig_validate(struct mig_run *m)
 static bool mig_repair(struct mig_run *m)
 {
     static const char *const names[] = {"database", "version", "script", "action"};
-    char version[64], sql[512], action[300];
+    char version[64], sql[512], action[300], *update = NULL;
     const struct mig_row *row = NULL;
     const struct mig_file *f;
+    bool ok;
 
     mig_columns(m, 4, names);
-    if (!m->o->version || !mig_version_normalize(m->o->version, version, sizeof(version))) {
-        mig_fail(m, "22023", "MIGRATE REPAIR needs a version (digits separated by '.' or '_')");
+    if (!m->o->version || !m->o->version[0]) {
+        mig_fail(m, "22023",
+                 "MIGRATE REPAIR needs a version, or the script of a repeatable migration");
         return false;
     }
-    for (size_t i = 0; i < m->n_rows; i++)
-        if (m->rows[i].version && strcmp(m->rows[i].version, version) == 0 &&
-            !mig_row_is_baseline(&m->rows[i]))
-            row = &m->rows[i]; /* the latest */
+    if (mig_version_normalize(m->o->version, version, sizeof(version))) {
+        for (size_t i = 0; i < m->n_rows; i++)
+            if (m->rows[i].version && strcmp(m->rows[i].version, version) == 0 &&
+                !mig_row_is_baseline(&m->rows[i]))
+                row = &m->rows[i]; /* the latest */
+        f = mig_find_version(&m->files, version);
+    } else {
+        /* A repeatable one, by script (R__x.sql) or description. */
+        snprintf(version, sizeof(version), "%s", m->o->version);
+        for (size_t i = 0; i < m->n_rows; i++)
+            if (!m->rows[i].version &&
+                ((m->rows[i].script && strcmp(m->rows[i].script, m->o->version) == 0) ||
+                 (m->rows[i].description && strcmp(m->rows[i].description, m->o->version) == 0)))
+                row = &m->rows[i];
+        f = row ? mig_find_repeatable(&m->files, row->description) : NULL;
+    }
     if (!row) {
-        mig_fail(m, "22023", "database %s: version %s has no row in %s: nothing to repair",
-                 m->t->database, version, MIG_HISTORY_TABLE);
+        mig_fail(m, "22023", "database %s: %s has no row in %s: nothing to repair", m->t->database,
+                 version, MIG_HISTORY_TABLE);
         return false;
     }
-    f = mig_find_version(&m->files, version);
     if (!row->success) {
-        snprintf(sql, sizeof(sql), "DELETE FROM " MIG_HISTORY_TABLE " WHERE installed_rank = %d",
-                 row->rank);
+        mig_delete_sql(m, row->rank, sql, sizeof(sql));
         snprintf(action, sizeof(action), "removed the row of the failed attempt (%s %s)",
                  row->error_sqlstate ? row->error_sqlstate : "", row->script);
     } else if (!f) {
-        snprintf(sql, sizeof(sql), "DELETE FROM " MIG_HISTORY_TABLE " WHERE installed_rank = %d",
-                 row->rank);
+        mig_delete_sql(m, row->rank, sql, sizeof(sql));
         snprintf(action, sizeof(action), "removed the row of %s, whose file is gone", row->script);
     } else if (!row->checksum || strcmp(row->checksum, f->checksum) != 0) {
         char *l_sum = mig_literal(f->checksum), *l_desc = mig_literal(f->description),
              *l_script = mig_literal(f->script);
-        snprintf(sql, sizeof(sql),
-                 "UPDATE " MIG_HISTORY_TABLE
-                 " SET checksum = %s, description = %s, script = %s WHERE installed_rank = %d",
-                 l_sum, l_desc, l_script, row->rank);
+        update = mig_printf("UPDATE %s SET checksum = %s, description = %s, script = %s WHERE "
+                            "installed_rank = %d",
+                            m->hist, l_sum, l_desc, l_script, row->rank);
         snprintf(action, sizeof(action), "checksum %.12s replaced by the file's %.12s",
                  row->checksum ? row->checksum : "(none)", f->checksum);
         free(l_sum);
@@ -1170,7 +1356,9 @@ static bool mig_repair(struct mig_run *m)
                  version, row->script);
         return false;
     }
-    if (!mig_sql(m, sql, NULL, "repairing"))
+    ok = mig_sql(m, update ? update : sql, NULL, "repairing");
+    free(update);
+    if (!ok)
         return false;
     {
         const char *out[] = {m->t->database, version, row->script, action};
@@ -1207,11 +1395,11 @@ static bool mig_baseline(struct mig_run *m)
     }
     l_ver = mig_literal(version);
     l_by = mig_literal(m->t->user ? m->t->user : "myrmex");
-    sql = mig_printf("INSERT INTO " MIG_HISTORY_TABLE
+    sql = mig_printf("INSERT INTO %s"
                      " (installed_rank, version, description, type, script, installed_by, "
                      "execution_time, success) VALUES (%d, %s, '<< Baseline >>', 'BASELINE', "
                      "'<< Baseline >>', %s, 0, true)",
-                     m->next_rank, l_ver, l_by);
+                     m->hist, m->next_rank, l_ver, l_by);
     ok = mig_sql(m, sql, NULL, "recording the baseline");
     free(sql);
     free(l_ver);
@@ -1247,10 +1435,15 @@ bool mig_run(const struct mig_target *t, const struct mig_options *o, const stru
         goto out;
     }
     mig_set_notice(m.conn, mig_notice, &m);
+    if (!mig_history_name(&m))
+        goto out;
     if (writes) {
         if (!(t->backend == MIG_BACKEND_POSTGRES ? mig_lock_pg(&m) : mig_lock_sqlite(&m)))
             goto out;
-        if (!mig_sql(&m, mig_history_ddl, NULL, "creating " MIG_HISTORY_TABLE))
+        char *ddl = mig_printf(mig_history_ddl, m.hist);
+        bool created = mig_sql(&m, ddl, NULL, "creating " MIG_HISTORY_TABLE);
+        free(ddl);
+        if (!created)
             goto out;
     }
     if (!mig_read_history(&m, !writes))

@@ -668,6 +668,17 @@ static bool list_entries(const char *dir, DIR *d, enum mig_dialect dialect, stru
             free(path);
             goto fail;
         }
+        /* What the history table's columns hold (Flyway's sizes). */
+        if ((e.version && strlen(e.version) > 50) || strlen(e.description) > 200 ||
+            strlen(name) > 1000) {
+            snprintf(err, errlen,
+                     "%s: name too long: the history keeps versions of up to 50 characters and "
+                     "descriptions of up to 200",
+                     path);
+            entry_fini(&e);
+            free(path);
+            goto fail;
+        }
         free(path);
         if (e.dialect >= 0 && e.dialect != (int)dialect) {
             entry_fini(&e); /* the other backend's override */

@@ -205,6 +205,52 @@ diff -u "$T/before.sql" "$T/after.sql" >&2 || fail "DRY RUN changed the database
 run_job "MIGRATE app" >/dev/null
 assert_eq success "$(state 7)"
 
+# --- what a migration may do to its session or its transaction --------------------------------
+# pg_dump's header empties search_path: the history is still found, and the next migration runs
+# with the session's settings back. A description with a quote and a backslash is kept as is.
+cat >"$MIG/V7_1__from_pg_dump.sql" <<'SQL'
+SELECT pg_catalog.set_config('search_path', '', false);
+SET standard_conforming_strings = off;
+CREATE TABLE public.dumped (x int);
+SQL
+printf 'CREATE TABLE after_dump (x int);\n' >"$MIG/V7_2__o'brien\\s_table.sql"
+out=$(run_job "MIGRATE app")
+note "$out"
+assert_eq success "$(state 7.1)"
+assert_eq success "$(state 7.2)"
+assert_eq "o'brien\\s table" "$(pg_sql "SELECT description FROM myrmex_schema_history WHERE version = '7.2'")"
+assert_eq public "$(pg_sql "SELECT table_schema FROM information_schema.tables WHERE table_name = 'after_dump'")"
+# A transactional file may not end its transaction itself: refused before anything runs.
+printf 'CREATE TABLE half (x int);\nCOMMIT;\nCREATE TABLE other_half (x int);\n' >"$MIG/V7_3__commits.sql"
+rc=0
+out=$(run_job "MIGRATE app") || rc=$?
+assert_ne 0 "$rc" "a COMMIT inside a transactional migration"
+assert_match 'V7_3__commits.sql:2: a transaction control statement' "$out"
+assert_eq "" "$(pg_sql "SELECT to_regclass('half')")"
+# A no-transaction file that fails half-way is recorded as failed and blocks MIGRATE until
+# REPAIR; the row was written before its statements ran.
+cat >"$MIG/V7_3__commits.sql" <<'SQL'
+-- myrmex:no-transaction
+CREATE TABLE half (x int);
+CREATE TABLE half (x int);
+SQL
+rc=0
+out=$(run_job "MIGRATE app") || rc=$?
+assert_ne 0 "$rc"
+assert_match '42P07' "$out"
+assert_eq failed "$(state 7.3)"
+assert_eq t "$(pg_sql "SELECT to_regclass('half') IS NOT NULL")" "the first statement stays"
+rc=0
+out=$(run_job "MIGRATE app") || rc=$?
+assert_ne 0 "$rc" "MIGRATE after a half-applied no-transaction migration"
+assert_match 'may be half-applied.*MIGRATE REPAIR 7.3' "$out"
+pg_sql "DROP TABLE half" >/dev/null
+out=$(run_job "MIGRATE REPAIR app 7.3")
+assert_match 'removed the row of the failed attempt' "$out"
+printf -- '-- myrmex:no-transaction\nCREATE TABLE half (x int);\n' >"$MIG/V7_3__commits.sql"
+run_job "MIGRATE app" >/dev/null
+assert_eq success "$(state 7.3)"
+
 # --- two proxies racing MIGRATE --------------------------------------------------------------
 MX2_PORT=$(free_port)
 mkdir -p "$T/mx2sock"
