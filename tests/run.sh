@@ -7,13 +7,15 @@
 #             client driver tests of tests/clients/ are named clients/NAME, e.g. clients/jdbc);
 #             the unit tests then run only if a PATTERN is "unit".
 # Environment: MYRMEX_BUILD_DIR (where make check runs; default: the source tree),
-#   MYRMEX_TEST_TIMEOUT (seconds per integration test, default 180), MYRMEX_TEST_OUT (where
+#   MYRMEX_TEST_TIMEOUT (seconds per integration test, default 180), MYRMEX_TEST_JOBS
+#   (integration tests run at a time, default 1), MYRMEX_TEST_OUT (where
 #   logs go; default: a new directory under /tmp), and those of tests/lib/harness.sh.
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${MYRMEX_BUILD_DIR:-$TOP}
 TEST_TIMEOUT=${MYRMEX_TEST_TIMEOUT:-180}
+JOBS=${MYRMEX_TEST_JOBS:-1}
 OUT=${MYRMEX_TEST_OUT:-$(mktemp -d /tmp/myrmex-tests.XXXXXX)}
 mkdir -p "$OUT"
 export MYRMEX_TEST_BIN_DIR=${MYRMEX_TEST_BIN_DIR:-$OUT/bin}
@@ -125,9 +127,27 @@ run_unit_tests() {
 }
 
 # --- integration tests ----------------------------------------------------------------------------
+# One integration test's verdict, once it ended: NAME SCRIPT-LOG RC MS.
+report_integration() {
+    local name=$1 log=$2 rc=$3 ms=$4
+    if [ "$rc" -eq 0 ]; then
+        record PASS "$name" "$ms"
+    else
+        local why="exit status $rc"
+        [ "$rc" -eq 124 ] && why="timed out after ${TEST_TIMEOUT}s"
+        record FAIL "$name" "$ms" "$why"
+        grep -m 10 '^FAIL' "$log" | sed 's/^/     /'
+        echo "     ---- last 120 lines of $log ----"
+        tail -n 120 "$log" | sed 's/^/     /'
+    fi
+}
+
+# Up to JOBS tests at a time (each in its own temporary directory, PostgreSQL and ports); a
+# test's verdict is printed when it ends.
 run_integration_tests() {
-    local t name selected p t0 ms rc log
-    echo "== integration tests (proxy: $MYRMEX_BIN, logs in $OUT)"
+    local t name selected p log pid
+    local -A run_name=() run_log=() run_t0=()
+    echo "== integration tests (proxy: $MYRMEX_BIN, logs in $OUT, $JOBS at a time)"
     for t in "$TOP"/tests/integration/[0-9]*.sh "$TOP"/tests/clients/*.sh; do
         [ -e "$t" ] || continue
         name=$(basename "$t" .sh)
@@ -137,22 +157,27 @@ run_integration_tests() {
             for p in "${patterns[@]}"; do [[ "$name" == *"$p"* ]] && selected=1; done
             [ "$selected" -eq 1 ] || continue
         fi
-        t0=$(now_ms)
-        rc=0
+        while [ "${#run_name[@]}" -ge "$JOBS" ]; do
+            reap_integration
+        done
         log="$OUT/${name//\//_}.log"
-        timeout -k 15 "$TEST_TIMEOUT" bash "$t" </dev/null >"$log" 2>&1 || rc=$?
-        ms=$(($(now_ms) - t0))
-        if [ "$rc" -eq 0 ]; then
-            record PASS "$name" "$ms"
-        else
-            local why="exit status $rc"
-            [ "$rc" -eq 124 ] && why="timed out after ${TEST_TIMEOUT}s"
-            record FAIL "$name" "$ms" "$why"
-            grep -m 10 '^FAIL' "$log" | sed 's/^/     /'
-            echo "     ---- last 120 lines of $log ----"
-            tail -n 120 "$log" | sed 's/^/     /'
-        fi
+        timeout -k 15 "$TEST_TIMEOUT" bash "$t" </dev/null >"$log" 2>&1 &
+        pid=$!
+        run_name[$pid]=$name
+        run_log[$pid]=$log
+        run_t0[$pid]=$(now_ms)
     done
+    while [ "${#run_name[@]}" -gt 0 ]; do
+        reap_integration
+    done
+}
+
+# Wait for one running test to end and report it (run_* of run_integration_tests).
+reap_integration() {
+    local pid rc=0
+    wait -n -p pid "${!run_name[@]}" || rc=$?
+    report_integration "${run_name[$pid]}" "${run_log[$pid]}" "$rc" $(($(now_ms) - run_t0[$pid]))
+    unset "run_name[$pid]" "run_log[$pid]" "run_t0[$pid]"
 }
 
 [ "$run_unit" -eq 1 ] && run_unit_tests

@@ -19,6 +19,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1413,9 +1414,77 @@ static bool mig_baseline(struct mig_run *m)
     return ok;
 }
 
+/*
+ * CANCEL JOB (or a shutdown) while a statement runs: a watcher polls the cancelled hook and
+ * interrupts the statement once (PQcancel / sqlite3_interrupt); the run then rolls back,
+ * records the failure (57014) and stops.
+ */
+struct mig_watch {
+    struct mig_conn *conn;
+    const struct mig_hooks *h;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop, started;
+    pthread_t thread;
+};
+
+static void *mig_watch_main(void *arg)
+{
+    struct mig_watch *w = arg;
+    bool fired = false;
+    pthread_mutex_lock(&w->mu);
+    while (!w->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200 * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&w->cv, &w->mu, &until);
+        if (!w->stop && !fired && w->h->cancelled(w->h->arg)) {
+            mig_interrupt(w->conn);
+            fired = true;
+        }
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static void mig_watch_start(struct mig_watch *w, struct mig_conn *conn, const struct mig_hooks *h)
+{
+    memset(w, 0, sizeof(*w));
+    if (!h || !h->cancelled)
+        return;
+    w->conn = conn;
+    w->h = h;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    w->started = pthread_create(&w->thread, NULL, mig_watch_main, w) == 0;
+    if (!w->started) {
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+    }
+}
+
+static void mig_watch_stop(struct mig_watch *w)
+{
+    if (!w->started)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    w->started = false;
+}
+
 bool mig_run(const struct mig_target *t, const struct mig_options *o, const struct mig_hooks *h,
              struct mig_error *err)
 {
+    struct mig_watch watch = {0};
     struct mig_run m = {.t = t, .o = o, .h = h, .err = err, .lock_fd = -1};
     char msg[1024];
     bool writes = !o->dry_run && (o->action == MIG_UP || o->action == MIG_DOWN ||
@@ -1435,6 +1504,7 @@ bool mig_run(const struct mig_target *t, const struct mig_options *o, const stru
         goto out;
     }
     mig_set_notice(m.conn, mig_notice, &m);
+    mig_watch_start(&watch, m.conn, h);
     if (!mig_history_name(&m))
         goto out;
     if (writes) {
@@ -1471,6 +1541,7 @@ bool mig_run(const struct mig_target *t, const struct mig_options *o, const stru
         break;
     }
 out:
+    mig_watch_stop(&watch);
     mig_resume(&m);
     mig_unlock(&m);
     if (m.conn)

@@ -295,6 +295,26 @@ kill -TERM "$MX2_PID"
 wait_pid_exit "$MX2_PID" 20 || fail "the second proxy did not stop"
 mx_check_sanitizer "$T/mx2.log"
 
+# --- CANCEL JOB interrupts a running statement ----------------------------------------------------
+printf 'CREATE TABLE long_one (x int);\nSELECT pg_sleep(60);\n' >"$MIG/V11_1__long_one.sql"
+id=$(admin "MIGRATE app" | awk -F'|' '/^[0-9]+$/ { print $1 }' | tail -1)
+assert_int "job id" "$id"
+sleeping() { pg_sql "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'" | grep -qx 1; }
+wait_until 20 "the migration's pg_sleep" sleeping
+t0=$(now_ms)
+admin "CANCEL JOB $id" >/dev/null
+rc=0
+out=$(admin "WAIT JOB $id") || rc=$?
+note "$out"
+assert_ne 0 "$rc" "a cancelled migration job fails"
+assert_le $(($(now_ms) - t0)) 10000 "CANCEL JOB interrupts the statement, it does not wait for it"
+assert_match '57014' "$out"
+assert_eq failed "$(state 11.1)"
+assert_eq "" "$(pg_sql "SELECT to_regclass('long_one')")" "the cancelled migration rolled back"
+printf 'CREATE TABLE long_one (x int);\n' >"$MIG/V11_1__long_one.sql"
+run_job "MIGRATE app" >/dev/null
+assert_eq success "$(state 11.1)"
+
 # --- CREATE INDEX CONCURRENTLY while pgbench writes ------------------------------------------
 PGPASSWORD=$APP_PASS pgbench -i -q -s 2 -h 127.0.0.1 -p "$PG_PORT" -U "$APP_USER" app >/dev/null 2>&1
 cat >"$MIG/V12__accounts_abalance_idx.sql" <<'SQL'
