@@ -38,7 +38,8 @@ struct mig_job {
     char runner[128];
     struct job *job;
     bool columns_sent;
-    bool startup; /* migrate_on_start's run: /readyz waits for it */
+    bool startup;       /* migrate_on_start's run: /readyz waits for it */
+    bool backup_before; /* migrations_backup_before */
 };
 
 /* migrate_on_start: /readyz is not ready until its run succeeded. */
@@ -164,6 +165,11 @@ static bool mig_job_run(struct job *job, void *arg)
                           .columns = mig_job_columns,
                           .row = mig_job_row};
     a->job = job;
+    if (a->backup_before && a->o.action != MIG_STATUS && a->o.action != MIG_VALIDATE &&
+        !a->o.dry_run)
+        job_progress(job, -1,
+                     "migrations_backup_before is on, but this release takes no backups yet: "
+                     "migrating without one");
     for (size_t i = 0; i < a->n_targets; i++) {
         struct mig_error err;
         bool ok = mig_run(&a->targets[i], &a->o, &h, &err);
@@ -207,6 +213,7 @@ static void mig_job_options(struct mig_job *a, const struct config *cfg)
     a->o.version = a->version;
     a->o.lock_wait_ms = cfg->migrations_lock_wait_ms;
     a->o.pause_max_ms = cfg->migrations_pause_max_ms;
+    a->backup_before = cfg->migrations_backup_before;
     mig_runner_name(a->runner, sizeof(a->runner));
     a->o.runner = a->runner;
 }

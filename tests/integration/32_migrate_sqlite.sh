@@ -158,6 +158,33 @@ assert_match 'would apply' "$out"
 assert_eq "$before" "$(schema)" "DRY RUN changed the schema"
 run_job "MIGRATE app" >/dev/null
 
+# --- a repeatable migration, a missing file, the progress bar on a terminal ------------------------
+cat >"$MIG/R__active_agents.sql" <<'SQL'
+DROP VIEW IF EXISTS active_agents;
+CREATE VIEW active_agents AS SELECT name FROM agents WHERE active;
+SQL
+run_job "MIGRATE app" >/dev/null
+assert_eq success "$(admin "SHOW MIGRATIONS app" | awk -F'|' '$6 == "R__active_agents.sql" { print $7 }')"
+assert_eq "a1 a3 a4" "$(mx_sql "SELECT name FROM active_agents ORDER BY name" | xargs)"
+printf 'DROP VIEW IF EXISTS active_agents;\nCREATE VIEW active_agents AS SELECT upper(name) AS name FROM agents WHERE active;\n' >"$MIG/R__active_agents.sql"
+assert_eq outdated "$(admin "SHOW MIGRATIONS app" | awk -F'|' '$6 == "R__active_agents.sql" { print $7 }')"
+out=$(run_job "MIGRATE app")
+assert_match 'R__active_agents.sql\|applied' "$out" "a changed repeatable is applied again"
+assert_eq "A1 A3 A4" "$(mx_sql "SELECT name FROM active_agents ORDER BY name" | xargs)"
+assert_eq 2 "$(mx_sql "SELECT count(*) FROM myrmex_schema_history WHERE script = 'R__active_agents.sql'")"
+mv "$MIG/V5__five.sql" "$T/V5__five.sql.away"
+assert_eq missing "$(state 5)"
+rc=0
+out=$(run_job "MIGRATE VALIDATE app") || rc=$?
+assert_ne 0 "$rc"
+assert_match 'applied migration 5 \(V5__five.sql\) has no file' "$out"
+mv "$T/V5__five.sql.away" "$MIG/V5__five.sql"
+# On a terminal (script(1) gives one) the command line draws a bar; elsewhere plain lines.
+printf 'CREATE TABLE bar_1 (x int);\nCREATE TABLE bar_2 (x int);\n' >"$MIG/V8_5__bar.sql"
+script -qec "$MYRMEX_BIN migrate -c $MX_CONF --direct up" "$T/tty.out" >/dev/null
+assert_match '\[#+\.*\] +[0-9]+% applying V8_5__bar.sql' "$(tr '\r' '\n' <"$T/tty.out")"
+assert_eq success "$(state 8.5)"
+
 # --- a held lock is reported -------------------------------------------------------------------
 printf 'CREATE TABLE nine (x int);\n' >"$MIG/V9__nine.sql"
 bg holder flock "$DB.migrate-lock" sleep 4
