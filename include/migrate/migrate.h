@@ -94,6 +94,9 @@ struct db_config;
  * false when migrations are off (migrations_dir empty) or db is the console.
  */
 bool mig_target_init(struct mig_target *t, const struct config *cfg, const struct db_config *db);
+/* Whether t's folder exists: runs over every database skip those without one (they would only
+ * get an empty history table). */
+bool mig_target_has_dir(const struct mig_target *t);
 
 enum mig_action { MIG_STATUS, MIG_UP, MIG_DOWN, MIG_VALIDATE, MIG_REPAIR, MIG_BASELINE };
 

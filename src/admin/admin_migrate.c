@@ -228,9 +228,14 @@ bool admin_migrate_on_start(void)
         return true;
     a = xcalloc(1, sizeof(*a));
     a->targets = xcalloc(cfg->n_dbs + 1, sizeof(*a->targets));
-    for (size_t i = 0; i < cfg->n_dbs; i++)
-        if (mig_target_init(&a->targets[a->n_targets], cfg, &cfg->dbs[i]))
+    for (size_t i = 0; i < cfg->n_dbs; i++) {
+        if (!mig_target_init(&a->targets[a->n_targets], cfg, &cfg->dbs[i]))
+            continue;
+        if (mig_target_has_dir(&a->targets[a->n_targets]))
             a->n_targets++;
+        else
+            mig_target_free(&a->targets[a->n_targets]);
+    }
     a->o.action = MIG_UP;
     a->startup = true;
     mig_job_options(a, cfg);
@@ -292,7 +297,11 @@ static bool mig_targets(struct mig_job *a, const char *db, struct admin_result *
             admin_result_error(r, "42601", "the console has no migrations");
             return false;
         }
-        if (mig_target_init(&a->targets[a->n_targets], cfg, d))
+        if (!mig_target_init(&a->targets[a->n_targets], cfg, d))
+            continue;
+        if (!db && !mig_target_has_dir(&a->targets[a->n_targets]))
+            mig_target_free(&a->targets[a->n_targets]);
+        else
             a->n_targets++;
     }
     if (db && a->n_targets == 0) {

@@ -158,8 +158,12 @@ static int cli_migrate_direct(struct config *cfg, const char *db, const struct m
     for (size_t i = 0; i < cfg->n_dbs; i++) {
         if (db && strcmp(cfg->dbs[i].name, db) != 0)
             continue;
-        if (mig_target_init(&t[n], cfg, &cfg->dbs[i]))
+        if (!mig_target_init(&t[n], cfg, &cfg->dbs[i]))
+            continue;
+        if (db || mig_target_has_dir(&t[n]))
             n++;
+        else
+            mig_target_free(&t[n]);
     }
     if (db && n == 0) {
         fprintf(stderr, "myrmex migrate: no such database with migrations: %s\n", db);

@@ -48,3 +48,8 @@ bool mig_target_init(struct mig_target *t, const struct config *cfg, const struc
     }
     return true;
 }
+
+bool mig_target_has_dir(const struct mig_target *t)
+{
+    return t->dir && mig_is_dir(t->dir);
+}
