@@ -132,6 +132,16 @@ struct mig_error {
     char message[1024];
 };
 
+/*
+ * The lock of SQLite database file sqlite_path that migration runs (and backups) of it take:
+ * an flock on "<sqlite_path>.migrate-lock", whose text names holder_name. Waits up to wait_ms
+ * (telling h->progress once, stopping when h->cancelled), then fails with 55P03 naming the
+ * holder. Returns the lock's descriptor (close it to release), or -1 with sqlstate and err.
+ */
+int mig_sqlite_lock(const char *sqlite_path, const char *database, const char *holder_name,
+                    int64_t wait_ms, const struct mig_hooks *h, char *sqlstate, char *err,
+                    size_t errlen);
+
 /* Run one action on one database. false with err set when it failed (the result rows say
  * what was done before). */
 bool mig_run(const struct mig_target *t, const struct mig_options *o, const struct mig_hooks *h,

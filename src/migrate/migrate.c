@@ -314,64 +314,84 @@ static bool mig_lock_pg(struct mig_run *m)
     }
 }
 
-static bool mig_lock_sqlite(struct mig_run *m)
+int mig_sqlite_lock(const char *sqlite_path, const char *database, const char *holder_name,
+                    int64_t wait_ms, const struct mig_hooks *h, char *sqlstate, char *err,
+                    size_t errlen)
 {
-    int64_t deadline = now_ms() + m->o->lock_wait_ms;
-    char *path = mig_printf("%s.migrate-lock", m->t->sqlite_path);
+    int64_t deadline = now_ms() + wait_ms;
+    char *path = mig_printf("%s.migrate-lock", sqlite_path);
     bool told = false;
     char holder[256];
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
-    m->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (m->lock_fd < 0) {
-        mig_fail(m, "58030", "cannot open the migration lock file %s: %s", path, strerror(errno));
+    if (fd < 0) {
+        snprintf(sqlstate, 6, "58030");
+        snprintf(err, errlen, "cannot open the lock file %s: %s", path, strerror(errno));
         free(path);
-        return false;
+        return -1;
     }
     for (;;) {
         ssize_t n;
-        if (flock(m->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
             char text[256];
             time_t now = time(NULL);
             struct tm tm;
             localtime_r(&now, &tm);
-            n = snprintf(text, sizeof(text), "%s, since ", m->o->runner ? m->o->runner : "?");
+            n = snprintf(text, sizeof(text), "%s, since ", holder_name ? holder_name : "?");
             n += (ssize_t)strftime(text + n, sizeof(text) - (size_t)n, "%Y-%m-%d %H:%M:%S\n", &tm);
-            if (ftruncate(m->lock_fd, 0) < 0 || pwrite(m->lock_fd, text, (size_t)n, 0) < 0)
+            if (ftruncate(fd, 0) < 0 || pwrite(fd, text, (size_t)n, 0) < 0)
                 (void)0; /* the holder's name is a courtesy */
-            m->locked = true;
             free(path);
-            return true;
+            return fd;
         }
         if (errno != EWOULDBLOCK && errno != EINTR) {
-            mig_fail(m, "58030", "cannot lock %s: %s", path, strerror(errno));
-            free(path);
-            return false;
+            snprintf(sqlstate, 6, "58030");
+            snprintf(err, errlen, "cannot lock %s: %s", path, strerror(errno));
+            break;
         }
-        n = pread(m->lock_fd, holder, sizeof(holder) - 1, 0);
+        n = pread(fd, holder, sizeof(holder) - 1, 0);
         holder[n > 0 ? n : 0] = '\0';
         holder[strcspn(holder, "\n")] = '\0';
         if (!holder[0])
             snprintf(holder, sizeof(holder), "another process");
         if (now_ms() >= deadline) {
-            mig_fail(m, "55P03",
+            snprintf(sqlstate, 6, "55P03");
+            snprintf(err, errlen,
                      "database %s: another migration runner holds the lock (%s): %s; waited "
                      "%lld ms (migrations_lock_wait)",
-                     m->t->database, path, holder, (long long)m->o->lock_wait_ms);
-            free(path);
-            return false;
+                     database, path, holder, (long long)wait_ms);
+            break;
         }
-        if (!told) {
-            mig_progress(m, -1, "database %s: waiting for the migration lock held by %s",
-                         m->t->database, holder);
+        if (!told && h && h->progress) {
+            char line[400];
+            snprintf(line, sizeof(line), "database %s: waiting for the migration lock held by %s",
+                     database, holder);
+            h->progress(h->arg, -1, line);
             told = true;
         }
-        if (mig_cancelled(m)) {
-            mig_fail(m, "57014", "cancelled while waiting for the migration lock");
-            free(path);
-            return false;
+        if (h && h->cancelled && h->cancelled(h->arg)) {
+            snprintf(sqlstate, 6, "57014");
+            snprintf(err, errlen, "cancelled while waiting for the migration lock");
+            break;
         }
         mig_sleep_ms(MIG_LOCK_POLL_MS);
     }
+    close(fd);
+    free(path);
+    return -1;
+}
+
+static bool mig_lock_sqlite(struct mig_run *m)
+{
+    char sqlstate[6], msg[800];
+    m->lock_fd = mig_sqlite_lock(m->t->sqlite_path, m->t->database, m->o->runner,
+                                 m->o->lock_wait_ms, m->h, sqlstate, msg, sizeof(msg));
+    if (m->lock_fd < 0) {
+        mig_fail(m, sqlstate, "%s", msg);
+        return false;
+    }
+    m->locked = true;
+    return true;
 }
 
 static void mig_unlock(struct mig_run *m)
