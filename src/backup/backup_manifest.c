@@ -41,33 +41,29 @@ struct mf_field {
     size_t size;   /* of the char array (MF_STRING) */
 };
 
-#define MF_STR(f)                                                                                  \
-    {                                                                                              \
-#f, MF_STRING, offsetof(struct backup_manifest, f),                                        \
-            sizeof(((struct backup_manifest *)0)->f)                                               \
-    }
-#define MF_I64(f)                                                                                  \
-    {                                                                                              \
-#f, MF_INT, offsetof(struct backup_manifest, f), sizeof(int64_t)                           \
-    }
+#define MF_OFF(f)  offsetof(struct backup_manifest, f)
+#define MF_SIZE(f) sizeof(((struct backup_manifest *)0)->f)
+/* A row's name, type, offset and size, inside the row's braces: {MF_STR(x)}. */
+#define MF_STR(f) #f, MF_STRING, MF_OFF(f), MF_SIZE(f)
+#define MF_I64(f) #f, MF_INT, MF_OFF(f), sizeof(int64_t)
 
 /* In the order the writer puts them. */
 static const struct mf_field mf_fields[] = {
-    MF_STR(id),
-    MF_STR(database),
-    MF_STR(backend),
-    MF_STR(method),
-    MF_STR(label),
-    MF_STR(file),
-    MF_STR(compression),
-    MF_STR(sha256),
-    MF_STR(migration_version),
-    MF_I64(started_ms),
-    MF_I64(finished_ms),
-    MF_I64(bytes),
-    MF_I64(source_bytes),
-    {"status", MF_STATUS, offsetof(struct backup_manifest, status), 0},
-    MF_STR(error),
+    {MF_STR(id)},
+    {MF_STR(database)},
+    {MF_STR(backend)},
+    {MF_STR(method)},
+    {MF_STR(label)},
+    {MF_STR(file)},
+    {MF_STR(compression)},
+    {MF_STR(sha256)},
+    {MF_STR(migration_version)},
+    {MF_I64(started_ms)},
+    {MF_I64(finished_ms)},
+    {MF_I64(bytes)},
+    {MF_I64(source_bytes)},
+    {"status", MF_STATUS, MF_OFF(status), 0},
+    {MF_STR(error)},
 };
 #define MF_N ARRAY_SIZE(mf_fields)
 
