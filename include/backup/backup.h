@@ -20,20 +20,20 @@
 enum backup_status { BACKUP_COMPLETE = 0, BACKUP_FAILED };
 
 struct backup_manifest {
-    char id[BACKUP_ID_MAX];  /* e.g. "app-20261125T101500Z-3f2a": names the files too */
+    char id[BACKUP_ID_MAX]; /* e.g. "app-20261125T101500Z-3f2a": names the files too */
     char database[64];
-    char backend[16];        /* "sqlite" or "postgres" */
-    char method[32];         /* "sqlite-backup-api" or "pg_dump -Fc" */
-    char label[256];         /* BACKUP ... LABEL 'text', or "" */
-    char file[256];          /* the backup file's name, in the manifest's folder */
-    char compression[16];    /* "gzip" or "none" */
-    char sha256[65];         /* of the backup file as stored, hex */
-    char migration_version[64]; /* the database's schema version at the time, or "" */
+    char backend[16];                /* "sqlite" or "postgres" */
+    char method[32];                 /* "sqlite-backup-api" or "pg_dump -Fc" */
+    char label[256];                 /* BACKUP ... LABEL 'text', or "" */
+    char file[256];                  /* the backup file's name, in the manifest's folder */
+    char compression[16];            /* "gzip" or "none" */
+    char sha256[65];                 /* of the backup file as stored, hex */
+    char migration_version[64];      /* the database's schema version at the time, or "" */
     int64_t started_ms, finished_ms; /* wall clock, unix ms */
-    int64_t bytes;           /* the backup file's size */
-    int64_t source_bytes;    /* the database's size as read */
+    int64_t bytes;                   /* the backup file's size */
+    int64_t source_bytes;            /* the database's size as read */
     enum backup_status status;
-    char error[512];         /* when failed */
+    char error[512]; /* when failed */
 };
 
 /* Write m as JSON to dir/<id>.json: temporary name, 0600, fsync, rename, fsync of dir. */
@@ -44,8 +44,7 @@ bool backup_manifest_write(const char *dir, const struct backup_manifest *m, cha
 bool backup_manifest_read(const char *path, struct backup_manifest *m, char *err, size_t errlen);
 /* The manifests of dir (for database db, or all when NULL), newest first; unreadable ones
  * are skipped and counted in *n_bad. The caller frees *out. */
-int backup_manifest_list(const char *dir, const char *db, struct backup_manifest **out,
-                         int *n_bad);
+int backup_manifest_list(const char *dir, const char *db, struct backup_manifest **out, int *n_bad);
 
 /* --- schedule and retention ------------------------------------------------------------- */
 
@@ -90,23 +89,22 @@ struct backup_progress {
  * when one could say "failed". Files of a run killed midway are named *.partial.
  */
 bool backup_sqlite(const char *db_path, const char *dir, const char *database, const char *label,
-                   bool gzip, const struct backup_progress *p, struct backup_manifest *m,
-                   char *err, size_t errlen);
+                   bool gzip, const struct backup_progress *p, struct backup_manifest *m, char *err,
+                   size_t errlen);
 
 /*
  * Check a backup: its file's SHA-256 against the manifest, then a trial restore into a
  * scratch file under scratch_dir with PRAGMA integrity_check and every table's row count
  * (report gets lines "table N"). false with why in err.
  */
-bool backup_verify_sqlite(const char *dir, const struct backup_manifest *m,
-                          const char *scratch_dir, const struct backup_progress *p, char *report,
-                          size_t reportlen, char *err, size_t errlen);
+bool backup_verify_sqlite(const char *dir, const struct backup_manifest *m, const char *scratch_dir,
+                          const struct backup_progress *p, char *report, size_t reportlen,
+                          char *err, size_t errlen);
 
 /* Restore a backup into the file dest_path (written beside it, then renamed over it; the
  * caller holds the database's clients and closes its connections first). */
-bool backup_restore_sqlite(const char *dir, const struct backup_manifest *m,
-                           const char *dest_path, const struct backup_progress *p, char *err,
-                           size_t errlen);
+bool backup_restore_sqlite(const char *dir, const struct backup_manifest *m, const char *dest_path,
+                           const struct backup_progress *p, char *err, size_t errlen);
 
 /* Remove the *.partial files a killed run left in dir; returns how many. */
 int backup_clean_partial(const char *dir);
