@@ -743,26 +743,33 @@ bool backup_sqlite(const char *db_path, const char *dir, const char *database, c
     char scratch[PATH_MAX], gz_scratch[PATH_MAX], final[PATH_MAX];
     char merr[256];
     int64_t source_bytes = 0;
-    bool have_id = false;
+    char migration_version[sizeof(m->migration_version)];
+    bool have_id = false, renamed = false;
     int fd;
 
+    /* The caller may have set the schema version; everything else is this function's. */
+    snprintf(migration_version, sizeof(migration_version), "%s", m->migration_version);
     memset(m, 0, sizeof(*m));
+    snprintf(m->migration_version, sizeof(m->migration_version), "%s", migration_version);
     m->started_ms = wall_ms();
-    snprintf(m->database, sizeof(m->database), "%s", database);
+    snprintf(m->database, sizeof(m->database), "%s", database ? database : "");
     snprintf(m->backend, sizeof(m->backend), "sqlite");
     snprintf(m->method, sizeof(m->method), "sqlite-backup-api");
     snprintf(m->label, sizeof(m->label), "%s", label ? label : "");
     snprintf(m->compression, sizeof(m->compression), "%s", gzip ? "gzip" : "none");
     m->status = BACKUP_FAILED;
-    scratch[0] = gz_scratch[0] = final[0] = '\0';
+    scratch[0] = gz_scratch[0] = '\0';
 
+    if (!database || !*database) {
+        set_err(err, errlen, "no database name");
+        goto fail;
+    }
     if (!make_id(database, m->started_ms, m->id, sizeof(m->id), err, errlen))
         goto fail;
     have_id = true;
     snprintf(m->file, sizeof(m->file), "%s.db%s", m->id, gzip ? ".gz" : "");
     if (snprintf(final, sizeof(final), "%s/%s", dir, m->file) >= (int)sizeof(final)) {
         set_err(err, errlen, "backup folder name too long");
-        final[0] = '\0';
         goto fail;
     }
     snprintf(scratch, sizeof(scratch), "%s/%s.db.partial", dir, m->id);
@@ -778,6 +785,8 @@ bool backup_sqlite(const char *db_path, const char *dir, const char *database, c
     if (fd < 0) {
         set_err(err, errlen, "could not create %s: %s", scratch, strerror(errno));
         scratch[0] = '\0'; /* not ours to remove */
+        if (errno == EEXIST)
+            have_id = false; /* another run's id: its manifest is not ours to replace */
         goto fail;
     }
     close(fd);
@@ -797,6 +806,7 @@ bool backup_sqlite(const char *db_path, const char *dir, const char *database, c
             goto fail;
         }
         gz_scratch[0] = '\0';
+        renamed = true;
         unlink(scratch);
         scratch[0] = '\0';
     } else {
@@ -808,6 +818,7 @@ bool backup_sqlite(const char *db_path, const char *dir, const char *database, c
             goto fail;
         }
         scratch[0] = '\0';
+        renamed = true;
     }
     if (!fsync_dir_of(dir, true, err, errlen))
         goto fail;
@@ -833,7 +844,7 @@ fail:
         unlink(scratch);
     if (gz_scratch[0])
         unlink(gz_scratch);
-    if (final[0])
+    if (renamed)
         unlink(final);
     m->status = BACKUP_FAILED;
     m->finished_ms = wall_ms();
@@ -851,6 +862,10 @@ fail:
 static bool backup_path(const char *dir, const struct backup_manifest *m, char *out, size_t outlen,
                         bool *gzip, char *err, size_t errlen)
 {
+    if (m->status != BACKUP_COMPLETE) {
+        set_err(err, errlen, "backup %s did not complete: %s", m->id, m->error);
+        return false;
+    }
     if (m->file[0] == '\0' || m->file[0] == '.' || strchr(m->file, '/')) {
         set_err(err, errlen, "invalid backup file name \"%s\" in manifest %s", m->file, m->id);
         return false;
@@ -899,7 +914,7 @@ bool backup_verify_sqlite(const char *dir, const struct backup_manifest *m, cons
         return false;
     if (!make_dir(scratch_dir, err, errlen))
         return false;
-    if (snprintf(scratch, sizeof(scratch), "%s/%s-verify-XXXXXX.partial", scratch_dir, m->id) >=
+    if (snprintf(scratch, sizeof(scratch), "%s/verify-XXXXXX.partial", scratch_dir) >=
         (int)sizeof(scratch)) {
         set_err(err, errlen, "scratch path too long");
         return false;

@@ -303,6 +303,7 @@ static void backup_under_load(const char *journal_mode, bool gzip, struct backup
     writers_start(&w, dbpath);
     watch_init(&wt, &p, &w);
     long before = atomic_load(&w.commits);
+    snprintf(m->migration_version, sizeof(m->migration_version), "20261101_add_accounts");
     int64_t t0 = now_ms();
     bool ok = backup_sqlite(dbpath, bdir, "app", "nightly", gzip, &p, m, err, sizeof(err));
     int64_t took_ms = now_ms() - t0;
@@ -326,6 +327,7 @@ static void backup_under_load(const char *journal_mode, bool gzip, struct backup
     ck_assert_str_eq(m->backend, "sqlite");
     ck_assert_str_eq(m->method, "sqlite-backup-api");
     ck_assert_str_eq(m->label, "nightly");
+    ck_assert_str_eq(m->migration_version, "20261101_add_accounts"); /* the caller's */
     ck_assert_str_eq(m->compression, gzip ? "gzip" : "none");
     ck_assert_msg(strncmp(m->id, "app-", 4) == 0 && strlen(m->id) == strlen("app-") + 16 + 5,
                   "id %s", m->id);
@@ -413,6 +415,31 @@ START_TEST(test_backup_rollback_journal_under_load)
     struct backup_manifest m;
     backup_under_load("delete", true, &m);
     verify_and_restore(&m);
+}
+END_TEST
+
+/* A commit still in the WAL (no checkpoint yet) is in the backup. */
+START_TEST(test_wal_content_included)
+{
+    struct backup_manifest m;
+    char err[512] = "", report[1024], wal[PATH_MAX + 8];
+    sqlite3 *db = NULL;
+    struct stat st;
+
+    make_db(dbpath, "wal", 10);
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    exec_ok(db, "PRAGMA wal_autocheckpoint = 0");
+    exec_ok(db, "INSERT INTO accounts VALUES (101, 0)");
+    snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+    ck_assert_int_eq(stat(wal, &st), 0);
+    ck_assert_int_gt(st.st_size, 0);
+    ck_assert_msg(backup_sqlite(dbpath, bdir, "app", NULL, false, NULL, &m, err, sizeof(err)), "%s",
+                  err);
+    ck_assert_msg(
+        backup_verify_sqlite(bdir, &m, sdir, NULL, report, sizeof(report), err, sizeof(err)),
+        "verify: %s", err);
+    ck_assert_msg(strstr(report, "accounts 101\n") != NULL, "report: %s", report);
+    sqlite3_close(db);
 }
 END_TEST
 
@@ -556,6 +583,10 @@ START_TEST(test_cancel)
         ck_assert_int_eq(count_suffix(bdir, ".gz"), 0);
         snprintf(path, sizeof(path), "%s/%s.json", bdir, m.id); /* says "failed" */
         ck_assert(exists(path));
+        char report[256];
+        ck_assert(
+            !backup_verify_sqlite(bdir, &m, sdir, NULL, report, sizeof(report), err, sizeof(err)));
+        ck_assert_msg(strstr(err, "did not complete: backup cancelled") != NULL, "err: %s", err);
     }
     /* Cancelled while compressing. */
     watch_init(&wt, &p, NULL);
@@ -681,6 +712,7 @@ int main(void)
     tcase_add_test(tc, test_backup_plain_under_load);
     tcase_add_test(tc, test_backup_gzip_under_load);
     tcase_add_test(tc, test_backup_rollback_journal_under_load);
+    tcase_add_test(tc, test_wal_content_included);
     tcase_add_test(tc, test_checksum_mismatch);
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_damaged_gzip);
