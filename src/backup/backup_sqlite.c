@@ -933,7 +933,7 @@ bool backup_verify_sqlite(const char *dir, const struct backup_manifest *m, cons
     if (!unpacked)
         goto done;
     report_progress(p, 80, "integrity check");
-    if (!check_db(scratch, report, reportlen, err, errlen))
+    if (!check_db(scratch, report && reportlen > 0 ? report : NULL, reportlen, err, errlen))
         goto done;
     report_progress(p, 100, "verified");
     ok = true;
