@@ -20,7 +20,8 @@
 enum backup_status { BACKUP_COMPLETE = 0, BACKUP_FAILED };
 
 struct backup_manifest {
-    char id[BACKUP_ID_MAX]; /* e.g. "app-20261125T101500Z-3f2a": names the files too */
+    char id[BACKUP_ID_MAX]; /* e.g. "app-20261125-101500-3f2a" (UTC; lower case): names the files
+                               too */
     char database[64];
     char backend[16];                /* "sqlite" or "postgres" */
     char method[32];                 /* "sqlite-backup-api" or "pg_dump -Fc" */

@@ -57,6 +57,10 @@ static void admin_show_help(struct admin_result *r)
                         "\n\tMIGRATE VALIDATE [<db>] (a job)"
                         "\n\tMIGRATE REPAIR [<db>] <version> (a job)"
                         "\n\tMIGRATE BASELINE [<db>] <version> (a job)"
+                        "\n\tBACKUP [<db>] [LABEL 'text'] (a job)"
+                        "\n\tSHOW BACKUPS [<db>]"
+                        "\n\tVERIFY BACKUP <id> (a job)"
+                        "\n\tDELETE BACKUP <id>"
                         "\n\tSET key = arg"
                         "\n\tRELOAD"
                         "\n\tPAUSE [<db>]"
@@ -182,6 +186,7 @@ static const struct {
     {"bottlenecks", NULL, admin_show_bottlenecks},
     {"alerts", NULL, admin_show_alerts},
     {"migrations", NULL, admin_show_migrations},
+    {"backups", NULL, admin_show_backups},
 };
 
 /* Commands other than SHOW and SET: all for admin_users only. */
@@ -204,6 +209,9 @@ static const struct {
     {"cancel", admin_cancel_job},
     {"check", admin_check},
     {"migrate", admin_migrate},
+    {"backup", admin_backup},
+    {"verify", admin_verify_backup},
+    {"delete", admin_delete_backup},
     {"reset", admin_cmd_reset},
 };
 

@@ -133,6 +133,16 @@ void admin_migrate(const struct admin_ctx *ctx, const struct admin_parse_cmd *cm
 void admin_show_migrations(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
                            struct admin_result *r);
 
+/* Backups (admin_backup.c). */
+void admin_backup(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                  struct admin_result *r);
+void admin_show_backups(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                        struct admin_result *r);
+void admin_verify_backup(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                         struct admin_result *r);
+void admin_delete_backup(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
+                         struct admin_result *r);
+
 /* Jobs (admin_jobs.c, admin_check.c). */
 void admin_show_jobs(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
                      struct admin_result *r);

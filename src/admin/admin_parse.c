@@ -108,9 +108,11 @@ static enum admin_token admin_parse_token(const char **s, char *buf, size_t cap)
     }
     if (!isalnum((unsigned char)*p) && *p != '_')
         return TOK_BAD;
-    /* A number may carry dots between digits: a version such as 1.2.3 (MIGRATE TO 1.2). */
+    /* A number may carry dots between digits: a version such as 1.2.3 (MIGRATE TO 1.2); a
+     * word may carry hyphens inside it: a backup id such as app-20261125T101500Z-3f2a. */
     while (isalnum((unsigned char)*p) || *p == '_' ||
-           (*p == '.' && isdigit((unsigned char)buf[0]) && isdigit((unsigned char)p[1]))) {
+           (*p == '.' && isdigit((unsigned char)buf[0]) && isdigit((unsigned char)p[1])) ||
+           (*p == '-' && len > 0 && isalnum((unsigned char)p[1]))) {
         if (len + 1 >= cap)
             return TOK_LONG;
         buf[len++] = (char)tolower((unsigned char)*p);

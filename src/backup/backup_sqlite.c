@@ -23,6 +23,7 @@
 #include "backup/backup.h"
 
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -575,16 +576,18 @@ static bool make_id(const char *database, int64_t started_ms, char *id, size_t i
     unsigned char rnd[2];
     size_t n = 0;
     for (const char *s = database; *s && n < sizeof(name) - 1; s++) {
-        char c = *s;
-        bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-' || (c == '.' && n > 0);
+        /* Lower case, letters, digits, '_' and '-' only: the id is a console word as it
+         * is (the console folds unquoted words to lower case). */
+        char c = (char)tolower((unsigned char)*s);
+        bool safe =
+            (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (c == '-' && n > 0);
         name[n++] = safe ? c : '_';
     }
     name[n] = '\0';
     time_t secs = (time_t)(started_ms / 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
-    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm); /* UTC */
     random_bytes(rnd, sizeof(rnd));
     if (snprintf(id, idlen, "%s-%s-%02x%02x", name, stamp, rnd[0], rnd[1]) >= (int)idlen) {
         set_err(err, errlen, "database name \"%s\" is too long for a backup id", database);

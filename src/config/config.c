@@ -379,7 +379,7 @@ static void config_loader_fini(struct config_loader *ld)
 
 /*
  * Set an option from text found at where ("path:line" or a variable name). A relative
- * auth_file or migrations_dir is resolved against base_file's directory (the working
+ * auth_file, migrations_dir or backup_dir is resolved against base_file's directory (the working
  * directory when NULL).
  */
 static bool config_option_apply(struct config_loader *ld, const struct config_option *opt,
@@ -390,7 +390,8 @@ static bool config_option_apply(struct config_loader *ld, const struct config_op
     char *resolved = NULL, *origin;
     bool ok;
 
-    if ((strcmp(opt->name, "auth_file") == 0 || strcmp(opt->name, "migrations_dir") == 0) &&
+    if ((strcmp(opt->name, "auth_file") == 0 || strcmp(opt->name, "migrations_dir") == 0 ||
+         strcmp(opt->name, "backup_dir") == 0) &&
         value[0] != '\0') {
         resolved = ini_resolve_path(base_file, value);
         if (!resolved) {

@@ -22,6 +22,7 @@
 #include "admin/admin.h"
 #include "core/control.h"
 #include "admin/jobs.h"
+#include "backup/backup.h"
 #include "core/io.h"
 #include "http/dashboard.h"
 #include "http/http.h"
@@ -208,6 +209,13 @@ bool proxy_start(struct config *cfg)
     dashboard_register();
     if (!http_start(cfg)) /* its thread, too, leaves signals to the main thread */
         return false;
+    if (cfg->backup_dir && cfg->backup_dir[0]) {
+        /* What a backup killed midway left: never listed, never trusted; gone now. */
+        int cleaned = backup_clean_partial(cfg->backup_dir);
+        if (cleaned > 0)
+            log_info("removed %d partial backup file%s from %s", cleaned, cleaned == 1 ? "" : "s",
+                     cfg->backup_dir);
+    }
     if (!admin_migrate_on_start()) /* and the jobs' executors */
         return false;
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);

@@ -135,6 +135,13 @@ START_TEST(test_words)
     ck_assert_str_eq(c.words[2], "1.10.2");
     ck_assert_int_eq(parse("MIGRATE app TO 1.").kind, ADMIN_PARSE_INVALID);
     ck_assert_int_eq(parse("MIGRATE app.x").kind, ADMIN_PARSE_INVALID);
+    /* Hyphens inside a word: a backup id (kept as written, folded to lower case). */
+    c = parse("VERIFY BACKUP app-20261125T101500Z-3f2a");
+    ck_assert_int_eq(c.kind, ADMIN_PARSE_COMMAND);
+    ck_assert_int_eq(c.n_words, 2);
+    ck_assert_str_eq(c.words[1], "app-20261125t101500z-3f2a");
+    ck_assert_int_eq(parse("VERIFY BACKUP -x").kind, ADMIN_PARSE_INVALID);
+    ck_assert_int_eq(parse("VERIFY BACKUP x-").kind, ADMIN_PARSE_INVALID);
     c = parse("a b c d e f g h i j k"); /* the verb and ten words */
     ck_assert_int_eq(c.kind, ADMIN_PARSE_COMMAND);
     ck_assert_int_eq(c.n_words, 10);

@@ -329,10 +329,11 @@ static void backup_under_load(const char *journal_mode, bool gzip, struct backup
     ck_assert_str_eq(m->label, "nightly");
     ck_assert_str_eq(m->migration_version, "20261101_add_accounts"); /* the caller's */
     ck_assert_str_eq(m->compression, gzip ? "gzip" : "none");
-    ck_assert_msg(strncmp(m->id, "app-", 4) == 0 && strlen(m->id) == strlen("app-") + 16 + 5,
-                  "id %s", m->id);
-    ck_assert_int_eq(m->id[12], 'T');
-    ck_assert_int_eq(m->id[19], 'Z');
+    /* app-YYYYMMDD-HHMMSS-xxxx */
+    ck_assert_msg(strncmp(m->id, "app-", 4) == 0 && strlen(m->id) == strlen("app-") + 20, "id %s",
+                  m->id);
+    ck_assert_int_eq(m->id[12], '-');
+    ck_assert_int_eq(m->id[19], '-');
     char expect_file[128];
     snprintf(expect_file, sizeof(expect_file), "%s.db%s", m->id, gzip ? ".gz" : "");
     ck_assert_str_eq(m->file, expect_file);
