@@ -69,5 +69,5 @@ OPT(migrations_lock_wait,     DUR,   true,  "60",          "seconds a migration 
 OPT(migrations_pause_max,     DUR,   true,  "30",          "seconds new transactions on a database wait while a migration runs on it; past that they run again")
 OPT(backup_dir,               STR,   true,  "",            "folder of backups and their manifests (created 0700); empty disables backups")
 OPT(backup_compress,          BOOL,  true,  "1",           "gzip SQLite backups")
-OPT(migrations_backup_before, BOOL,  true,  "0",           "take a backup of the database before MIGRATE changes it (takes effect once backups exist)")
+OPT(migrations_backup_before, BOOL,  true,  "0",           "take a backup of the database before MIGRATE changes it, and do not migrate when the backup fails (SQLite databases; needs backup_dir)")
 /* clang-format on */

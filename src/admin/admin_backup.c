@@ -61,10 +61,9 @@ static void bk_migration_version(const char *path, char *out, size_t outlen)
     sqlite3_stmt *st = NULL;
     out[0] = '\0';
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(db,
-                           "SELECT version FROM " MIG_HISTORY_TABLE
-                           " WHERE success AND version IS NOT NULL",
-                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_prepare_v2(
+            db, "SELECT version FROM " MIG_HISTORY_TABLE " WHERE success AND version IS NOT NULL",
+            -1, &st, NULL) == SQLITE_OK) {
         while (sqlite3_step(st) == SQLITE_ROW) {
             const char *v = (const char *)sqlite3_column_text(st, 0);
             if (v && (!out[0] || mig_version_cmp(v, out) > 0))
@@ -75,43 +74,49 @@ static void bk_migration_version(const char *path, char *out, size_t outlen)
     sqlite3_close(db);
 }
 
+bool admin_backup_sqlite_now(struct job *job, const char *database, const char *sqlite_path,
+                             const char *dir, const char *label, bool gzip, int64_t lock_wait_ms,
+                             const char *runner, struct backup_manifest *m, char *sqlstate,
+                             char *err, size_t errlen)
+{
+    struct bk_job a = {.job = job};
+    struct backup_progress p = {.arg = &a, .progress = bk_progress, .cancelled = bk_cancelled};
+    struct mig_hooks h = {.arg = &a, .progress = bk_progress, .cancelled = bk_cancelled};
+    int lock =
+        mig_sqlite_lock(sqlite_path, database, runner, lock_wait_ms, &h, sqlstate, err, errlen);
+    bool ok;
+
+    if (lock < 0)
+        return false;
+    memset(m, 0, sizeof(*m));
+    bk_migration_version(sqlite_path, m->migration_version, sizeof(m->migration_version));
+    ok = backup_sqlite(sqlite_path, dir, database, label, gzip, &p, m, err, errlen);
+    close(lock);
+    if (!ok)
+        snprintf(sqlstate, 6, "%s", job_cancelled(job) ? "57014" : "58030");
+    else
+        log_info("backup %s of database %s: %s, %lld bytes", m->id, m->database, m->file,
+                 (long long)m->bytes);
+    return ok;
+}
+
 static bool bk_run_backup(struct job *job, void *arg)
 {
     struct bk_job *a = arg;
-    struct backup_progress p = {.arg = a, .progress = bk_progress, .cancelled = bk_cancelled};
-    struct mig_hooks h = {.arg = a, .progress = bk_progress, .cancelled = bk_cancelled};
     struct backup_manifest m;
-    char sqlstate[6], err[800], version[64];
-    int lock;
-    bool ok;
+    char sqlstate[6], err[800], bytes[32], ms[32];
 
     a->job = job;
-    lock = mig_sqlite_lock(a->sqlite_path, a->database, a->runner, a->lock_wait_ms, &h, sqlstate,
-                           err, sizeof(err));
-    if (lock < 0) {
+    if (!admin_backup_sqlite_now(job, a->database, a->sqlite_path, a->dir, a->label, a->gzip,
+                                 a->lock_wait_ms, a->runner, &m, sqlstate, err, sizeof(err))) {
         job_fail(job, sqlstate, "%s", err);
         return false;
     }
-    bk_migration_version(a->sqlite_path, version, sizeof(version));
-    memset(&m, 0, sizeof(m));
-    snprintf(m.migration_version, sizeof(m.migration_version), "%s", version);
-    ok = backup_sqlite(a->sqlite_path, a->dir, a->database, a->label, a->gzip, &p, &m, err,
-                       sizeof(err));
-    close(lock);
-    if (!ok) {
-        job_fail(job, job_cancelled(job) ? "57014" : "58030", "%s", err);
-        return false;
-    }
-    {
-        char bytes[32], ms[32];
-        snprintf(bytes, sizeof(bytes), "%lld", (long long)m.bytes);
-        snprintf(ms, sizeof(ms), "%lld", (long long)(m.finished_ms - m.started_ms));
-        job_columns(job, "sssssss", "id", "database", "file", "bytes", "duration_ms", "sha256",
-                    "migration_version");
-        job_row(job, m.id, m.database, m.file, bytes, ms, m.sha256, m.migration_version);
-    }
-    log_info("backup %s of database %s: %s, %lld bytes", m.id, m.database, m.file,
-             (long long)m.bytes);
+    snprintf(bytes, sizeof(bytes), "%lld", (long long)m.bytes);
+    snprintf(ms, sizeof(ms), "%lld", (long long)(m.finished_ms - m.started_ms));
+    job_columns(job, "sssssss", "id", "database", "file", "bytes", "duration_ms", "sha256",
+                "migration_version");
+    job_row(job, m.id, m.database, m.file, bytes, ms, m.sha256, m.migration_version);
     return true;
 }
 
@@ -163,8 +168,7 @@ void admin_backup(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd
                 n++;
             }
         if (n != 1) {
-            admin_result_error(r, "42601", "name the database: BACKUP db (%zu are configured)",
-                               n);
+            admin_result_error(r, "42601", "name the database: BACKUP db (%zu are configured)", n);
             return;
         }
     }
@@ -269,8 +273,7 @@ static bool bk_run_verify(struct job *job, void *arg)
         return false;
     }
     report[0] = '\0';
-    if (!backup_verify_sqlite(a->dir, &m, a->dir, &p, report, sizeof(report), err,
-                              sizeof(err))) {
+    if (!backup_verify_sqlite(a->dir, &m, a->dir, &p, report, sizeof(report), err, sizeof(err))) {
         job_fail(job, "XX001", "backup %s: %s", a->id, err);
         return false;
     }
@@ -305,8 +308,7 @@ void admin_verify_backup(const struct admin_ctx *ctx, const struct admin_parse_c
     a = xcalloc(1, sizeof(*a));
     a->dir = xstrdup(dir);
     a->id = xstrdup(cmd->words[1]);
-    id = jobs_submit("verify backup", m.database, bk_run_verify, a, bk_job_free, err,
-                     sizeof(err));
+    id = jobs_submit("verify backup", m.database, bk_run_verify, a, bk_job_free, err, sizeof(err));
     if (id < 0) {
         admin_result_error(r, "57P01", "%s", err);
         return;

@@ -134,6 +134,15 @@ void admin_show_migrations(const struct admin_ctx *ctx, const struct admin_parse
                            struct admin_result *r);
 
 /* Backups (admin_backup.c). */
+struct job;
+struct backup_manifest;
+/* Back up SQLite database `database` (file sqlite_path) into dir now, on job's thread (its
+ * progress, its cancellation), holding the database's migration lock: BACKUP, and MIGRATE
+ * with migrations_backup_before. false with sqlstate and err. */
+bool admin_backup_sqlite_now(struct job *job, const char *database, const char *sqlite_path,
+                             const char *dir, const char *label, bool gzip, int64_t lock_wait_ms,
+                             const char *runner, struct backup_manifest *m, char *sqlstate,
+                             char *err, size_t errlen);
 void admin_backup(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,
                   struct admin_result *r);
 void admin_show_backups(const struct admin_ctx *ctx, const struct admin_parse_cmd *cmd,

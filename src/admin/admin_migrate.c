@@ -20,6 +20,7 @@
 #include "admin/admin_parse.h"
 #include "admin/jobs.h"
 #include "admin_int.h"
+#include "backup/backup.h"
 #include "core/control.h"
 #include "core/proxy.h"
 #include "migrate/migrate.h"
@@ -40,6 +41,8 @@ struct mig_job {
     bool columns_sent;
     bool startup;       /* migrate_on_start's run: /readyz waits for it */
     bool backup_before; /* migrations_backup_before */
+    char *backup_dir;
+    bool backup_compress;
 };
 
 /* migrate_on_start: /readyz is not ready until its run succeeded. */
@@ -66,6 +69,7 @@ static void mig_job_free(void *p)
     free(a->targets);
     free(a->to_version);
     free(a->version);
+    free(a->backup_dir);
     free(a);
 }
 
@@ -154,6 +158,8 @@ static void mig_alert(const char *database, const struct mig_error *err)
     }
 }
 
+static bool mig_backup_before(struct mig_job *a, const struct mig_target *t, struct mig_error *err);
+
 static bool mig_job_run(struct job *job, void *arg)
 {
     struct mig_job *a = arg;
@@ -165,14 +171,10 @@ static bool mig_job_run(struct job *job, void *arg)
                           .columns = mig_job_columns,
                           .row = mig_job_row};
     a->job = job;
-    if (a->backup_before && a->o.action != MIG_STATUS && a->o.action != MIG_VALIDATE &&
-        !a->o.dry_run)
-        job_progress(job, -1,
-                     "migrations_backup_before is on, but this release takes no backups yet: "
-                     "migrating without one");
     for (size_t i = 0; i < a->n_targets; i++) {
         struct mig_error err;
-        bool ok = mig_run(&a->targets[i], &a->o, &h, &err);
+        bool ok =
+            mig_backup_before(a, &a->targets[i], &err) && mig_run(&a->targets[i], &a->o, &h, &err);
         if (a->o.action == MIG_UP && !a->o.dry_run)
             mig_alert(a->targets[i].database, ok ? NULL : &err);
         if (!ok) {
@@ -206,6 +208,72 @@ static bool mig_job_run(struct job *job, void *arg)
 
 static void mig_runner_name(char *out, size_t outlen);
 
+/* Counts what a run would change (the state column of a status run). */
+static void mig_work_row(void *arg, const char *const *values)
+{
+    int *n = arg;
+    const char *state = values[6];
+    if (state && (strcmp(state, "pending") == 0 || strcmp(state, "failed") == 0 ||
+                  strcmp(state, "outdated") == 0))
+        (*n)++;
+}
+
+/*
+ * migrations_backup_before: a run that is going to change database t (DOWN, REPAIR, BASELINE,
+ * or MIGRATE with something to apply) takes a backup first and does not migrate when that
+ * fails. true when there is nothing to do or the backup is done.
+ */
+static bool mig_backup_before(struct mig_job *a, const struct mig_target *t, struct mig_error *err)
+{
+    struct backup_manifest m;
+    char sqlstate[6], msg[800];
+
+    memset(err, 0, sizeof(*err));
+    if (!a->backup_before || a->o.dry_run || a->o.action == MIG_STATUS ||
+        a->o.action == MIG_VALIDATE)
+        return true;
+    if (a->o.action == MIG_UP) {
+        struct mig_options status = {.action = MIG_STATUS};
+        struct mig_hooks count = {0};
+        struct mig_error ignored;
+        int n = 0;
+        count.arg = &n;
+        count.row = mig_work_row;
+        if (mig_run(t, &status, &count, &ignored) && n == 0)
+            return true; /* up to date: nothing to protect */
+    }
+    if (t->backend != MIG_BACKEND_SQLITE) {
+        snprintf(err->sqlstate, sizeof(err->sqlstate), "0A000");
+        snprintf(err->message, sizeof(err->message),
+                 "database %s: migrations_backup_before is on, but backups of PostgreSQL "
+                 "databases are not available yet: not migrating",
+                 t->database);
+        return false;
+    }
+    if (!a->backup_dir || !a->backup_dir[0]) {
+        snprintf(err->sqlstate, sizeof(err->sqlstate), "55000");
+        snprintf(err->message, sizeof(err->message),
+                 "database %s: migrations_backup_before is on but backup_dir is not set: not "
+                 "migrating",
+                 t->database);
+        return false;
+    }
+    job_progress(a->job, -1, "database %s: migrations_backup_before: taking a backup", t->database);
+    if (!admin_backup_sqlite_now(a->job, t->database, t->sqlite_path, a->backup_dir,
+                                 "before MIGRATE", a->backup_compress, a->o.lock_wait_ms, a->runner,
+                                 &m, sqlstate, msg, sizeof(msg))) {
+        snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", sqlstate);
+        snprintf(err->message, sizeof(err->message),
+                 "database %s: migrations_backup_before: the backup failed, so nothing was "
+                 "migrated: %s",
+                 t->database, msg);
+        return false;
+    }
+    job_progress(a->job, -1, "database %s: backup %s taken (migration version %s)", t->database,
+                 m.id, m.migration_version[0] ? m.migration_version : "none");
+    return true;
+}
+
 /* The options every run takes from the configuration. */
 static void mig_job_options(struct mig_job *a, const struct config *cfg)
 {
@@ -214,6 +282,8 @@ static void mig_job_options(struct mig_job *a, const struct config *cfg)
     a->o.lock_wait_ms = cfg->migrations_lock_wait_ms;
     a->o.pause_max_ms = cfg->migrations_pause_max_ms;
     a->backup_before = cfg->migrations_backup_before;
+    a->backup_dir = cfg->backup_dir ? xstrdup(cfg->backup_dir) : NULL;
+    a->backup_compress = cfg->backup_compress;
     mig_runner_name(a->runner, sizeof(a->runner));
     a->o.runner = a->runner;
 }

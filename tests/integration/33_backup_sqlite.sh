@@ -122,8 +122,34 @@ out=$(admin "DELETE BACKUP $id")
 assert_match 'DELETE BACKUP' "$out"
 if [ -e "$BK/$id.json" ] || [ -e "$file" ]; then fail "DELETE BACKUP left files"; fi
 
+# migrations_backup_before: a MIGRATE with something to apply takes a backup first (at the
+# version before it); one with nothing to apply does not; a backup that cannot be taken stops
+# the migration.
+admin "SET migrations_backup_before = 1" >/dev/null
+printf 'ALTER TABLE accounts ADD COLUMN owner text;\n' >"$MIG/V3__owner.sql"
+out=$(run_job "MIGRATE app")
+note "$out"
+assert_match 'migrations_backup_before: taking a backup' "$out"
+assert_match 'V3__owner.sql\|applied' "$out"
+list=$(admin "SHOW BACKUPS app")
+assert_match '\|before MIGRATE\|complete\|.*\|2\|$' "$list" "a backup at migration version 2"
+n_before=$(printf '%s\n' "$list" | grep -c 'before MIGRATE')
+run_job "MIGRATE app" >/dev/null
+assert_eq "$n_before" "$(admin "SHOW BACKUPS app" | grep -c 'before MIGRATE')" "no backup when up to date"
+printf 'ALTER TABLE accounts ADD COLUMN note text;\n' >"$MIG/V4__note.sql"
+admin "SET backup_dir = '/dev/null/backups'" >/dev/null
+rc=0
+out=$(run_job "MIGRATE app") || rc=$?
+admin "SET backup_dir = '$BK'" >/dev/null
+note "$out"
+assert_ne 0 "$rc" "MIGRATE when the backup fails"
+assert_match 'the backup failed, so nothing was migrated' "$out"
+assert_eq pending "$(admin "SHOW MIGRATIONS app" | awk -F'|' '$3 == "4" { print $7 }')" "V4 not applied"
+admin "SET migrations_backup_before = 0" >/dev/null
+
 # SIGKILL during a backup: no complete backup appears, and the next start cleans up.
 mx_sql "INSERT INTO filler SELECT g, repeat('y', 4000) FROM generate_series(6001, 26000) g" >/dev/null
+complete_before=$(admin "SHOW BACKUPS app" | grep -c '|complete|' || true)
 id2=$(submit "BACKUP app")
 assert_int "job id" "$id2"
 partial() { [ -n "$(find "$BK" -name '*.partial')" ]; }
@@ -133,8 +159,8 @@ wait "$MX_PID" 2>/dev/null || true
 MX_PID=""
 myrmex_start "$(conf)"
 assert_eq "" "$(find "$BK" -name '*.partial')" "the restart removed the partial file"
-out=$(admin "SHOW BACKUPS app")
-assert_not_match '\|complete\|' "$out" "a killed backup is never listed as complete"
+assert_eq "$complete_before" "$(admin "SHOW BACKUPS app" | grep -c '|complete|' || true)" \
+    "a killed backup is never listed as complete"
 assert_match 'removed [0-9]+ partial backup file' "$(cat "$MX_LOG")"
 mx_alive || fail "the proxy died"
 myrmex_stop
