@@ -44,6 +44,8 @@ bool str_ieq(const char *a, const char *b);
  * ... failed: " lead and trailing blanks (NULL reads as "unknown error").
  */
 void pq_error_line(const char *msg, char *out, size_t outlen);
+/* printf into an error buffer of errlen bytes; nothing when err is NULL or errlen 0. */
+void err_set(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Fill buf with cryptographically random bytes. */
 void random_bytes(void *buf, size_t len);
 

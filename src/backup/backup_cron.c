@@ -25,19 +25,6 @@
 #define CRON_BLANKS      " \t\r\n"
 #define CRON_SEARCH_DAYS (5 * 365 + 2) /* five years, leap days included */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* Parsing                                                                                  */
 
@@ -63,21 +50,21 @@ static bool cron_value(const struct cron_field *f, const char *tok, size_t len, 
                        size_t plen, int *v, char *err, size_t errlen)
 {
     if (len == 0) {
-        set_err(err, errlen, "%s: missing value in \"%.*s\"", f->name, (int)plen, part);
+        err_set(err, errlen, "%s: missing value in \"%.*s\"", f->name, (int)plen, part);
         return false;
     }
     if (isdigit((unsigned char)tok[0])) {
         long n = 0;
         for (size_t i = 0; i < len; i++) {
             if (!isdigit((unsigned char)tok[i])) {
-                set_err(err, errlen, "%s: \"%.*s\" is not a number", f->name, (int)len, tok);
+                err_set(err, errlen, "%s: \"%.*s\" is not a number", f->name, (int)len, tok);
                 return false;
             }
             if (n < 1000)
                 n = n * 10 + (tok[i] - '0');
         }
         if (n < f->min || n > f->max) {
-            set_err(err, errlen, "%s: %.*s is out of range %d-%d", f->name, (int)len, tok, f->min,
+            err_set(err, errlen, "%s: %.*s is out of range %d-%d", f->name, (int)len, tok, f->min,
                     f->max);
             return false;
         }
@@ -92,7 +79,7 @@ static bool cron_value(const struct cron_field *f, const char *tok, size_t len, 
             }
         }
     }
-    set_err(err, errlen, "%s: \"%.*s\" is not a %s", f->name, (int)len, tok,
+    err_set(err, errlen, "%s: \"%.*s\" is not a %s", f->name, (int)len, tok,
             f->names != NULL ? "number or name" : "number");
     return false;
 }
@@ -111,7 +98,7 @@ static bool cron_field_parse(const struct cron_field *f, const char *tok, size_t
         const char *part = tok + start;
         size_t plen = end - start;
         if (plen == 0) {
-            set_err(err, errlen, "%s: empty list element in \"%.*s\"", f->name, (int)len, tok);
+            err_set(err, errlen, "%s: empty list element in \"%.*s\"", f->name, (int)len, tok);
             return false;
         }
         /* base[/step] with base "*", "a" or "a-b" */
@@ -124,13 +111,13 @@ static bool cron_field_parse(const struct cron_field *f, const char *tok, size_t
             const char *s = part + slash + 1;
             size_t slen = plen - slash - 1;
             if (slen == 0) {
-                set_err(err, errlen, "%s: missing step in \"%.*s\"", f->name, (int)plen, part);
+                err_set(err, errlen, "%s: missing step in \"%.*s\"", f->name, (int)plen, part);
                 return false;
             }
             long n = 0;
             for (size_t i = 0; i < slen; i++) {
                 if (!isdigit((unsigned char)s[i])) {
-                    set_err(err, errlen, "%s: step \"%.*s\" is not a number", f->name, (int)slen,
+                    err_set(err, errlen, "%s: step \"%.*s\" is not a number", f->name, (int)slen,
                             s);
                     return false;
                 }
@@ -138,7 +125,7 @@ static bool cron_field_parse(const struct cron_field *f, const char *tok, size_t
                     n = n * 10 + (s[i] - '0');
             }
             if (n < 1 || n > f->max) {
-                set_err(err, errlen, "%s: step %.*s is out of range 1-%d", f->name, (int)slen, s,
+                err_set(err, errlen, "%s: step %.*s is out of range 1-%d", f->name, (int)slen, s,
                         f->max);
                 return false;
             }
@@ -160,7 +147,7 @@ static bool cron_field_parse(const struct cron_field *f, const char *tok, size_t
                 if (!cron_value(f, part + dash + 1, blen - dash - 1, part, plen, &hi, err, errlen))
                     return false;
                 if (lo > hi) {
-                    set_err(err, errlen, "%s: range \"%.*s\" is reversed", f->name, (int)blen,
+                    err_set(err, errlen, "%s: range \"%.*s\" is reversed", f->name, (int)blen,
                             part);
                     return false;
                 }
@@ -206,13 +193,13 @@ bool cron_parse(const char *text, struct cron_spec *out, char *err, size_t errle
             if (strlen(cron_macros[i].name) == len &&
                 strncasecmp(p, cron_macros[i].name, len) == 0) {
                 if (*rest != '\0') {
-                    set_err(err, errlen, "unexpected \"%s\" after %s", rest, cron_macros[i].name);
+                    err_set(err, errlen, "unexpected \"%s\" after %s", rest, cron_macros[i].name);
                     return false;
                 }
                 return cron_parse(cron_macros[i].expr, out, err, errlen);
             }
         }
-        set_err(err, errlen,
+        err_set(err, errlen,
                 "unknown \"%.*s\" (expected @hourly, @daily, @midnight, @weekly, @monthly, "
                 "@yearly or @annually)",
                 (int)len, p);
@@ -230,7 +217,7 @@ bool cron_parse(const char *text, struct cron_spec *out, char *err, size_t errle
             p++;
     }
     if (n != 5) {
-        set_err(err, errlen, "5 fields expected, got %d", n);
+        err_set(err, errlen, "5 fields expected, got %d", n);
         return false;
     }
     uint64_t bits[5];

@@ -67,19 +67,6 @@ static const struct mf_field mf_fields[] = {
 };
 #define MF_N ARRAY_SIZE(mf_fields)
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* A plain file name: [A-Za-z0-9._-]+, not starting with a dot. */
 static bool plain_name(const char *s)
 {
@@ -111,28 +98,28 @@ static bool manifest_check(const struct backup_manifest *m, const char *prefix, 
                            size_t errlen)
 {
     if (!plain_name(m->id)) {
-        set_err(err, errlen,
+        err_set(err, errlen,
                 "%sfield id: \"%s\" is not a valid backup id ([A-Za-z0-9._-], "
                 "not starting with '.')",
                 prefix, m->id);
         return false;
     }
     if (m->database[0] == '\0') {
-        set_err(err, errlen, "%sfield database: empty", prefix);
+        err_set(err, errlen, "%sfield database: empty", prefix);
         return false;
     }
     if (m->status != BACKUP_COMPLETE && m->status != BACKUP_FAILED) {
-        set_err(err, errlen, "%sfield status: %d is neither complete nor failed", prefix,
+        err_set(err, errlen, "%sfield status: %d is neither complete nor failed", prefix,
                 (int)m->status);
         return false;
     }
     bool failed = m->status == BACKUP_FAILED;
     if (!(failed && m->file[0] == '\0') && !plain_name(m->file)) {
-        set_err(err, errlen, "%sfield file: \"%s\" is not a plain file name", prefix, m->file);
+        err_set(err, errlen, "%sfield file: \"%s\" is not a plain file name", prefix, m->file);
         return false;
     }
     if (!(failed && m->sha256[0] == '\0') && !sha256_hex(m->sha256)) {
-        set_err(err, errlen, "%sfield sha256: expected 64 lowercase hex digits", prefix);
+        err_set(err, errlen, "%sfield sha256: expected 64 lowercase hex digits", prefix);
         return false;
     }
     const struct {
@@ -144,7 +131,7 @@ static bool manifest_check(const struct backup_manifest *m, const char *prefix, 
                 {"source_bytes", m->source_bytes}};
     for (size_t i = 0; i < ARRAY_SIZE(nums); i++) {
         if (nums[i].v < 0) {
-            set_err(err, errlen, "%sfield %s: %lld is negative", prefix, nums[i].name,
+            err_set(err, errlen, "%sfield %s: %lld is negative", prefix, nums[i].name,
                     (long long)nums[i].v);
             return false;
         }
@@ -277,7 +264,7 @@ bool backup_manifest_write(const char *dir, const struct backup_manifest *m, cha
     for (size_t i = 0; i < MF_N; i++) {
         const struct mf_field *f = &mf_fields[i];
         if (f->type == MF_STRING && strnlen((const char *)m + f->offset, f->size) == f->size) {
-            set_err(err, errlen, "manifest field %s is not terminated", f->name);
+            err_set(err, errlen, "manifest field %s is not terminated", f->name);
             return false;
         }
     }
@@ -313,34 +300,34 @@ bool backup_manifest_write(const char *dir, const struct backup_manifest *m, cha
     bool created = false;
     if ((size_t)snprintf(final, sizeof(final), "%s/%s.json", dir, m->id) >= sizeof(final) ||
         (size_t)snprintf(tmp, sizeof(tmp), "%s.partial", final) >= sizeof(tmp)) {
-        set_err(err, errlen, "%s: path too long", dir);
+        err_set(err, errlen, "%s: path too long", dir);
         goto fail;
     }
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        set_err(err, errlen, "%s: %s", tmp, strerror(errno));
+        err_set(err, errlen, "%s: %s", tmp, strerror(errno));
         goto fail;
     }
     created = true;
     if (!write_all(fd, b->data, b->len) || fsync(fd) != 0) {
-        set_err(err, errlen, "%s: %s", tmp, strerror(errno));
+        err_set(err, errlen, "%s: %s", tmp, strerror(errno));
         goto fail;
     }
     int rc = close(fd);
     fd = -1;
     if (rc != 0) {
-        set_err(err, errlen, "%s: %s", tmp, strerror(errno));
+        err_set(err, errlen, "%s: %s", tmp, strerror(errno));
         goto fail;
     }
     if (rename(tmp, final) != 0) {
-        set_err(err, errlen, "rename %s: %s", tmp, strerror(errno));
+        err_set(err, errlen, "rename %s: %s", tmp, strerror(errno));
         goto fail;
     }
     created = false;
     /* The rename is durable only once the folder is. */
     dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0 || fsync(dfd) != 0) {
-        set_err(err, errlen, "%s: fsync: %s", dir, strerror(errno));
+        err_set(err, errlen, "%s: fsync: %s", dir, strerror(errno));
         goto fail;
     }
     close(dfd);
@@ -378,7 +365,7 @@ static bool jp_fail(struct jp *p, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    set_err(p->err, p->errlen, "%s: %s", p->path, msg);
+    err_set(p->err, p->errlen, "%s: %s", p->path, msg);
     return false;
 }
 
@@ -808,19 +795,19 @@ bool backup_manifest_read(const char *path, struct backup_manifest *m, char *err
     memset(m, 0, sizeof(*m));
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        err_set(err, errlen, "%s: %s", path, strerror(errno));
         return false;
     }
     if (fstat(fd, &st) != 0) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        err_set(err, errlen, "%s: %s", path, strerror(errno));
         goto out;
     }
     if (!S_ISREG(st.st_mode)) {
-        set_err(err, errlen, "%s: not a regular file", path);
+        err_set(err, errlen, "%s: not a regular file", path);
         goto out;
     }
     if (st.st_size > MANIFEST_MAX_BYTES) {
-        set_err(err, errlen, "%s: larger than %d bytes", path, MANIFEST_MAX_BYTES);
+        err_set(err, errlen, "%s: larger than %d bytes", path, MANIFEST_MAX_BYTES);
         goto out;
     }
     /* One byte more than allowed, to see a file that grew since fstat. */
@@ -830,14 +817,14 @@ bool backup_manifest_read(const char *path, struct backup_manifest *m, char *err
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            set_err(err, errlen, "%s: %s", path, strerror(errno));
+            err_set(err, errlen, "%s: %s", path, strerror(errno));
             goto out;
         }
         if (r == 0)
             break;
         len += (size_t)r;
         if (len > MANIFEST_MAX_BYTES) {
-            set_err(err, errlen, "%s: larger than %d bytes", path, MANIFEST_MAX_BYTES);
+            err_set(err, errlen, "%s: larger than %d bytes", path, MANIFEST_MAX_BYTES);
             goto out;
         }
     }

@@ -49,19 +49,6 @@
 #define BACKUP_BUSY_LIMIT_MS 60000       /* give up when the source stays locked this long */
 #define BACKUP_MAX_RESTARTS  3           /* rollback mode: then copy the rest in one step */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static int64_t wall_ms(void)
 {
     struct timespec ts;
@@ -131,7 +118,7 @@ static bool fsync_dir_of(const char *path, bool is_dir, char *err, size_t errlen
     }
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || fsync(fd) != 0) {
-        set_err(err, errlen, "could not fsync folder %s: %s", dir, strerror(errno));
+        err_set(err, errlen, "could not fsync folder %s: %s", dir, strerror(errno));
         if (fd >= 0)
             close(fd);
         return false;
@@ -144,7 +131,7 @@ static bool fsync_path(const char *path, char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fsync(fd) != 0) {
-        set_err(err, errlen, "could not fsync %s: %s", path, strerror(errno));
+        err_set(err, errlen, "could not fsync %s: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return false;
@@ -161,11 +148,11 @@ static bool make_dir(const char *dir, char *err, size_t errlen)
     if (stat(dir, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return true;
-        set_err(err, errlen, "backup folder %s is not a folder", dir);
+        err_set(err, errlen, "backup folder %s is not a folder", dir);
         return false;
     }
     if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf)) {
-        set_err(err, errlen, "backup folder name too long");
+        err_set(err, errlen, "backup folder name too long");
         return false;
     }
     for (char *s = buf + 1; *s; s++) {
@@ -173,13 +160,13 @@ static bool make_dir(const char *dir, char *err, size_t errlen)
             continue;
         *s = '\0';
         if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
-            set_err(err, errlen, "could not create folder %s: %s", buf, strerror(errno));
+            err_set(err, errlen, "could not create folder %s: %s", buf, strerror(errno));
             return false;
         }
         *s = '/';
     }
     if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
-        set_err(err, errlen, "could not create folder %s: %s", buf, strerror(errno));
+        err_set(err, errlen, "could not create folder %s: %s", buf, strerror(errno));
         return false;
     }
     return true;
@@ -228,33 +215,33 @@ static bool file_sha256(const char *path, char hex[65], int64_t *bytes, char *er
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT)
-            set_err(err, errlen, "backup file %s is missing", path);
+            err_set(err, errlen, "backup file %s is missing", path);
         else
-            set_err(err, errlen, "could not open %s: %s", path, strerror(errno));
+            err_set(err, errlen, "could not open %s: %s", path, strerror(errno));
         return false;
     }
     buf = xmalloc(BACKUP_CHUNK_BYTES);
     ctx = EVP_MD_CTX_new();
     if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-        set_err(err, errlen, "SHA-256 unavailable");
+        err_set(err, errlen, "SHA-256 unavailable");
         goto fail;
     }
     for (;;) {
         ssize_t n = read_some(fd, buf, BACKUP_CHUNK_BYTES);
         if (n < 0) {
-            set_err(err, errlen, "could not read %s: %s", path, strerror(errno));
+            err_set(err, errlen, "could not read %s: %s", path, strerror(errno));
             goto fail;
         }
         if (n == 0)
             break;
         if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) {
-            set_err(err, errlen, "SHA-256 failed");
+            err_set(err, errlen, "SHA-256 failed");
             goto fail;
         }
         total += n;
     }
     if (!sha_final(ctx, hex)) {
-        set_err(err, errlen, "SHA-256 failed");
+        err_set(err, errlen, "SHA-256 failed");
         goto fail;
     }
     if (bytes)
@@ -283,37 +270,37 @@ static bool gzip_file(const char *src, const char *dst, char hex[65], int64_t *b
     int64_t written = 0;
     int dfd = -1, sfd = open(src, O_RDONLY | O_CLOEXEC);
     if (sfd < 0) {
-        set_err(err, errlen, "could not open %s: %s", src, strerror(errno));
+        err_set(err, errlen, "could not open %s: %s", src, strerror(errno));
         return false;
     }
     dfd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (dfd < 0) {
-        set_err(err, errlen, "could not create %s: %s", dst, strerror(errno));
+        err_set(err, errlen, "could not create %s: %s", dst, strerror(errno));
         goto fail;
     }
     in = xmalloc(BACKUP_CHUNK_BYTES);
     out = xmalloc(BACKUP_CHUNK_BYTES);
     ctx = EVP_MD_CTX_new();
     if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-        set_err(err, errlen, "SHA-256 unavailable");
+        err_set(err, errlen, "SHA-256 unavailable");
         goto fail;
     }
     memset(&zs, 0, sizeof(zs));
     if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
                      Z_DEFAULT_STRATEGY) != Z_OK) {
-        set_err(err, errlen, "could not start gzip compression");
+        err_set(err, errlen, "could not start gzip compression");
         goto fail;
     }
     z_ready = true;
     int flush = Z_NO_FLUSH;
     do {
         if (is_cancelled(p)) {
-            set_err(err, errlen, "backup cancelled");
+            err_set(err, errlen, "backup cancelled");
             goto fail;
         }
         ssize_t n = read_some(sfd, in, BACKUP_CHUNK_BYTES);
         if (n < 0) {
-            set_err(err, errlen, "could not read %s: %s", src, strerror(errno));
+            err_set(err, errlen, "could not read %s: %s", src, strerror(errno));
             goto fail;
         }
         flush = n == 0 ? Z_FINISH : Z_NO_FLUSH;
@@ -324,17 +311,17 @@ static bool gzip_file(const char *src, const char *dst, char hex[65], int64_t *b
             zs.avail_out = BACKUP_CHUNK_BYTES;
             int rc = deflate(&zs, flush);
             if (rc == Z_STREAM_ERROR) {
-                set_err(err, errlen, "gzip compression failed");
+                err_set(err, errlen, "gzip compression failed");
                 goto fail;
             }
             size_t have = BACKUP_CHUNK_BYTES - zs.avail_out;
             if (have > 0) {
                 if (!write_all(dfd, out, have)) {
-                    set_err(err, errlen, "could not write %s: %s", dst, strerror(errno));
+                    err_set(err, errlen, "could not write %s: %s", dst, strerror(errno));
                     goto fail;
                 }
                 if (EVP_DigestUpdate(ctx, out, have) != 1) {
-                    set_err(err, errlen, "SHA-256 failed");
+                    err_set(err, errlen, "SHA-256 failed");
                     goto fail;
                 }
                 written += (int64_t)have;
@@ -342,11 +329,11 @@ static bool gzip_file(const char *src, const char *dst, char hex[65], int64_t *b
         } while (zs.avail_out == 0);
     } while (flush != Z_FINISH);
     if (fsync(dfd) != 0) {
-        set_err(err, errlen, "could not fsync %s: %s", dst, strerror(errno));
+        err_set(err, errlen, "could not fsync %s: %s", dst, strerror(errno));
         goto fail;
     }
     if (!sha_final(ctx, hex)) {
-        set_err(err, errlen, "SHA-256 failed");
+        err_set(err, errlen, "SHA-256 failed");
         goto fail;
     }
     *bytes = written;
@@ -358,7 +345,7 @@ fail:
     free(in);
     free(out);
     if (dfd >= 0 && close(dfd) != 0 && ok) {
-        set_err(err, errlen, "could not write %s: %s", dst, strerror(errno));
+        err_set(err, errlen, "could not write %s: %s", dst, strerror(errno));
         ok = false;
     }
     close(sfd);
@@ -383,9 +370,9 @@ static bool unpack_file(const char *src, bool gzip, int dfd, const char *dst,
     int sfd = open(src, O_RDONLY | O_CLOEXEC);
     if (sfd < 0) {
         if (errno == ENOENT)
-            set_err(err, errlen, "backup file %s is missing", src);
+            err_set(err, errlen, "backup file %s is missing", src);
         else
-            set_err(err, errlen, "could not open %s: %s", src, strerror(errno));
+            err_set(err, errlen, "could not open %s: %s", src, strerror(errno));
         return false;
     }
     if (fstat(sfd, &st) != 0)
@@ -395,19 +382,19 @@ static bool unpack_file(const char *src, bool gzip, int dfd, const char *dst,
     if (gzip) {
         memset(&zs, 0, sizeof(zs));
         if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
-            set_err(err, errlen, "could not start gzip decompression");
+            err_set(err, errlen, "could not start gzip decompression");
             goto fail;
         }
         z_ready = true;
     }
     for (;;) {
         if (is_cancelled(p)) {
-            set_err(err, errlen, "cancelled");
+            err_set(err, errlen, "cancelled");
             goto fail;
         }
         ssize_t n = read_some(sfd, in, BACKUP_CHUNK_BYTES);
         if (n < 0) {
-            set_err(err, errlen, "could not read %s: %s", src, strerror(errno));
+            err_set(err, errlen, "could not read %s: %s", src, strerror(errno));
             goto fail;
         }
         if (n == 0)
@@ -422,13 +409,13 @@ static bool unpack_file(const char *src, bool gzip, int dfd, const char *dst,
         }
         if (!gzip) {
             if (!write_all(dfd, in, (size_t)n)) {
-                set_err(err, errlen, "could not write %s: %s", dst, strerror(errno));
+                err_set(err, errlen, "could not write %s: %s", dst, strerror(errno));
                 goto fail;
             }
             continue;
         }
         if (ended) {
-            set_err(err, errlen, "corrupt gzip stream in %s: data after its end", src);
+            err_set(err, errlen, "corrupt gzip stream in %s: data after its end", src);
             goto fail;
         }
         zs.next_in = in;
@@ -439,13 +426,13 @@ static bool unpack_file(const char *src, bool gzip, int dfd, const char *dst,
             int rc = inflate(&zs, Z_NO_FLUSH);
             if (rc == Z_NEED_DICT || rc == Z_DATA_ERROR || rc == Z_MEM_ERROR ||
                 rc == Z_STREAM_ERROR) {
-                set_err(err, errlen, "corrupt gzip stream in %s: %s", src,
+                err_set(err, errlen, "corrupt gzip stream in %s: %s", src,
                         zs.msg ? zs.msg : zError(rc));
                 goto fail;
             }
             size_t have = BACKUP_CHUNK_BYTES - zs.avail_out;
             if (have > 0 && !write_all(dfd, out, have)) {
-                set_err(err, errlen, "could not write %s: %s", dst, strerror(errno));
+                err_set(err, errlen, "could not write %s: %s", dst, strerror(errno));
                 goto fail;
             }
             if (rc == Z_STREAM_END) {
@@ -454,12 +441,12 @@ static bool unpack_file(const char *src, bool gzip, int dfd, const char *dst,
             }
         } while (zs.avail_out == 0);
         if (ended && zs.avail_in > 0) {
-            set_err(err, errlen, "corrupt gzip stream in %s: data after its end", src);
+            err_set(err, errlen, "corrupt gzip stream in %s: data after its end", src);
             goto fail;
         }
     }
     if (gzip && !ended) {
-        set_err(err, errlen, "corrupt gzip stream in %s: truncated (unexpected end of file)", src);
+        err_set(err, errlen, "corrupt gzip stream in %s: truncated (unexpected end of file)", src);
         goto fail;
     }
     ok = true;
@@ -492,7 +479,7 @@ static bool query_text(sqlite3 *db, const char *sql, char *out, size_t outlen, c
         }
     }
     if (rc != SQLITE_OK)
-        set_err(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
+        err_set(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
     sqlite3_finalize(st);
     return rc == SQLITE_OK;
 }
@@ -510,7 +497,7 @@ static bool check_db(const char *path, char *report, size_t reportlen, char *err
     bool ok = false;
     int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
     if (rc != SQLITE_OK) {
-        set_err(err, errlen, "could not open the restored copy: %s",
+        err_set(err, errlen, "could not open the restored copy: %s",
                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
         goto fail;
     }
@@ -518,7 +505,7 @@ static bool check_db(const char *path, char *report, size_t reportlen, char *err
     if (!query_text(db, "PRAGMA integrity_check", text, sizeof(text), err, errlen))
         goto fail;
     if (strcmp(text, "ok") != 0) {
-        set_err(err, errlen, "integrity_check failed: %s", text);
+        err_set(err, errlen, "integrity_check failed: %s", text);
         goto fail;
     }
     if (report) {
@@ -528,7 +515,7 @@ static bool check_db(const char *path, char *report, size_t reportlen, char *err
                                 "WHERE type = 'table' ORDER BY name",
                                 -1, &tables, NULL);
         if (rc != SQLITE_OK) {
-            set_err(err, errlen, "could not list tables: %s", sqlite3_errmsg(db));
+            err_set(err, errlen, "could not list tables: %s", sqlite3_errmsg(db));
             goto fail;
         }
         while ((rc = sqlite3_step(tables)) == SQLITE_ROW) {
@@ -549,7 +536,7 @@ static bool check_db(const char *path, char *report, size_t reportlen, char *err
                 used = used + (size_t)n < reportlen ? used + (size_t)n : reportlen - 1;
         }
         if (rc != SQLITE_DONE) {
-            set_err(err, errlen, "could not list tables: %s", sqlite3_errmsg(db));
+            err_set(err, errlen, "could not list tables: %s", sqlite3_errmsg(db));
             goto fail;
         }
     }
@@ -590,7 +577,7 @@ static bool make_id(const char *database, int64_t started_ms, char *id, size_t i
     strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm); /* UTC */
     random_bytes(rnd, sizeof(rnd));
     if (snprintf(id, idlen, "%s-%s-%02x%02x", name, stamp, rnd[0], rnd[1]) >= (int)idlen) {
-        set_err(err, errlen, "database name \"%s\" is too long for a backup id", database);
+        err_set(err, errlen, "database name \"%s\" is too long for a backup id", database);
         return false;
     }
     return true;
@@ -635,7 +622,7 @@ static bool copy_db(const char *db_path, const char *dst_path, const struct back
 
     rc = sqlite3_open_v2(db_path, &src, SQLITE_OPEN_READONLY, NULL);
     if (rc != SQLITE_OK) {
-        set_err(err, errlen, "could not open %s: %s", db_path,
+        err_set(err, errlen, "could not open %s: %s", db_path,
                 src ? sqlite3_errmsg(src) : sqlite3_errstr(rc));
         goto fail;
     }
@@ -645,7 +632,7 @@ static bool copy_db(const char *db_path, const char *dst_path, const struct back
         goto fail;
     rc = sqlite3_open_v2(dst_path, &dst, SQLITE_OPEN_READWRITE, NULL);
     if (rc != SQLITE_OK) {
-        set_err(err, errlen, "could not open %s: %s", dst_path,
+        err_set(err, errlen, "could not open %s: %s", dst_path,
                 dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
         goto fail;
     }
@@ -653,19 +640,19 @@ static bool copy_db(const char *db_path, const char *dst_path, const struct back
      * fsynced once complete. */
     if (sqlite3_exec(dst, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF", NULL, NULL,
                      NULL) != SQLITE_OK) {
-        set_err(err, errlen, "could not prepare %s: %s", dst_path, sqlite3_errmsg(dst));
+        err_set(err, errlen, "could not prepare %s: %s", dst_path, sqlite3_errmsg(dst));
         goto fail;
     }
     b = sqlite3_backup_init(dst, "main", src, "main");
     if (!b) {
-        set_err(err, errlen, "could not start the backup: %s", sqlite3_errmsg(dst));
+        err_set(err, errlen, "could not start the backup: %s", sqlite3_errmsg(dst));
         goto fail;
     }
     if (strcmp(mode, "wal") == 0) {
         /* One snapshot for every slice; writers go on committing to the WAL. */
         if (sqlite3_exec(src, "BEGIN; SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
             SQLITE_OK) {
-            set_err(err, errlen, "could not start a read transaction on %s: %s", db_path,
+            err_set(err, errlen, "could not start a read transaction on %s: %s", db_path,
                     sqlite3_errmsg(src));
             goto fail;
         }
@@ -673,7 +660,7 @@ static bool copy_db(const char *db_path, const char *dst_path, const struct back
     }
     for (;;) {
         if (is_cancelled(p)) {
-            set_err(err, errlen, "backup cancelled");
+            err_set(err, errlen, "backup cancelled");
             goto fail;
         }
         int pages = restarts >= BACKUP_MAX_RESTARTS ? -1 : BACKUP_SLICE_PAGES;
@@ -682,7 +669,7 @@ static bool copy_db(const char *db_path, const char *dst_path, const struct back
             if (busy_since_ms == 0)
                 busy_since_ms = now_ms();
             if (now_ms() - busy_since_ms >= BACKUP_BUSY_LIMIT_MS) {
-                set_err(err, errlen, "the database stayed locked for %d s",
+                err_set(err, errlen, "the database stayed locked for %d s",
                         BACKUP_BUSY_LIMIT_MS / 1000);
                 goto fail;
             }
@@ -690,7 +677,7 @@ static bool copy_db(const char *db_path, const char *dst_path, const struct back
             continue;
         }
         if (rc != SQLITE_OK && rc != SQLITE_DONE) {
-            set_err(err, errlen, "backup step failed: %s", sqlite3_errstr(rc));
+            err_set(err, errlen, "backup step failed: %s", sqlite3_errstr(rc));
             goto fail;
         }
         busy_since_ms = 0;
@@ -722,7 +709,7 @@ static bool copy_db(const char *db_path, const char *dst_path, const struct back
     rc = sqlite3_backup_finish(b);
     b = NULL;
     if (rc != SQLITE_OK) {
-        set_err(err, errlen, "backup failed: %s", sqlite3_errmsg(dst));
+        err_set(err, errlen, "backup failed: %s", sqlite3_errmsg(dst));
         goto fail;
     }
     ok = true;
@@ -732,7 +719,7 @@ fail:
     if (in_read_txn)
         sqlite3_exec(src, "ROLLBACK", NULL, NULL, NULL);
     if (dst && sqlite3_close(dst) != SQLITE_OK && ok) {
-        set_err(err, errlen, "could not close %s", dst_path);
+        err_set(err, errlen, "could not close %s", dst_path);
         ok = false;
     }
     sqlite3_close(src);
@@ -764,7 +751,7 @@ bool backup_sqlite(const char *db_path, const char *dir, const char *database, c
     scratch[0] = gz_scratch[0] = '\0';
 
     if (!database || !*database) {
-        set_err(err, errlen, "no database name");
+        err_set(err, errlen, "no database name");
         goto fail;
     }
     if (!make_id(database, m->started_ms, m->id, sizeof(m->id), err, errlen))
@@ -772,7 +759,7 @@ bool backup_sqlite(const char *db_path, const char *dir, const char *database, c
     have_id = true;
     snprintf(m->file, sizeof(m->file), "%s.db%s", m->id, gzip ? ".gz" : "");
     if (snprintf(final, sizeof(final), "%s/%s", dir, m->file) >= (int)sizeof(final)) {
-        set_err(err, errlen, "backup folder name too long");
+        err_set(err, errlen, "backup folder name too long");
         goto fail;
     }
     snprintf(scratch, sizeof(scratch), "%s/%s.db.partial", dir, m->id);
@@ -786,7 +773,7 @@ bool backup_sqlite(const char *db_path, const char *dir, const char *database, c
     /* SQLite would create the file with its default mode; create it 0600 first. */
     fd = open(scratch, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        set_err(err, errlen, "could not create %s: %s", scratch, strerror(errno));
+        err_set(err, errlen, "could not create %s: %s", scratch, strerror(errno));
         scratch[0] = '\0'; /* not ours to remove */
         if (errno == EEXIST)
             have_id = false; /* another run's id: its manifest is not ours to replace */
@@ -805,7 +792,7 @@ bool backup_sqlite(const char *db_path, const char *dir, const char *database, c
         if (!gzip_file(scratch, gz_scratch, m->sha256, &m->bytes, p, err, errlen))
             goto fail;
         if (rename(gz_scratch, final) != 0) {
-            set_err(err, errlen, "could not rename %s: %s", gz_scratch, strerror(errno));
+            err_set(err, errlen, "could not rename %s: %s", gz_scratch, strerror(errno));
             goto fail;
         }
         gz_scratch[0] = '\0';
@@ -817,7 +804,7 @@ bool backup_sqlite(const char *db_path, const char *dir, const char *database, c
         if (!file_sha256(scratch, m->sha256, &m->bytes, err, errlen))
             goto fail;
         if (rename(scratch, final) != 0) {
-            set_err(err, errlen, "could not rename %s: %s", scratch, strerror(errno));
+            err_set(err, errlen, "could not rename %s: %s", scratch, strerror(errno));
             goto fail;
         }
         scratch[0] = '\0';
@@ -826,7 +813,7 @@ bool backup_sqlite(const char *db_path, const char *dir, const char *database, c
     if (!fsync_dir_of(dir, true, err, errlen))
         goto fail;
     if (is_cancelled(p)) {
-        set_err(err, errlen, "backup cancelled");
+        err_set(err, errlen, "backup cancelled");
         goto fail;
     }
 
@@ -834,7 +821,7 @@ bool backup_sqlite(const char *db_path, const char *dir, const char *database, c
     m->status = BACKUP_COMPLETE;
     m->error[0] = '\0';
     if (!backup_manifest_write(dir, m, merr, sizeof(merr))) {
-        set_err(err, errlen, "could not write the manifest: %s", merr);
+        err_set(err, errlen, "could not write the manifest: %s", merr);
         m->status = BACKUP_FAILED;
         have_id = false; /* it would fail again */
         goto fail;
@@ -866,11 +853,11 @@ static bool backup_path(const char *dir, const struct backup_manifest *m, char *
                         bool *gzip, char *err, size_t errlen)
 {
     if (m->status != BACKUP_COMPLETE) {
-        set_err(err, errlen, "backup %s did not complete: %s", m->id, m->error);
+        err_set(err, errlen, "backup %s did not complete: %s", m->id, m->error);
         return false;
     }
     if (m->file[0] == '\0' || m->file[0] == '.' || strchr(m->file, '/')) {
-        set_err(err, errlen, "invalid backup file name \"%s\" in manifest %s", m->file, m->id);
+        err_set(err, errlen, "invalid backup file name \"%s\" in manifest %s", m->file, m->id);
         return false;
     }
     if (strcmp(m->compression, "gzip") == 0) {
@@ -878,11 +865,11 @@ static bool backup_path(const char *dir, const struct backup_manifest *m, char *
     } else if (strcmp(m->compression, "none") == 0) {
         *gzip = false;
     } else {
-        set_err(err, errlen, "unknown compression \"%s\" in manifest %s", m->compression, m->id);
+        err_set(err, errlen, "unknown compression \"%s\" in manifest %s", m->compression, m->id);
         return false;
     }
     if (snprintf(out, outlen, "%s/%s", dir, m->file) >= (int)outlen) {
-        set_err(err, errlen, "backup path too long");
+        err_set(err, errlen, "backup path too long");
         return false;
     }
     return true;
@@ -894,7 +881,7 @@ static bool check_sha(const char *path, const struct backup_manifest *m, char *e
     if (!file_sha256(path, hex, NULL, err, errlen))
         return false;
     if (strcasecmp(hex, m->sha256) != 0) {
-        set_err(err, errlen, "checksum mismatch: manifest %.8s, file %.8s", m->sha256, hex);
+        err_set(err, errlen, "checksum mismatch: manifest %.8s, file %.8s", m->sha256, hex);
         return false;
     }
     return true;
@@ -919,18 +906,18 @@ bool backup_verify_sqlite(const char *dir, const struct backup_manifest *m, cons
         return false;
     if (snprintf(scratch, sizeof(scratch), "%s/verify-XXXXXX.partial", scratch_dir) >=
         (int)sizeof(scratch)) {
-        set_err(err, errlen, "scratch path too long");
+        err_set(err, errlen, "scratch path too long");
         return false;
     }
     fd = mkstemps(scratch, (int)strlen(".partial"));
     if (fd < 0) {
-        set_err(err, errlen, "could not create a scratch file in %s: %s", scratch_dir,
+        err_set(err, errlen, "could not create a scratch file in %s: %s", scratch_dir,
                 strerror(errno));
         return false;
     }
     bool unpacked = unpack_file(path, gzip, fd, scratch, p, 10, 80, err, errlen);
     if (close(fd) != 0 && unpacked) {
-        set_err(err, errlen, "could not write %s: %s", scratch, strerror(errno));
+        err_set(err, errlen, "could not write %s: %s", scratch, strerror(errno));
         unpacked = false;
     }
     if (!unpacked)
@@ -956,7 +943,7 @@ bool backup_restore_sqlite(const char *dir, const struct backup_manifest *m, con
     if (!backup_path(dir, m, path, sizeof(path), &gzip, err, errlen))
         return false;
     if (snprintf(tmp, sizeof(tmp), "%s.restore.partial", dest_path) >= (int)sizeof(tmp)) {
-        set_err(err, errlen, "restore path too long");
+        err_set(err, errlen, "restore path too long");
         return false;
     }
     report_progress(p, 0, "checksumming");
@@ -965,16 +952,16 @@ bool backup_restore_sqlite(const char *dir, const struct backup_manifest *m, con
     unlink_db_files(tmp); /* a killed restore's leftovers */
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        set_err(err, errlen, "could not create %s: %s", tmp, strerror(errno));
+        err_set(err, errlen, "could not create %s: %s", tmp, strerror(errno));
         return false;
     }
     bool written = unpack_file(path, gzip, fd, tmp, p, 10, 80, err, errlen);
     if (written && fsync(fd) != 0) {
-        set_err(err, errlen, "could not fsync %s: %s", tmp, strerror(errno));
+        err_set(err, errlen, "could not fsync %s: %s", tmp, strerror(errno));
         written = false;
     }
     if (close(fd) != 0 && written) {
-        set_err(err, errlen, "could not write %s: %s", tmp, strerror(errno));
+        err_set(err, errlen, "could not write %s: %s", tmp, strerror(errno));
         written = false;
     }
     if (!written)
@@ -987,12 +974,12 @@ bool backup_restore_sqlite(const char *dir, const struct backup_manifest *m, con
     for (size_t i = 0; i < ARRAY_SIZE(leftovers); i++) {
         snprintf(side, sizeof(side), "%s%s", dest_path, leftovers[i]);
         if (unlink(side) != 0 && errno != ENOENT) {
-            set_err(err, errlen, "could not remove %s: %s", side, strerror(errno));
+            err_set(err, errlen, "could not remove %s: %s", side, strerror(errno));
             goto fail;
         }
     }
     if (rename(tmp, dest_path) != 0) {
-        set_err(err, errlen, "could not rename %s to %s: %s", tmp, dest_path, strerror(errno));
+        err_set(err, errlen, "could not rename %s to %s: %s", tmp, dest_path, strerror(errno));
         goto fail;
     }
     if (!fsync_dir_of(dest_path, false, err, errlen))

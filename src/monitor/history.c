@@ -44,6 +44,7 @@
 
 #include "monitor/history.h"
 #include "util/log.h"
+#include "util/util.h"
 
 #define HISTORY_FILE         "myrmex-state.db"
 #define HISTORY_BUSY_MS      2000 /* another process holding the file (a second proxy) */
@@ -95,20 +96,6 @@ static int history_clamp_days(int keep_days)
     return keep_days;
 }
 
-static void history_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void history_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!err || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* mkdir -p with mode 0700 for what is created; an existing directory is left as it is. */
 static bool history_mkdir(const char *dir, char *err, size_t errlen)
 {
@@ -117,7 +104,7 @@ static bool history_mkdir(const char *dir, char *err, size_t errlen)
     size_t len = strlen(dir);
 
     if (len >= sizeof(path)) {
-        history_err(err, errlen, "state_dir \"%s\": path too long", dir);
+        err_set(err, errlen, "state_dir \"%s\": path too long", dir);
         return false;
     }
     memcpy(path, dir, len + 1);
@@ -129,18 +116,18 @@ static bool history_mkdir(const char *dir, char *err, size_t errlen)
         char saved = path[i];
         path[i] = '\0';
         if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-            history_err(err, errlen, "state_dir \"%s\": could not create \"%s\": %s", dir, path,
-                        strerror(errno));
+            err_set(err, errlen, "state_dir \"%s\": could not create \"%s\": %s", dir, path,
+                    strerror(errno));
             return false;
         }
         path[i] = saved;
     }
     if (stat(dir, &st) != 0) {
-        history_err(err, errlen, "state_dir \"%s\": %s", dir, strerror(errno));
+        err_set(err, errlen, "state_dir \"%s\": %s", dir, strerror(errno));
         return false;
     }
     if (!S_ISDIR(st.st_mode)) {
-        history_err(err, errlen, "state_dir \"%s\" is not a directory", dir);
+        err_set(err, errlen, "state_dir \"%s\" is not a directory", dir);
         return false;
     }
     return true;
@@ -157,12 +144,12 @@ static bool history_create_file(const char *path, char *err, size_t errlen)
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
     if (fd < 0) {
-        history_err(err, errlen, "state database \"%s\": %s", path, strerror(errno));
+        err_set(err, errlen, "state database \"%s\": %s", path, strerror(errno));
         return false;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        history_err(err, errlen, "state database \"%s\" is not a regular file", path);
+        err_set(err, errlen, "state database \"%s\" is not a regular file", path);
         return false;
     }
     if ((st.st_mode & 077) != 0 && fchmod(fd, 0600) != 0)
@@ -178,8 +165,8 @@ static bool history_exec(const char *sql, char *err, size_t errlen)
 
     if (sqlite3_exec(history_db, sql, NULL, NULL, &msg) == SQLITE_OK)
         return true;
-    history_err(err, errlen, "state database \"%s\": %s", history_path,
-                msg ? msg : sqlite3_errmsg(history_db));
+    err_set(err, errlen, "state database \"%s\": %s", history_path,
+            msg ? msg : sqlite3_errmsg(history_db));
     sqlite3_free(msg);
     return false;
 }
@@ -197,8 +184,7 @@ static bool history_int_pragma(const char *sql, int *out, char *err, size_t errl
         }
     }
     if (rc != SQLITE_OK)
-        history_err(err, errlen, "state database \"%s\": %s", history_path,
-                    sqlite3_errmsg(history_db));
+        err_set(err, errlen, "state database \"%s\": %s", history_path, sqlite3_errmsg(history_db));
     sqlite3_finalize(st);
     return rc == SQLITE_OK;
 }
@@ -217,10 +203,10 @@ static bool history_migrate(char *err, size_t errlen)
         if (version == HISTORY_VERSION)
             return history_exec("COMMIT", err, errlen);
         if (version < 0 || version > HISTORY_VERSION) {
-            history_err(err, errlen,
-                        "state database \"%s\" has schema version %d, which this release does "
-                        "not know (it knows up to %d): written by a newer release?",
-                        history_path, version, HISTORY_VERSION);
+            err_set(err, errlen,
+                    "state database \"%s\" has schema version %d, which this release does "
+                    "not know (it knows up to %d): written by a newer release?",
+                    history_path, version, HISTORY_VERSION);
             goto fail;
         }
         char sql[64];
@@ -241,7 +227,7 @@ static bool history_prepare(sqlite3_stmt **st, const char *sql, char *err, size_
 {
     if (sqlite3_prepare_v3(history_db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) == SQLITE_OK)
         return true;
-    history_err(err, errlen, "state database \"%s\": %s", history_path, sqlite3_errmsg(history_db));
+    err_set(err, errlen, "state database \"%s\": %s", history_path, sqlite3_errmsg(history_db));
     return false;
 }
 
@@ -274,7 +260,7 @@ bool history_open(const char *state_dir, int keep_days, char *err, size_t errlen
         int n = snprintf(history_path, sizeof(history_path), "%s%s%s", state_dir,
                          state_dir[strlen(state_dir) - 1] == '/' ? "" : "/", HISTORY_FILE);
         if (n < 0 || (size_t)n >= sizeof(history_path)) {
-            history_err(err, errlen, "state_dir \"%s\": path too long", state_dir);
+            err_set(err, errlen, "state_dir \"%s\": path too long", state_dir);
             goto out;
         }
         if (!history_create_file(history_path, err, errlen))
@@ -283,8 +269,8 @@ bool history_open(const char *state_dir, int keep_days, char *err, size_t errlen
     rc = sqlite3_open_v2(history_path, &history_db,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        history_err(err, errlen, "state database \"%s\": %s", history_path,
-                    history_db ? sqlite3_errmsg(history_db) : sqlite3_errstr(rc));
+        err_set(err, errlen, "state database \"%s\": %s", history_path,
+                history_db ? sqlite3_errmsg(history_db) : sqlite3_errstr(rc));
         goto out;
     }
     sqlite3_busy_timeout(history_db, HISTORY_BUSY_MS);

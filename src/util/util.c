@@ -4,6 +4,7 @@
 #include "util/util.h"
 
 #include <openssl/rand.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,4 +94,14 @@ void pq_error_line(const char *msg, char *out, size_t outlen)
     while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\r'))
         n--;
     snprintf(out, outlen, "%.*s", (int)n, p);
+}
+
+void err_set(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    if (!err || errlen == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
 }
