@@ -173,6 +173,14 @@ bool proxy_start(struct config *cfg)
         log_error("libevent has no pthreads support");
         return false;
     }
+    if (cfg->backup_dir && cfg->backup_dir[0]) {
+        /* What a backup killed midway left: never listed, never trusted; gone
+         * before anyone can connect and ask. */
+        int cleaned = backup_clean_partial(cfg->backup_dir);
+        if (cleaned > 0)
+            log_info("removed %d partial backup file%s from %s", cleaned, cleaned == 1 ? "" : "s",
+                     cfg->backup_dir);
+    }
     if (!proxy_listen_tcp(cfg) || !proxy_listen_unix(cfg))
         return false;
     if (proxy.n_listen_fds == 0) {
@@ -207,16 +215,10 @@ bool proxy_start(struct config *cfg)
         }
     metrics_register();
     dashboard_register();
-    if (!http_start(cfg)) /* its thread, too, leaves signals to the main thread */
+    /* Before /readyz can be asked: it must never see "ready" before this run is queued. */
+    if (!admin_migrate_on_start()) /* the jobs' executors leave signals to the main thread */
         return false;
-    if (cfg->backup_dir && cfg->backup_dir[0]) {
-        /* What a backup killed midway left: never listed, never trusted; gone now. */
-        int cleaned = backup_clean_partial(cfg->backup_dir);
-        if (cleaned > 0)
-            log_info("removed %d partial backup file%s from %s", cleaned, cleaned == 1 ? "" : "s",
-                     cfg->backup_dir);
-    }
-    if (!admin_migrate_on_start()) /* and the jobs' executors */
+    if (!http_start(cfg)) /* its thread, too */
         return false;
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     log_info("myrmex started with %d worker%s", n, n == 1 ? "" : "s");
