@@ -8,6 +8,7 @@
 #ifndef MYRMEX_MIGRATE_MIGRATE_INT_H
 #define MYRMEX_MIGRATE_MIGRATE_INT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -61,5 +62,18 @@ void mig_set_notice(struct mig_conn *c, void (*fn)(void *arg, const char *messag
 /* From another thread: interrupt the statement running on c (PQcancel / sqlite interrupt). */
 void mig_interrupt(struct mig_conn *c);
 void mig_disconnect(struct mig_conn *c);
+
+/* The cancel watcher (migrate_lock.c): while a run is connected, a thread polls h->cancelled
+ * and interrupts the running statement once. start does nothing without that hook. */
+struct mig_watch {
+    struct mig_conn *conn;
+    const struct mig_hooks *h;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop, started;
+    pthread_t thread;
+};
+void mig_watch_start(struct mig_watch *w, struct mig_conn *conn, const struct mig_hooks *h);
+void mig_watch_stop(struct mig_watch *w);
 
 #endif
