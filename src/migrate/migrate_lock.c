@@ -154,4 +154,3 @@ void mig_watch_stop(struct mig_watch *w)
     pthread_cond_destroy(&w->cv);
     w->started = false;
 }
-
